@@ -1,0 +1,9 @@
+#pragma once
+
+namespace fedgate::gateway {
+
+// Each subcommand parses its own options from argv[2..] and returns the process exit code.
+// Errors of kind fedgate::Error propagate to main, which prints them.
+int DatagenCommand(int argc, char** argv);
+
+}  // namespace fedgate::gateway

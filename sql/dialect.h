@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace fedgate::sql {
+
+// How a DBMS spells things. A dialect is data, not a code path: adding a DBMS adds a
+// table entry here (and its pushdown allowlist, with the engine), never a branch in the
+// SQL writer.
+struct Dialect {
+  enum class LimitStyle { kLimitOffset, kTopOrFetch };
+
+  std::string_view name;
+  char identifier_open;           // " for PostgreSQL/SQLite, ` for MariaDB, [ for SQL Server
+  char identifier_close;
+  bool backslash_escapes;         // string literals treat \ as an escape (MariaDB by default)
+  std::string_view date_prefix;   // DATE '2024-01-01' vs '2024-01-01'
+  std::string_view true_literal;  // TRUE vs 1
+  std::string_view false_literal;
+  LimitStyle limit_style;
+};
+
+const Dialect& PostgresDialect();
+const Dialect& MariaDbDialect();
+const Dialect& SqliteDialect();
+const Dialect& SqlServerDialect();
+
+// Quotes an identifier, doubling any closing quote character inside it.
+std::string QuoteIdentifier(const Dialect& dialect, std::string_view name);
+
+// A string literal with quotes escaped for the dialect. Never returns unescaped input.
+std::string QuoteString(const Dialect& dialect, std::string_view value);
+
+// A date literal for an ISO yyyy-mm-dd string.
+// REQUIRES: `iso_date` is a valid yyyy-mm-dd date.
+std::string DateLiteral(const Dialect& dialect, std::string_view iso_date);
+
+}  // namespace fedgate::sql
