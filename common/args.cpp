@@ -67,8 +67,8 @@ bool ArgParser::Parse(int argc, char** argv, int first, std::ostream& out) {
   }
   for (const auto& [name, spec] : specs_) {
     if (spec.required && !values_.count(name)) {
-      ThrowInvalid("fedgate " + command_ + ": --" + name + " is required (see fedgate " +
-                   command_ + " --help)");
+      ThrowInvalid("fedgate " + command_ + ": --" + name + " is required (see fedgate " + command_ +
+                   " --help)");
     }
   }
   return true;
@@ -92,13 +92,15 @@ int64_t ArgParser::GetInt(const std::string& name) const {
   int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    ThrowInvalid("fedgate " + command_ + ": --" + name + " must be a whole number, got '" +
-                 text + "'");
+    ThrowInvalid("fedgate " + command_ + ": --" + name + " must be a whole number, got '" + text +
+                 "'");
   }
   return value;
 }
 
-bool ArgParser::GetFlag(const std::string& name) const { return values_.count(name) > 0; }
+bool ArgParser::GetFlag(const std::string& name) const {
+  return values_.count(name) > 0;
+}
 
 std::string ArgParser::Usage() const {
   std::ostringstream os;

@@ -19,8 +19,7 @@ class ArgParser {
   // An option taking a value. With a default it is optional; without one it is optional
   // unless `required` is set.
   ArgParser& Option(const std::string& name, const std::string& value_name, const std::string& help,
-                    std::optional<std::string> default_value = std::nullopt,
-                    bool required = false);
+                    std::optional<std::string> default_value = std::nullopt, bool required = false);
   ArgParser& Flag(const std::string& name, const std::string& help);
   // Free text printed after the option list (examples, environment variables).
   ArgParser& Epilog(std::string text);

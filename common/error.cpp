@@ -22,7 +22,9 @@ std::string_view ErrorCodeName(ErrorCode code) {
   return "UNKNOWN";
 }
 
-void ThrowInvalid(const std::string& message) { throw Error(ErrorCode::kInvalidArgument, message); }
+void ThrowInvalid(const std::string& message) {
+  throw Error(ErrorCode::kInvalidArgument, message);
+}
 
 void ThrowSource(std::string_view source, const std::string& message) {
   throw Error(ErrorCode::kSource, "source '" + std::string(source) + "': " + message);

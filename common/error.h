@@ -10,13 +10,13 @@ namespace fedgate {
 // Trino errorType where errors leave the gateway; inside, code throws Error and catches it
 // in one place per request or thread.
 enum class ErrorCode {
-  kInvalidArgument,   // a user's mistake in options, SQL, or a file (USER_ERROR)
-  kNotFound,          // an unknown table, column, source, file (USER_ERROR)
-  kPermissionDenied,  // refused by policy (USER_ERROR)
-  kSource,            // a data source or its driver failed (EXTERNAL)
-  kResourceExhausted, // memory budget, limits (INSUFFICIENT_RESOURCES)
-  kCancelled,         // cancelled by the user or a timeout (USER_ERROR)
-  kInternal,          // a bug in fedgate (INTERNAL_ERROR)
+  kInvalidArgument,    // a user's mistake in options, SQL, or a file (USER_ERROR)
+  kNotFound,           // an unknown table, column, source, file (USER_ERROR)
+  kPermissionDenied,   // refused by policy (USER_ERROR)
+  kSource,             // a data source or its driver failed (EXTERNAL)
+  kResourceExhausted,  // memory budget, limits (INSUFFICIENT_RESOURCES)
+  kCancelled,          // cancelled by the user or a timeout (USER_ERROR)
+  kInternal,           // a bug in fedgate (INTERNAL_ERROR)
 };
 
 std::string_view ErrorCodeName(ErrorCode code);

@@ -28,8 +28,8 @@ constexpr Diagnosis kConditionDiagnoses[kConditionCount] = {
 constexpr Diagnosis kGeneralEmergency[] = {{"R07.4", "EB12C"}, {"N39.0", "LA04N"},
                                            {"J18.9", "DZ11R"}, {"K80.2", "GC01F"},
                                            {"R55", "EB08E"},   {"S72.0", "HN12B"}};
-constexpr Diagnosis kGeneralElective[] = {{"H25.9", "BZ34B"}, {"M17.1", "HN22C"},
-                                          {"K40.9", "FF61B"}, {"N20.0", "LB65D"}};
+constexpr Diagnosis kGeneralElective[] = {
+    {"H25.9", "BZ34B"}, {"M17.1", "HN22C"}, {"K40.9", "FF61B"}, {"N20.0", "LB65D"}};
 constexpr Diagnosis kChemotherapy{"Z51.1", "SB12Z"};
 constexpr Diagnosis kMaternityDelivery{"O80.9", "NZ30A"};
 
@@ -49,11 +49,11 @@ std::vector<Admission> PlanAdmissions(const Person& p, uint64_t seed) {
   Rng rng = Rng::For(seed, kStreamAcutePlan, p.index);
   const int age = p.Age(), n = p.ConditionCount();
   const bool diabetes = p.Has(Condition::kDiabetes), asthma = p.Has(Condition::kAsthma);
-  double emergency = p.intensity *
-                     (0.015 + 0.045 * n + 0.003 * std::max(0, age - 55) + 0.16 * diabetes +
-                      0.16 * asthma + 0.2 * p.Has(Condition::kCopd) +
-                      0.25 * p.Has(Condition::kHeartFailure)) *
-                     (p.care_home ? 2.5 : 1.0);
+  double emergency =
+      p.intensity *
+      (0.015 + 0.045 * n + 0.003 * std::max(0, age - 55) + 0.16 * diabetes + 0.16 * asthma +
+       0.2 * p.Has(Condition::kCopd) + 0.25 * p.Has(Condition::kHeartFailure)) *
+      (p.care_home ? 2.5 : 1.0);
   double elective = p.intensity * (0.025 + 0.025 * n + 0.12 * diabetes + 0.08 * asthma +
                                    0.6 * p.Has(Condition::kCancer));
   double maternity = (p.sex == 'F' && age >= 18 && age <= 44) ? 0.06 : 0.0;
@@ -61,8 +61,8 @@ std::vector<Admission> PlanAdmissions(const Person& p, uint64_t seed) {
                    rng.Poisson(0.004)};
 
   // The person's conditions, weighted by how often each puts people in hospital.
-  static constexpr double kAdmissionWeight[kConditionCount] = {4, 4, 3, 2, 3, 1, 0.3,
-                                                               0.5, 1, 2, 0.3, 0};
+  static constexpr double kAdmissionWeight[kConditionCount] = {4,   4,   3, 2, 3,   1,
+                                                               0.3, 0.5, 1, 2, 0.3, 0};
   std::vector<double> weights(kConditionCount);
   double own = 0;
   for (int c = 0; c < kConditionCount; ++c) {
@@ -79,8 +79,9 @@ std::vector<Admission> PlanAdmissions(const Person& p, uint64_t seed) {
         case kEmergency: {
           bool own_condition = own > 0 && rng.Chance(0.7);
           size_t c = own_condition ? rng.Pick(weights) : 0;
-          a.diagnosis = own_condition ? kConditionDiagnoses[c]
-                                      : kGeneralEmergency[rng.Int(0, std::size(kGeneralEmergency) - 1)];
+          a.diagnosis = own_condition
+                            ? kConditionDiagnoses[c]
+                            : kGeneralEmergency[rng.Int(0, std::size(kGeneralEmergency) - 1)];
           a.los = rng.Poisson(age >= 75 ? 7.0 : 3.0);
           bool related = own_condition && (c == static_cast<size_t>(Condition::kDiabetes) ||
                                            c == static_cast<size_t>(Condition::kAsthma));
@@ -158,11 +159,14 @@ void WriteAcuteOutpatients(const std::vector<Person>& people, uint64_t seed, Row
     std::string_view specialty;
     double visits;
   };
-  static constexpr Clinic kClinics[] = {
-      {Condition::kDiabetes, "diabetic_medicine", 2.2}, {Condition::kAsthma, "respiratory", 1.2},
-      {Condition::kCopd, "respiratory", 0.8},           {Condition::kChd, "cardiology", 0.8},
-      {Condition::kHeartFailure, "cardiology", 1.0},    {Condition::kCkd, "nephrology", 0.6},
-      {Condition::kCancer, "oncology", 3.0},            {Condition::kHypertension, "cardiology", 0.1}};
+  static constexpr Clinic kClinics[] = {{Condition::kDiabetes, "diabetic_medicine", 2.2},
+                                        {Condition::kAsthma, "respiratory", 1.2},
+                                        {Condition::kCopd, "respiratory", 0.8},
+                                        {Condition::kChd, "cardiology", 0.8},
+                                        {Condition::kHeartFailure, "cardiology", 1.0},
+                                        {Condition::kCkd, "nephrology", 0.6},
+                                        {Condition::kCancer, "oncology", 3.0},
+                                        {Condition::kHypertension, "cardiology", 0.1}};
   static constexpr std::string_view kGeneral[] = {"trauma_orthopaedics", "ophthalmology",
                                                   "dermatology",         "general_surgery",
                                                   "gynaecology",         "ent"};
@@ -208,17 +212,18 @@ void WriteAcuteAeAttendances(const std::vector<Person>& people, uint64_t seed, R
   for (const Person& p : people) {
     Rng rng = Rng::For(seed, kStreamAeOther, p.index);
     for (const Admission& a : PlanAdmissions(p, seed)) {
-      if (a.via_ae) emit(p, rng, a.arrival_micros, a.ambulance, "admitted", Pence(rng.LogNormal(350, 0.2)));
+      if (a.via_ae)
+        emit(p, rng, a.arrival_micros, a.ambulance, "admitted", Pence(rng.LogNormal(350, 0.2)));
     }
     int age = p.Age();
-    double lambda = p.intensity * (0.16 + 0.05 * p.ConditionCount() +
-                                   0.12 * p.Has(Condition::kAsthma) + (age < 5 ? 0.25 : 0.0) +
-                                   (age >= 80 ? 0.1 : 0.0));
+    double lambda =
+        p.intensity * (0.16 + 0.05 * p.ConditionCount() + 0.12 * p.Has(Condition::kAsthma) +
+                       (age < 5 ? 0.25 : 0.0) + (age >= 80 ? 0.1 : 0.0));
     for (int k = rng.Poisson(lambda); k > 0; --k) {
       int64_t arrival = (static_cast<int64_t>(DateInFy(rng)) * 86400 + rng.Int(0, 86399)) * 1000000;
       static constexpr std::string_view kDisposals[] = {"discharged", "referred", "left"};
-      emit(p, rng, arrival, rng.Chance(age >= 75 ? 0.4 : 0.15), kDisposals[rng.Pick({0.75, 0.15, 0.1})],
-           Pence(rng.LogNormal(180, 0.35)));
+      emit(p, rng, arrival, rng.Chance(age >= 75 ? 0.4 : 0.15),
+           kDisposals[rng.Pick({0.75, 0.15, 0.1})], Pence(rng.LogNormal(180, 0.35)));
     }
   }
 }

@@ -19,7 +19,7 @@ void WriteCommunityContacts(const std::vector<Person>& people, uint64_t seed, Ro
     const int age = p.Age(), n = p.ConditionCount();
     const bool dementia = p.Has(Condition::kDementia);
     double lambda = age < 65 ? 0.05 + 0.12 * n
-                             : 0.2 + 0.6 * n + 0.05 * (age - 65) + 14.0 * dementia +
+                             : 0.2 + 0.6 * n + 0.05 * (age - 65) + 22.0 * dementia +
                                    3.0 * p.Has(Condition::kHeartFailure) +
                                    2.0 * p.Has(Condition::kCopd) + 6.0 * p.care_home;
     // Service mix: frail and cognitively impaired people see nurses and matrons; others

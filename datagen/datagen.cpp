@@ -147,9 +147,8 @@ DatagenReport RunDatagen(const DatagenOptions& options, const Targets& targets, 
     }
     static const std::set<std::string_view> kLarge = {"consultations", "prescriptions",
                                                       "outpatients", "observations"};
-    std::stable_partition(tasks.begin(), tasks.end(), [](const auto& t) {
-      return kLarge.count(t->tables.front()->name) > 0;
-    });
+    std::stable_partition(tasks.begin(), tasks.end(),
+                          [](const auto& t) { return kLarge.count(t->tables.front()->name) > 0; });
 
     std::mutex mu;
     std::condition_variable done_cv;
@@ -193,8 +192,8 @@ DatagenReport RunDatagen(const DatagenOptions& options, const Targets& targets, 
         for (const auto& t : tasks) {
           total += t->rows.load();
           if (t->running) {
-            active += (active.empty() ? "" : ", ") + std::string(ProviderName(t->provider)) +
-                      "." + std::string(t->tables.front()->name);
+            active += (active.empty() ? "" : ", ") + std::string(ProviderName(t->provider)) + "." +
+                      std::string(t->tables.front()->name);
           }
         }
         log << "datagen: " << total << " rows written, " << static_cast<int>(SecondsSince(start))
@@ -267,10 +266,11 @@ void PrintReport(const DatagenReport& report, std::ostream& out) {
   for (const auto& p : report.providers) {
     bool first = true;
     for (const auto& t : p.tables) {
-      std::snprintf(line, sizeof line, "%-14s %-16s %12lld %10s %9s %8s\n",
-                    first ? std::string(ProviderName(p.provider)).c_str() : "", t.name.c_str(),
-                    static_cast<long long>(t.rows), "", "",
-                    p.reused ? "reused" : std::to_string(static_cast<int>(t.seconds + 0.5)).c_str());
+      std::snprintf(
+          line, sizeof line, "%-14s %-16s %12lld %10s %9s %8s\n",
+          first ? std::string(ProviderName(p.provider)).c_str() : "", t.name.c_str(),
+          static_cast<long long>(t.rows), "", "",
+          p.reused ? "reused" : std::to_string(static_cast<int>(t.seconds + 0.5)).c_str());
       out << line;
       first = false;
     }

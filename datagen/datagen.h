@@ -30,9 +30,9 @@ struct ProviderSummary {
   std::string where;
   bool reused = false;
   std::vector<TableSummary> tables;
-  int64_t persons = 0;            // distinct valid NHS numbers
-  int64_t person_records = 0;     // records that should carry a person's identifier
-  int64_t linkable_records = 0;   // ... of which carry a valid one
+  int64_t persons = 0;           // distinct valid NHS numbers
+  int64_t person_records = 0;    // records that should carry a person's identifier
+  int64_t linkable_records = 0;  // ... of which carry a valid one
 };
 
 struct DatagenReport {

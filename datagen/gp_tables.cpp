@@ -2,8 +2,8 @@
 #include <algorithm>
 
 #include "common/date.h"
-#include "datagen/table_writers.h"
 #include "datagen/table_util.h"
+#include "datagen/table_writers.h"
 
 namespace fedgate::datagen {
 
@@ -61,8 +61,7 @@ void WriteGpConsultations(const std::vector<Person>& people, uint64_t seed, RowS
   static constexpr std::string_view kRoles[] = {"gp", "nurse", "hca", "pharmacist"};
   static constexpr double kPencePerMinute[] = {420, 160, 100, 200};
   static constexpr int kMinutes[] = {10, 15, 10, 15};
-  static constexpr std::string_view kModes[] = {"face_to_face", "telephone", "video",
-                                                "home_visit"};
+  static constexpr std::string_view kModes[] = {"face_to_face", "telephone", "video", "home_visit"};
   int64_t id = 0;
   for (const Person& p : people) {
     Rng rng = Rng::For(seed, kStreamConsultations, p.index);
@@ -74,8 +73,8 @@ void WriteGpConsultations(const std::vector<Person>& people, uint64_t seed, RowS
     for (int k = 0; k < count; ++k) {
       size_t role = rng.Pick({0.5, 0.3, 0.1, 0.1});
       size_t mode = rng.Chance(home_share) ? 3 : rng.Pick({0.58, 0.36, 0.06});
-      int minutes = std::max(3, static_cast<int>(rng.Normal(kMinutes[role], 3.0))) +
-                    (mode == 3 ? 20 : 0);
+      int minutes =
+          std::max(3, static_cast<int>(rng.Normal(kMinutes[role], 3.0))) + (mode == 3 ? 20 : 0);
       sink.BeginRow();
       sink.Int(++id);
       sink.Text(ProviderNhsNumber(p, rng, NhsStyle::kPlain));
@@ -116,10 +115,12 @@ void WriteGpObservations(const std::vector<Person>& people, uint64_t seed, RowSi
       emit(p, rng, "hba1c", rng.Int(30, 41));
     }
     if (rng.Chance(p.Has(Condition::kDiabetes) ? 0.8 : 0.25)) {
-      emit(p, rng, "bmi", std::clamp(rng.Normal(p.Has(Condition::kDiabetes) ? 31 : 27, 5), 15.0, 60.0));
+      emit(p, rng, "bmi",
+           std::clamp(rng.Normal(p.Has(Condition::kDiabetes) ? 31 : 27, 5), 15.0, 60.0));
     }
     if (p.Has(Condition::kHypertension)) {
-      for (int k = 1 + rng.Poisson(1.0); k > 0; --k) emit(p, rng, "systolic_bp", rng.Normal(142, 14));
+      for (int k = 1 + rng.Poisson(1.0); k > 0; --k)
+        emit(p, rng, "systolic_bp", rng.Normal(142, 14));
     } else if (rng.Chance(0.2)) {
       emit(p, rng, "systolic_bp", rng.Normal(124, 11));
     }
@@ -134,11 +135,11 @@ void WriteGpPrescriptions(const std::vector<Person>& people, uint64_t seed, RowS
     double median_item_cost;
   };
   static constexpr Medicine kMedicines[] = {
-      {Condition::kDiabetes, 6, 18.0},     {Condition::kAsthma, 3, 14.0},
-      {Condition::kCopd, 3, 22.0},         {Condition::kChd, 2, 4.0},
-      {Condition::kHeartFailure, 2, 6.0},  {Condition::kDementia, 4, 5.0},
-      {Condition::kDepression, 4, 3.0},    {Condition::kSmi, 4, 9.0},
-      {Condition::kCkd, 2, 4.0},           {Condition::kCancer, 8, 40.0},
+      {Condition::kDiabetes, 6, 18.0},    {Condition::kAsthma, 3, 14.0},
+      {Condition::kCopd, 3, 22.0},        {Condition::kChd, 2, 4.0},
+      {Condition::kHeartFailure, 2, 6.0}, {Condition::kDementia, 4, 5.0},
+      {Condition::kDepression, 4, 3.0},   {Condition::kSmi, 4, 9.0},
+      {Condition::kCkd, 2, 4.0},          {Condition::kCancer, 8, 40.0},
       {Condition::kHypertension, 2, 2.5}};
   int64_t id = 0;
   for (const Person& p : people) {
@@ -156,7 +157,8 @@ void WriteGpPrescriptions(const std::vector<Person>& people, uint64_t seed, RowS
     };
     for (const Medicine& m : kMedicines) {
       if (!p.Has(m.condition)) continue;
-      for (int k = rng.Poisson(2.5 * p.intensity); k > 0; --k) emit(m.bnf_chapter, m.median_item_cost);
+      for (int k = rng.Poisson(2.5 * p.intensity); k > 0; --k)
+        emit(m.bnf_chapter, m.median_item_cost);
     }
     static constexpr int kAcuteChapters[] = {1, 5, 10, 13};
     for (int k = rng.Poisson(0.5 * p.intensity); k > 0; --k) {

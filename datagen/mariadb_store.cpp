@@ -80,15 +80,15 @@ class MariaDbStore : public ProviderStore {
   bool ParallelTables() const override { return false; }
 
   std::optional<LoadMarker> Open() override {
-    conn_ = std::make_unique<OdbcConnection>(std::string(ProviderName(provider_)),
-                                             connection_string_);
+    conn_ =
+        std::make_unique<OdbcConnection>(std::string(ProviderName(provider_)), connection_string_);
     const auto& d = sql::MariaDbDialect();
     conn_->Exec("CREATE DATABASE IF NOT EXISTS " + sql::QuoteIdentifier(d, database_) +
                 " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
     conn_->Exec("USE " + sql::QuoteIdentifier(d, database_));
-    auto exists = conn_->QueryText(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = " +
-        sql::QuoteString(d, database_) + " AND table_name = 'fedgate_datagen'");
+    auto exists =
+        conn_->QueryText("SELECT count(*) FROM information_schema.tables WHERE table_schema = " +
+                         sql::QuoteString(d, database_) + " AND table_name = 'fedgate_datagen'");
     if (exists.at(0).at(0) != "1") return std::nullopt;
     auto rows = conn_->QueryText("SELECT seed, persons, model FROM fedgate_datagen");
     if (rows.size() != 1 || !rows[0][0] || !rows[0][1] || !rows[0][2]) return std::nullopt;
@@ -99,7 +99,8 @@ class MariaDbStore : public ProviderStore {
   void Clear() override {
     std::string sql = "DROP TABLE IF EXISTS fedgate_datagen";
     for (const TableDef& t : AllTables()) {
-      if (t.provider == provider_) sql += ", " + sql::QuoteIdentifier(sql::MariaDbDialect(), t.name);
+      if (t.provider == provider_)
+        sql += ", " + sql::QuoteIdentifier(sql::MariaDbDialect(), t.name);
     }
     conn_->Exec(sql);
   }
@@ -124,8 +125,9 @@ class MariaDbStore : public ProviderStore {
   }
 
   void WriteMarker(const LoadMarker& m) override {
-    conn_->Exec("CREATE TABLE fedgate_datagen (seed bigint unsigned, persons bigint, model text, "
-                "loaded_at timestamp DEFAULT current_timestamp)");
+    conn_->Exec(
+        "CREATE TABLE fedgate_datagen (seed bigint unsigned, persons bigint, model text, "
+        "loaded_at timestamp DEFAULT current_timestamp)");
     conn_->Exec("INSERT INTO fedgate_datagen (seed, persons, model) VALUES (" +
                 std::to_string(m.seed) + ", " + std::to_string(m.persons) + ", " +
                 sql::QuoteString(sql::MariaDbDialect(), m.model) + ")");

@@ -66,8 +66,8 @@ std::vector<Referral> PlanReferrals(const Person& p, uint64_t seed) {
   const int age = p.Age();
   const double u = std::min(3.0, static_cast<double>(p.intensity));
   if (p.Has(Condition::kDepression) && rng.Chance(0.3)) {
-    AddReferral(out, rng, "iapt", rng.Chance(0.6) ? "low mood" : "anxiety and low mood", 6 * u,
-                95, 0.0, 0);
+    AddReferral(out, rng, "iapt", rng.Chance(0.6) ? "low mood" : "anxiety and low mood", 6 * u, 95,
+                0.0, 0);
   } else if (age >= 16 && rng.Chance(0.008)) {
     AddReferral(out, rng, "iapt", "anxiety", 4 * u, 95, 0.0, 0);
   }
@@ -83,8 +83,8 @@ std::vector<Referral> PlanReferrals(const Person& p, uint64_t seed) {
       AddReferral(out, rng, "memory_service", "memory concerns", 10 * u, 170, 0.0, 0);
     }
     if (rng.Chance(0.6)) {
-      AddReferral(out, rng, "older_adult",
-                  "behavioural and psychological symptoms of dementia", 16 * u, 190, 0.06, 18);
+      AddReferral(out, rng, "older_adult", "behavioural and psychological symptoms of dementia",
+                  20 * u, 190, 0.06, 18);
     }
   }
   return out;
@@ -92,8 +92,7 @@ std::vector<Referral> PlanReferrals(const Person& p, uint64_t seed) {
 
 }  // namespace
 
-void WriteMentalHealthReferrals(const std::vector<Person>& people, uint64_t seed,
-                                RowSink& sink) {
+void WriteMentalHealthReferrals(const std::vector<Person>& people, uint64_t seed, RowSink& sink) {
   int64_t id = 0;
   for (const Person& p : people) {
     Rng typos = Rng::For(seed, kStreamNhsTypos + 2, p.index);

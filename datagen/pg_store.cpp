@@ -20,7 +20,10 @@ class PgSink : public RowSink {
     writer_.BeginRow(static_cast<int16_t>(table_.columns.size()));
     column_ = 0;
   }
-  void Null() override { Next(); writer_.Null(); }
+  void Null() override {
+    Next();
+    writer_.Null();
+  }
   void Int(int64_t v) override {
     if (Next().type == ColumnType::kInt32) {
       writer_.Int32(static_cast<int32_t>(v));
@@ -28,11 +31,26 @@ class PgSink : public RowSink {
       writer_.Int64(v);
     }
   }
-  void Text(std::string_view v) override { Next(); writer_.Text(v); }
-  void Date(int32_t days) override { Next(); writer_.Date(days); }
-  void Timestamp(int64_t micros) override { Next(); writer_.Timestamp(micros); }
-  void Bool(bool v) override { Next(); writer_.Bool(v); }
-  void Decimal(int64_t unscaled, int scale) override { Next(); writer_.Numeric(unscaled, scale); }
+  void Text(std::string_view v) override {
+    Next();
+    writer_.Text(v);
+  }
+  void Date(int32_t days) override {
+    Next();
+    writer_.Date(days);
+  }
+  void Timestamp(int64_t micros) override {
+    Next();
+    writer_.Timestamp(micros);
+  }
+  void Bool(bool v) override {
+    Next();
+    writer_.Bool(v);
+  }
+  void Decimal(int64_t unscaled, int scale) override {
+    Next();
+    writer_.Numeric(unscaled, scale);
+  }
   void EndRow() override {
     if (column_ != table_.columns.size()) {
       throw Error(ErrorCode::kInternal, "generator wrote " + std::to_string(column_) +
@@ -108,8 +126,9 @@ class PgStore : public ProviderStore {
   }
 
   void WriteMarker(const LoadMarker& m) override {
-    conn_->Exec("CREATE TABLE fedgate_datagen (seed bigint, persons bigint, model text, "
-                "loaded_at timestamptz DEFAULT now())");
+    conn_->Exec(
+        "CREATE TABLE fedgate_datagen (seed bigint, persons bigint, model text, "
+        "loaded_at timestamptz DEFAULT now())");
     conn_->Exec("INSERT INTO fedgate_datagen (seed, persons, model) VALUES (" +
                 std::to_string(static_cast<int64_t>(m.seed)) + ", " + std::to_string(m.persons) +
                 ", " + sql::QuoteString(sql::PostgresDialect(), m.model) + ")");
@@ -133,8 +152,8 @@ class PgStore : public ProviderStore {
 
  private:
   std::unique_ptr<PgConnection> Connect() const {
-    auto conn = std::make_unique<PgConnection>(std::string(ProviderName(provider_)), conninfo_,
-                                               database_);
+    auto conn =
+        std::make_unique<PgConnection>(std::string(ProviderName(provider_)), conninfo_, database_);
     conn->Exec("SET client_min_messages = warning");
     return conn;
   }

@@ -19,15 +19,16 @@ struct AgeBand {
   int lo, hi;
   double share;
 };
-constexpr AgeBand kAgeBands[] = {{0, 4, 0.045},   {5, 17, 0.135},  {18, 29, 0.115},
-                                 {30, 44, 0.165}, {45, 64, 0.27},  {65, 74, 0.13},
-                                 {75, 84, 0.095}, {85, 100, 0.045}};
+constexpr AgeBand kAgeBands[] = {{0, 4, 0.045},  {5, 17, 0.135}, {18, 29, 0.115}, {30, 44, 0.165},
+                                 {45, 64, 0.27}, {65, 74, 0.13}, {75, 84, 0.095}, {85, 100, 0.045}};
 
 // Practice list sizes vary about fourfold.
 constexpr double kPracticeWeights[17] = {1.0, 2.2, 1.4, 3.1, 0.8, 1.7, 2.5, 1.1, 0.9,
                                          1.9, 2.8, 1.3, 0.7, 1.6, 2.0, 1.2, 3.4};
 
-double Logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+double Logistic(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
 
 // Prevalence of each condition at age `a` before the person's frailty is applied.
 double BasePrevalence(Condition c, int a) {
@@ -62,13 +63,17 @@ double BasePrevalence(Condition c, int a) {
 
 }  // namespace
 
-int32_t FyStart() { return DaysFromCivil(2024, 4, 1); }
-int32_t FyEnd() { return DaysFromCivil(2025, 3, 31); }
+int32_t FyStart() {
+  return DaysFromCivil(2024, 4, 1);
+}
+int32_t FyEnd() {
+  return DaysFromCivil(2025, 3, 31);
+}
 
 std::string_view ConditionName(Condition c) {
   static constexpr std::string_view kNames[kConditionCount] = {
-      "diabetes", "asthma", "copd", "chd",  "heart_failure", "dementia",
-      "depression", "smi",  "ckd",  "cancer", "hypertension", "ndh"};
+      "diabetes",   "asthma", "copd", "chd",    "heart_failure", "dementia",
+      "depression", "smi",    "ckd",  "cancer", "hypertension",  "ndh"};
   return kNames[static_cast<int>(c)];
 }
 
@@ -94,7 +99,9 @@ int AgeOn(int32_t date_of_birth, int32_t on) {
   return age;
 }
 
-int Person::Age() const { return AgeOn(date_of_birth, FyEnd()); }
+int Person::Age() const {
+  return AgeOn(date_of_birth, FyEnd());
+}
 
 std::string PracticeCode(uint8_t practice) {
   char buf[8];
@@ -151,13 +158,13 @@ std::vector<Person> GeneratePopulation(uint64_t seed, uint32_t persons) {
     Rng rng = Rng::For(seed, kStreamPerson, i);
     const AgeBand& band = kAgeBands[rng.Pick(band_weights)];
     int age = static_cast<int>(rng.Int(band.lo, band.hi));
-    p.date_of_birth = fy_end - age * 365 - static_cast<int32_t>(age / 4) -
-                      static_cast<int32_t>(rng.Int(0, 364));
+    p.date_of_birth =
+        fy_end - age * 365 - static_cast<int32_t>(age / 4) - static_cast<int32_t>(rng.Int(0, 364));
     p.sex = rng.Chance(age >= 75 ? 0.56 : 0.505) ? 'F' : 'M';
     p.practice = static_cast<uint8_t>(rng.Pick(practice_weights));
-    p.lsoa = static_cast<uint16_t>(p.practice * kLsoasPerPractice +
-                                   std::min<int64_t>(rng.Int(0, kLsoasPerPractice - 1),
-                                                     rng.Int(0, kLsoasPerPractice - 1)));
+    p.lsoa = static_cast<uint16_t>(
+        p.practice * kLsoasPerPractice +
+        std::min<int64_t>(rng.Int(0, kLsoasPerPractice - 1), rng.Int(0, kLsoasPerPractice - 1)));
     int32_t earliest = std::max(p.date_of_birth, DaysFromCivil(1995, 1, 1));
     p.registered_on = static_cast<int32_t>(rng.Int(earliest, fy_end - 30));
     p.frailty = static_cast<float>(rng.Normal());
@@ -172,9 +179,9 @@ std::vector<Person> GeneratePopulation(uint64_t seed, uint32_t persons) {
       if (rng.Chance(prevalence)) p.conditions |= static_cast<uint16_t>(1u << c);
     }
     // About 1% of over-75s live in a care home, far more of those with dementia.
-    double care_home = age < 75 ? 0.0
-                                 : 0.004 + 0.05 * p.Has(Condition::kDementia) +
-                                       0.002 * std::max(0.0f, p.frailty);
+    double care_home =
+        age < 75 ? 0.0
+                 : 0.004 + 0.05 * p.Has(Condition::kDementia) + 0.002 * std::max(0.0f, p.frailty);
     p.care_home = rng.Chance(care_home);
   }
   return people;

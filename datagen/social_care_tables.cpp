@@ -25,8 +25,8 @@ struct Client {
   std::vector<Service> services;
 };
 
-constexpr std::string_view kDistricts[] = {"TA1", "TA2", "TA6", "TA9", "TA10", "TA12", "TA18",
-                                           "TA20", "BA20", "BA21", "BA22", "BA9", "BA10", "BA11"};
+constexpr std::string_view kDistricts[] = {"TA1",  "TA2",  "TA6",  "TA9",  "TA10", "TA12", "TA18",
+                                           "TA20", "BA20", "BA21", "BA22", "BA9",  "BA10", "BA11"};
 
 std::optional<Client> PlanClient(const Person& p, uint64_t seed) {
   Rng rng = Rng::For(seed, kStreamSocialCarePlan, p.index);
@@ -44,11 +44,11 @@ std::optional<Client> PlanClient(const Person& p, uint64_t seed) {
   if (!rng.Chance(chance)) return std::nullopt;
 
   Client c;
-  c.support_reason = dementia               ? "memory_cognition"
-                     : smi                  ? "mental_health"
-                     : age < 65             ? (rng.Chance(0.6) ? "learning_disability" : "physical_support")
-                     : rng.Chance(0.08)     ? "sensory"
-                                            : "physical_support";
+  c.support_reason = dementia   ? "memory_cognition"
+                     : smi      ? "mental_health"
+                     : age < 65 ? (rng.Chance(0.6) ? "learning_disability" : "physical_support")
+                     : rng.Chance(0.08) ? "sensory"
+                                        : "physical_support";
   c.postcode_district = kDistricts[std::min<size_t>(p.practice * std::size(kDistricts) / 17,
                                                     std::size(kDistricts) - 1)];
   c.has_nhs_number = rng.Chance(0.9);

@@ -136,16 +136,19 @@ class SqliteStore : public ProviderStore {
 
   void WriteMarker(const LoadMarker& m) override {
     SqliteDb& db = Loading();
-    db.Exec("CREATE TABLE fedgate_datagen (seed integer, persons integer, model text, "
-            "loaded_at text DEFAULT CURRENT_TIMESTAMP)");
+    db.Exec(
+        "CREATE TABLE fedgate_datagen (seed integer, persons integer, model text, "
+        "loaded_at text DEFAULT CURRENT_TIMESTAMP)");
     db.Exec("INSERT INTO fedgate_datagen (seed, persons, model) VALUES (" +
-            std::to_string(static_cast<int64_t>(m.seed)) + ", " + std::to_string(m.persons) +
-            ", " + sql::QuoteString(sql::SqliteDialect(), m.model) + ")");
+            std::to_string(static_cast<int64_t>(m.seed)) + ", " + std::to_string(m.persons) + ", " +
+            sql::QuoteString(sql::SqliteDialect(), m.model) + ")");
     db.Exec("ANALYZE");
     loading_.reset();
     std::error_code ec;
     std::filesystem::rename(LoadingPath(), path_, ec);
-    if (ec) ThrowSource(ProviderName(provider_), "cannot move the loaded file into place: " + ec.message());
+    if (ec)
+      ThrowSource(ProviderName(provider_),
+                  "cannot move the loaded file into place: " + ec.message());
   }
 
   int64_t CountRows(const TableDef& table) override {
@@ -159,10 +162,10 @@ class SqliteStore : public ProviderStore {
 
   std::vector<IdentifierCount> CountIdentifiers(const TableDef& table) override {
     SqliteDb db(Source(), path_.string(), SQLITE_OPEN_READONLY);
-    Statement stmt(db.Prepare("SELECT nhs_number, count(*) FROM " +
-                              sql::QuoteIdentifier(sql::SqliteDialect(), table.name) +
-                              " GROUP BY nhs_number"),
-                   &sqlite3_finalize);
+    Statement stmt(
+        db.Prepare("SELECT nhs_number, count(*) FROM " +
+                   sql::QuoteIdentifier(sql::SqliteDialect(), table.name) + " GROUP BY nhs_number"),
+        &sqlite3_finalize);
     std::vector<IdentifierCount> out;
     while (sqlite3_step(stmt.get()) == SQLITE_ROW) {
       std::optional<std::string> raw;

@@ -24,8 +24,10 @@ std::string CreateTableSql(const sql::Dialect& dialect, const TableDef& table,
   for (size_t i = 0; i < table.columns.size(); ++i) {
     const ColumnDef& c = table.columns[i];
     sql += (i ? ", " : "") + sql::QuoteIdentifier(dialect, c.name) + " " + std::string(c.sql_type);
-    if (with_primary_key && c.name == table.primary_key) sql += " PRIMARY KEY";
-    else if (c.name == table.primary_key) sql += " NOT NULL";
+    if (with_primary_key && c.name == table.primary_key)
+      sql += " PRIMARY KEY";
+    else if (c.name == table.primary_key)
+      sql += " NOT NULL";
   }
   return sql + ")";
 }

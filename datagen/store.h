@@ -52,8 +52,7 @@ class ProviderStore {
   virtual void Clear() = 0;
   // Creates, fills and indexes one table; returns the rows written. `progress` (may be
   // null) is incremented per row as it is written. REQUIRES: Open().
-  virtual int64_t LoadTable(const TableDef& table, const std::vector<Person>& people,
-                            uint64_t seed,
+  virtual int64_t LoadTable(const TableDef& table, const std::vector<Person>& people, uint64_t seed,
                             std::atomic<int64_t>* progress) = 0;
   // Records a complete load. Called once all tables are loaded.
   virtual void WriteMarker(const LoadMarker& marker) = 0;

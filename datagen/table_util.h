@@ -26,7 +26,9 @@ enum Stream : uint64_t {
   kStreamNhsTypos = 90,
 };
 
-inline int64_t Pence(double pounds) { return std::llround(pounds * 100.0); }
+inline int64_t Pence(double pounds) {
+  return std::llround(pounds * 100.0);
+}
 
 enum class NhsStyle { kPlain, kSpaced, kSometimesHyphenated };
 
@@ -48,6 +50,8 @@ inline std::string ProviderNhsNumber(const Person& p, Rng& rng, NhsStyle style) 
   return number;
 }
 
-inline int32_t DateInFy(Rng& rng) { return static_cast<int32_t>(rng.Int(FyStart(), FyEnd())); }
+inline int32_t DateInFy(Rng& rng) {
+  return static_cast<int32_t>(rng.Int(FyStart(), FyEnd()));
+}
 
 }  // namespace fedgate::datagen

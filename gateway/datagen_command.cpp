@@ -19,16 +19,18 @@ std::string Env(const char* name) {
 std::string DefaultPostgres() {
   if (Env("FEDGATE_PG_PORT").empty()) return "";
   std::string host = Env("FEDGATE_PG_HOST").empty() ? "127.0.0.1" : Env("FEDGATE_PG_HOST");
-  std::string user = Env("FEDGATE_PG_ADMIN_USER").empty() ? "postgres" : Env("FEDGATE_PG_ADMIN_USER");
+  std::string user =
+      Env("FEDGATE_PG_ADMIN_USER").empty() ? "postgres" : Env("FEDGATE_PG_ADMIN_USER");
   return "host=" + host + " port=" + Env("FEDGATE_PG_PORT") + " user=" + user;
 }
 
 std::string DefaultMariaDb() {
   if (Env("FEDGATE_MARIADB_PORT").empty()) return "";
-  std::string host = Env("FEDGATE_MARIADB_HOST").empty() ? "127.0.0.1" : Env("FEDGATE_MARIADB_HOST");
+  std::string host =
+      Env("FEDGATE_MARIADB_HOST").empty() ? "127.0.0.1" : Env("FEDGATE_MARIADB_HOST");
   return "Driver={MariaDB Unicode};Server=" + host + ";Port=" + Env("FEDGATE_MARIADB_PORT") +
-         ";Uid=" + Env("FEDGATE_MARIADB_ADMIN_USER") + ";Pwd=" + Env("FEDGATE_MARIADB_ADMIN_PASSWORD") +
-         ";";
+         ";Uid=" + Env("FEDGATE_MARIADB_ADMIN_USER") +
+         ";Pwd=" + Env("FEDGATE_MARIADB_ADMIN_PASSWORD") + ";";
 }
 
 }  // namespace
@@ -47,22 +49,23 @@ int DatagenCommand(int argc, char** argv) {
               "gp,acute,community,mental_health,social_care")
       .Option("postgres", "CONNINFO", "libpq conninfo of the PostgreSQL server (admin user)",
               DefaultPostgres())
-      .Option("mariadb", "ODBC", "ODBC connection string of the MariaDB server, no Database=",
-              DefaultMariaDb())
+      .Option("mariadb", "ODBC",
+              "ODBC connection string of the MariaDB server, no Database=", DefaultMariaDb())
       .Option("sqlite-dir", "DIR", "Directory for the SQLite provider files",
               Env("FEDGATE_SQLITE_DIR"))
       .Option("db-suffix", "TEXT", "Suffix for database names (gp<suffix>, ...)", "")
       .Option("jobs", "N", "Tables loaded at the same time", "2")
       .Flag("force", "Reload even if the same data is already there")
       .Flag("quiet", "No progress lines")
-      .Epilog("Defaults for --postgres, --mariadb and --sqlite-dir come from the test harness's\n"
-              "environment (FEDGATE_PG_PORT, FEDGATE_MARIADB_PORT, FEDGATE_SQLITE_DIR, ...):\n"
-              "  eval \"$(tests/harness/sources env --dir DIR)\" && fedgate datagen\n\n"
-              "Example:\n"
-              "  fedgate datagen --persons 1000000 --postgres 'host=127.0.0.1 port=5432 "
-              "user=postgres' \\\n"
-              "      --mariadb 'Driver={MariaDB Unicode};Server=127.0.0.1;Port=3306;Uid=root;Pwd=;' "
-              "\\\n      --sqlite-dir /var/lib/fedgate/community");
+      .Epilog(
+          "Defaults for --postgres, --mariadb and --sqlite-dir come from the test harness's\n"
+          "environment (FEDGATE_PG_PORT, FEDGATE_MARIADB_PORT, FEDGATE_SQLITE_DIR, ...):\n"
+          "  eval \"$(tests/harness/sources env --dir DIR)\" && fedgate datagen\n\n"
+          "Example:\n"
+          "  fedgate datagen --persons 1000000 --postgres 'host=127.0.0.1 port=5432 "
+          "user=postgres' \\\n"
+          "      --mariadb 'Driver={MariaDB Unicode};Server=127.0.0.1;Port=3306;Uid=root;Pwd=;' "
+          "\\\n      --sqlite-dir /var/lib/fedgate/community");
   if (!args.Parse(argc, argv, 2, std::cout)) return 0;
 
   datagen::DatagenOptions options;

@@ -3,27 +3,27 @@
 namespace fedgate::sql {
 
 const Dialect& PostgresDialect() {
-  static const Dialect d{"postgresql", '"', '"', false, "DATE ", "TRUE", "FALSE",
-                         Dialect::LimitStyle::kLimitOffset};
+  static const Dialect d{"postgresql", '"',    '"',     false,
+                         "DATE ",      "TRUE", "FALSE", Dialect::LimitStyle::kLimitOffset};
   return d;
 }
 
 const Dialect& MariaDbDialect() {
-  static const Dialect d{"mariadb", '`', '`', true, "DATE ", "1", "0",
-                         Dialect::LimitStyle::kLimitOffset};
+  static const Dialect d{"mariadb", '`', '`', true,
+                         "DATE ",   "1", "0", Dialect::LimitStyle::kLimitOffset};
   return d;
 }
 
 const Dialect& SqliteDialect() {
   // SQLite has no DATE type: the providers store ISO text, which compares correctly.
-  static const Dialect d{"sqlite", '"', '"', false, "", "1", "0",
-                         Dialect::LimitStyle::kLimitOffset};
+  static const Dialect d{"sqlite", '"', '"', false,
+                         "",       "1", "0", Dialect::LimitStyle::kLimitOffset};
   return d;
 }
 
 const Dialect& SqlServerDialect() {
-  static const Dialect d{"sqlserver", '[', ']', false, "", "1", "0",
-                         Dialect::LimitStyle::kTopOrFetch};
+  static const Dialect d{"sqlserver", '[', ']', false,
+                         "",          "1", "0", Dialect::LimitStyle::kTopOrFetch};
   return d;
 }
 

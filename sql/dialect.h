@@ -12,7 +12,7 @@ struct Dialect {
   enum class LimitStyle { kLimitOffset, kTopOrFetch };
 
   std::string_view name;
-  char identifier_open;           // " for PostgreSQL/SQLite, ` for MariaDB, [ for SQL Server
+  char identifier_open;  // " for PostgreSQL/SQLite, ` for MariaDB, [ for SQL Server
   char identifier_close;
   bool backslash_escapes;         // string literals treat \ as an escape (MariaDB by default)
   std::string_view date_prefix;   // DATE '2024-01-01' vs '2024-01-01'

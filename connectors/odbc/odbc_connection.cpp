@@ -36,8 +36,8 @@ std::string DiagnosticChain(SQLSMALLINT handle_type, SQLHANDLE handle) {
     SQLINTEGER native = 0;
     SQLCHAR message[1024] = {0};
     SQLSMALLINT length = 0;
-    SQLRETURN rc = SQLGetDiagRec(handle_type, handle, i, state, &native, message,
-                                 sizeof message, &length);
+    SQLRETURN rc =
+        SQLGetDiagRec(handle_type, handle, i, state, &native, message, sizeof message, &length);
     if (!SQL_SUCCEEDED(rc)) break;
     if (!out.empty()) out += "; ";
     out += "SQLSTATE " + std::string(reinterpret_cast<char*>(state)) + " (native " +
@@ -117,8 +117,8 @@ void OdbcConnection::ForEachRow(const std::string& sql,
       bool is_null = false;
       for (;;) {
         SQLLEN indicator = 0;
-        rc = SQLGetData(raw, c + 1, SQL_C_CHAR, chunk.data(),
-                        static_cast<SQLLEN>(chunk.size()), &indicator);
+        rc = SQLGetData(raw, c + 1, SQL_C_CHAR, chunk.data(), static_cast<SQLLEN>(chunk.size()),
+                        &indicator);
         if (rc == SQL_NO_DATA) break;
         if (!SQL_SUCCEEDED(rc)) Fail(SQL_HANDLE_STMT, raw, "reading a value failed");
         if (indicator == SQL_NULL_DATA) {
@@ -144,10 +144,10 @@ std::vector<TextRow> OdbcConnection::QueryText(const std::string& sql) {
 }
 
 void OdbcConnection::SetAutocommit(bool on) {
-  SQLRETURN rc = SQLSetConnectAttr(
-      dbc_, SQL_ATTR_AUTOCOMMIT,
-      reinterpret_cast<SQLPOINTER>(static_cast<intptr_t>(on ? SQL_AUTOCOMMIT_ON : SQL_AUTOCOMMIT_OFF)),
-      0);
+  SQLRETURN rc = SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT,
+                                   reinterpret_cast<SQLPOINTER>(static_cast<intptr_t>(
+                                       on ? SQL_AUTOCOMMIT_ON : SQL_AUTOCOMMIT_OFF)),
+                                   0);
   if (!SQL_SUCCEEDED(rc)) Fail(SQL_HANDLE_DBC, dbc_, "cannot set autocommit");
 }
 
@@ -172,8 +172,14 @@ std::string OdbcConnection::GetInfo(SQLUSMALLINT what) const {
   return std::string(buf, static_cast<size_t>(len));
 }
 
-std::string OdbcConnection::DbmsName() const { return GetInfo(SQL_DBMS_NAME); }
-std::string OdbcConnection::DbmsVersion() const { return GetInfo(SQL_DBMS_VER); }
-std::string OdbcConnection::DriverName() const { return GetInfo(SQL_DRIVER_NAME); }
+std::string OdbcConnection::DbmsName() const {
+  return GetInfo(SQL_DBMS_NAME);
+}
+std::string OdbcConnection::DbmsVersion() const {
+  return GetInfo(SQL_DBMS_VER);
+}
+std::string OdbcConnection::DriverName() const {
+  return GetInfo(SQL_DRIVER_NAME);
+}
 
 }  // namespace fedgate::connectors::odbc

@@ -36,8 +36,7 @@ PgConnection::PgConnection(std::string source, const std::string& conninfo,
   // Only the first dbname is expanded as a conninfo; a second one is a plain name that
   // overrides whatever the conninfo said.
   const char* keywords[] = {"dbname", "dbname", "connect_timeout", nullptr};
-  const char* values[] = {conninfo.c_str(), database ? database->c_str() : nullptr, "10",
-                          nullptr};
+  const char* values[] = {conninfo.c_str(), database ? database->c_str() : nullptr, "10", nullptr};
   if (!database) {
     keywords[1] = "connect_timeout";
     values[1] = "10";
@@ -66,16 +65,16 @@ void PgConnection::Exec(const std::string& sql) {
   PgResult result(PQexec(conn_, sql.c_str()));
   auto status = PQresultStatus(result.raw());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    ThrowSource(source_, Trim(PQresultErrorMessage(result.raw())) + " (in: " +
-                             sql.substr(0, 200) + ")");
+    ThrowSource(source_,
+                Trim(PQresultErrorMessage(result.raw())) + " (in: " + sql.substr(0, 200) + ")");
   }
 }
 
 PgResult PgConnection::Query(const std::string& sql) {
   PgResult result(PQexec(conn_, sql.c_str()));
   if (PQresultStatus(result.raw()) != PGRES_TUPLES_OK) {
-    ThrowSource(source_, Trim(PQresultErrorMessage(result.raw())) + " (in: " +
-                             sql.substr(0, 200) + ")");
+    ThrowSource(source_,
+                Trim(PQresultErrorMessage(result.raw())) + " (in: " + sql.substr(0, 200) + ")");
   }
   return result;
 }

@@ -57,7 +57,9 @@ void PgCopyWriter::BeginRow(int16_t fields) {
   ++rows_;
 }
 
-void PgCopyWriter::Null() { PutInt32(-1); }
+void PgCopyWriter::Null() {
+  PutInt32(-1);
+}
 
 void PgCopyWriter::Int64(int64_t v) {
   PutInt32(8);
@@ -105,7 +107,8 @@ std::string PgCopyWriter::EncodeNumeric(int64_t unscaled, int scale) {
   frac_part.append((4 - frac_part.size() % 4) % 4, '0');
 
   std::vector<int16_t> groups;
-  for (size_t i = 0; i < int_part.size(); i += 4) groups.push_back(std::stoi(int_part.substr(i, 4)));
+  for (size_t i = 0; i < int_part.size(); i += 4)
+    groups.push_back(std::stoi(int_part.substr(i, 4)));
   int weight = static_cast<int>(groups.size()) - 1;
   for (size_t i = 0; i < frac_part.size(); i += 4) {
     groups.push_back(static_cast<int16_t>(std::stoi(frac_part.substr(i, 4))));

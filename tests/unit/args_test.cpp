@@ -22,7 +22,9 @@ struct Argv {
 
 ArgParser MakeParser() {
   ArgParser p("demo", "A demo command.");
-  p.Option("persons", "N", "How many", "10").Option("name", "TEXT", "Required name", {}, true).Flag("force", "Force");
+  p.Option("persons", "N", "How many", "10")
+      .Option("name", "TEXT", "Required name", {}, true)
+      .Flag("force", "Force");
   return p;
 }
 
@@ -60,7 +62,8 @@ TEST(ArgParser, ErrorsNameTheOption) {
   expect_error({"fedgate", "demo", "--bogus"}, "unknown option --bogus");
   expect_error({"fedgate", "demo", "--name"}, "--name needs a value");
   expect_error({"fedgate", "demo"}, "--name is required");
-  expect_error({"fedgate", "demo", "--name", "x", "--persons", "ten"}, "--persons must be a whole number");
+  expect_error({"fedgate", "demo", "--name", "x", "--persons", "ten"},
+               "--persons must be a whole number");
   expect_error({"fedgate", "demo", "stray"}, "unexpected argument 'stray'");
 }
 

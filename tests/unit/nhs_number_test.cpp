@@ -35,7 +35,9 @@ TEST(NhsNumber, RejectsMalformedInput) {
   EXPECT_EQ(NormaliseNhsNumber("943.476.5919"), std::nullopt);  // other separators
 }
 
-TEST(NhsNumber, FormatsSpaced) { EXPECT_EQ(FormatNhsNumberSpaced("9434765919"), "943 476 5919"); }
+TEST(NhsNumber, FormatsSpaced) {
+  EXPECT_EQ(FormatNhsNumberSpaced("9434765919"), "943 476 5919");
+}
 
 }  // namespace
 }  // namespace fedgate

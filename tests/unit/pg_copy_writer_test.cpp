@@ -17,10 +17,12 @@ std::vector<int> Words(const std::string& bytes) {
 
 TEST(PgCopyWriter, EncodesNumericLikePostgres) {
   // ndigits, weight, sign, dscale, digits (base 10000)
-  EXPECT_EQ(Words(PgCopyWriter::EncodeNumeric(12345, 2)), (std::vector<int>{2, 0, 0, 2, 123, 4500}));
+  EXPECT_EQ(Words(PgCopyWriter::EncodeNumeric(12345, 2)),
+            (std::vector<int>{2, 0, 0, 2, 123, 4500}));
   EXPECT_EQ(Words(PgCopyWriter::EncodeNumeric(0, 2)), (std::vector<int>{0, 0, 0, 2}));
   EXPECT_EQ(Words(PgCopyWriter::EncodeNumeric(5, 2)), (std::vector<int>{1, -1, 0, 2, 500}));
-  EXPECT_EQ(Words(PgCopyWriter::EncodeNumeric(-100000000, 2)), (std::vector<int>{1, 1, 0x4000, 2, 100}));
+  EXPECT_EQ(Words(PgCopyWriter::EncodeNumeric(-100000000, 2)),
+            (std::vector<int>{1, 1, 0x4000, 2, 100}));
   EXPECT_EQ(Words(PgCopyWriter::EncodeNumeric(123456789012, 2)),
             (std::vector<int>{4, 2, 0, 2, 12, 3456, 7890, 1200}));  // 1234567890.12
 }
