@@ -44,8 +44,8 @@ std::string TableChecksum(const datagen::TableDef& table, const std::string& suf
     }
     EVP_DigestUpdate(ctx.get(), "\x1e", 1);
   };
-  std::string sql = "SELECT * FROM " + std::string(table.name) + " ORDER BY " +
-                    std::string(table.primary_key);
+  std::string sql =
+      "SELECT * FROM " + std::string(table.name) + " ORDER BY " + std::string(table.primary_key);
   std::string db = std::string(ProviderName(table.provider)) + suffix;
   switch (table.provider) {
     case Provider::kSocialCare:

@@ -45,8 +45,12 @@ struct PersonStats {
 
 using testing::PgRows;
 using testing::RowFn;
-void MariaDbRows(const std::string& sql, const RowFn& row) { testing::MariaDbRows("social_care", sql, row); }
-void SqliteRows(const std::string& sql, const RowFn& row) { testing::SqliteRows("community.db", sql, row); }
+void MariaDbRows(const std::string& sql, const RowFn& row) {
+  testing::MariaDbRows("social_care", sql, row);
+}
+void SqliteRows(const std::string& sql, const RowFn& row) {
+  testing::SqliteRows("community.db", sql, row);
+}
 
 class SomersetData : public ::testing::Test {
  protected:
@@ -55,17 +59,20 @@ class SomersetData : public ::testing::Test {
     people_ = new std::unordered_map<std::string, PersonStats>();
     auto& people = *people_;
     const int32_t fy_end = DaysFromCivil(2025, 3, 31);
-    PgRows("gp", "SELECT nhs_number, date_of_birth, care_home FROM patients", [&](const TextRow& r) {
-      auto id = NormaliseNhsNumber(*r[0]);
-      if (!id) return;
-      auto dob = ParseIsoDate(*r[1]);
-      CivilDate b = CivilFromDays(*dob), t = CivilFromDays(fy_end);
-      PersonStats& p = people[*id];
-      p.age = t.year - b.year - ((t.month < b.month || (t.month == b.month && t.day < b.day)) ? 1 : 0);
-      p.care_home = *r[2] == "t";
-    });
+    PgRows("gp", "SELECT nhs_number, date_of_birth, care_home FROM patients",
+           [&](const TextRow& r) {
+             auto id = NormaliseNhsNumber(*r[0]);
+             if (!id) return;
+             auto dob = ParseIsoDate(*r[1]);
+             CivilDate b = CivilFromDays(*dob), t = CivilFromDays(fy_end);
+             PersonStats& p = people[*id];
+             p.age = t.year - b.year -
+                     ((t.month < b.month || (t.month == b.month && t.day < b.day)) ? 1 : 0);
+             p.care_home = *r[2] == "t";
+           });
     PgRows("gp", "SELECT nhs_number, condition FROM diagnoses", [&](const TextRow& r) {
-      if (auto id = NormaliseNhsNumber(*r[0]); id && people.count(*id)) people[*id].conditions.insert(*r[1]);
+      if (auto id = NormaliseNhsNumber(*r[0]); id && people.count(*id))
+        people[*id].conditions.insert(*r[1]);
     });
     auto add = [&](Setting s) {
       return [&, s](const TextRow& r) {
@@ -78,7 +85,8 @@ class SomersetData : public ::testing::Test {
       PgRows("gp", std::string("SELECT nhs_number, sum(cost) FROM ") + t + " GROUP BY 1", add(kGp));
     }
     for (const char* t : {"admissions", "outpatients", "ae_attendances"}) {
-      PgRows("acute", std::string("SELECT nhs_number, sum(cost) FROM ") + t + " GROUP BY 1", add(kAcute));
+      PgRows("acute", std::string("SELECT nhs_number, sum(cost) FROM ") + t + " GROUP BY 1",
+             add(kAcute));
     }
     PgRows("acute",
            "SELECT nhs_number, count(*) FROM admissions WHERE admission_method = 'emergency' "
@@ -88,7 +96,8 @@ class SomersetData : public ::testing::Test {
                people[*id].emergency_admissions += std::stoi(*r[1]);
              }
            });
-    PgRows("mental_health", "SELECT nhs_number, sum(cost) FROM contacts GROUP BY 1", add(kMentalHealth));
+    PgRows("mental_health", "SELECT nhs_number, sum(cost) FROM contacts GROUP BY 1",
+           add(kMentalHealth));
     SqliteRows("SELECT nhs_number, sum(cost) FROM contacts GROUP BY 1", add(kCommunity));
     // A service's cost in the year: its weekly cost for each week it ran within the year.
     MariaDbRows(
@@ -136,7 +145,8 @@ std::unordered_map<std::string, PersonStats>* SomersetData::people_ = nullptr;
 
 TEST_F(SomersetData, EveryPersonIsRegisteredOnce) {
   int64_t rows = 0;
-  PgRows("gp", "SELECT count(*) FROM patients", [&](const TextRow& r) { rows = std::stoll(*r[0]); });
+  PgRows("gp", "SELECT count(*) FROM patients",
+         [&](const TextRow& r) { rows = std::stoll(*r[0]); });
   EXPECT_EQ(rows, kPersons);
   // Valid numbers are unique; the few mistyped ones are the only ones missing.
   EXPECT_GT(static_cast<int64_t>(people_->size()), kPersons * 99 / 100);
@@ -233,13 +243,17 @@ TEST_F(SomersetData, CostGrowsWithConditionsMoreThanWithAge) {
   condition_gradient /= band_count;
   double age_gradient = 0;
   for (int stratum = 0; stratum <= 2; ++stratum) {
-    auto in_stratum = [stratum](const PersonStats& p) { return std::min(p.Morbidity(), 2) == stratum; };
+    auto in_stratum = [stratum](const PersonStats& p) {
+      return std::min(p.Morbidity(), 2) == stratum;
+    };
     double old = MeanCost([&](const PersonStats& p) { return in_stratum(p) && p.age >= 75; });
-    double young = MeanCost([&](const PersonStats& p) { return in_stratum(p) && p.age >= 18 && p.age <= 44; });
+    double young =
+        MeanCost([&](const PersonStats& p) { return in_stratum(p) && p.age >= 18 && p.age <= 44; });
     ASSERT_FALSE(std::isnan(old) || std::isnan(young)) << "stratum " << stratum;
     age_gradient += old / young / 3;
   }
-  std::cout << "condition gradient " << condition_gradient << ", age gradient " << age_gradient << "\n";
+  std::cout << "condition gradient " << condition_gradient << ", age gradient " << age_gradient
+            << "\n";
   EXPECT_GT(condition_gradient, 2.0);
   EXPECT_GT(condition_gradient, age_gradient);
 }
@@ -257,9 +271,11 @@ TEST_F(SomersetData, FewerThanOneFifthOfPeopleUseMostOfTheCost) {
 TEST_F(SomersetData, DiabetesAndAsthmaCostsFallMostlyInHospital) {
   for (const char* condition : {"diabetes", "asthma"}) {
     auto by_setting = CostBySetting(condition);
-    int largest = static_cast<int>(std::max_element(by_setting.begin(), by_setting.end()) - by_setting.begin());
+    int largest = static_cast<int>(std::max_element(by_setting.begin(), by_setting.end()) -
+                                   by_setting.begin());
     std::cout << condition << ":";
-    for (int s = 0; s < kSettings; ++s) std::cout << " " << kSettingNames[s] << "=" << static_cast<int64_t>(by_setting[s]);
+    for (int s = 0; s < kSettings; ++s)
+      std::cout << " " << kSettingNames[s] << "=" << static_cast<int64_t>(by_setting[s]);
     std::cout << "\n";
     EXPECT_EQ(largest, kAcute) << condition << ": largest share is " << kSettingNames[largest];
   }
@@ -268,7 +284,8 @@ TEST_F(SomersetData, DiabetesAndAsthmaCostsFallMostlyInHospital) {
 TEST_F(SomersetData, DementiaCostsFallMostlyInMentalHealthAndCommunity) {
   auto by_setting = CostBySetting("dementia");
   std::cout << "dementia:";
-  for (int s = 0; s < kSettings; ++s) std::cout << " " << kSettingNames[s] << "=" << static_cast<int64_t>(by_setting[s]);
+  for (int s = 0; s < kSettings; ++s)
+    std::cout << " " << kSettingNames[s] << "=" << static_cast<int64_t>(by_setting[s]);
   std::cout << "\n";
   EXPECT_GT(by_setting[kMentalHealth] + by_setting[kCommunity], by_setting[kAcute]);
 }
@@ -284,7 +301,8 @@ TEST_F(SomersetData, CareHomeResidentsHaveMoreEmergencyAdmissions) {
     }
     ASSERT_GT(n[1], 5) << "too few care-home residents aged " << lo << "-" << hi;
     std::cout << "age " << lo << "-" << hi << ": emergency admissions per person, care home "
-              << rate[1] / n[1] << " (n=" << n[1] << "), others " << rate[0] / n[0] << " (n=" << n[0] << ")\n";
+              << rate[1] / n[1] << " (n=" << n[1] << "), others " << rate[0] / n[0]
+              << " (n=" << n[0] << ")\n";
     EXPECT_GT(rate[1] / n[1], rate[0] / n[0]);
   }
 }

@@ -44,8 +44,8 @@ void SqliteRows(const std::string& file, const std::string& sql, const RowFn& ro
 }  // namespace fedgate::testing
 
 // Fails the current test (fatal) when the harness is not running.
-#define FEDGATE_REQUIRE_HARNESS()                                           \
-  do {                                                                      \
-    const auto& harness_env_ = ::fedgate::testing::HarnessEnv::Get();       \
-    if (!harness_env_.ok()) GTEST_FAIL() << harness_env_.error();           \
+#define FEDGATE_REQUIRE_HARNESS()                                     \
+  do {                                                                \
+    const auto& harness_env_ = ::fedgate::testing::HarnessEnv::Get(); \
+    if (!harness_env_.ok()) GTEST_FAIL() << harness_env_.error();     \
   } while (0)
