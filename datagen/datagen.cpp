@@ -266,11 +266,11 @@ void PrintReport(const DatagenReport& report, std::ostream& out) {
   for (const auto& p : report.providers) {
     bool first = true;
     for (const auto& t : p.tables) {
-      std::snprintf(
-          line, sizeof line, "%-14s %-16s %12lld %10s %9s %8s\n",
-          first ? std::string(ProviderName(p.provider)).c_str() : "", t.name.c_str(),
-          static_cast<long long>(t.rows), "", "",
-          p.reused ? "reused" : std::to_string(static_cast<int>(t.seconds + 0.5)).c_str());
+      char seconds[16];
+      std::snprintf(seconds, sizeof seconds, "%.1f", t.seconds);
+      std::snprintf(line, sizeof line, "%-14s %-16s %12lld %10s %9s %8s\n",
+                    first ? std::string(ProviderName(p.provider)).c_str() : "", t.name.c_str(),
+                    static_cast<long long>(t.rows), "", "", p.reused ? "reused" : seconds);
       out << line;
       first = false;
     }
