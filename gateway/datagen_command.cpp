@@ -21,7 +21,11 @@ std::string DefaultPostgres() {
   std::string host = Env("FEDGATE_PG_HOST").empty() ? "127.0.0.1" : Env("FEDGATE_PG_HOST");
   std::string user =
       Env("FEDGATE_PG_ADMIN_USER").empty() ? "postgres" : Env("FEDGATE_PG_ADMIN_USER");
-  return "host=" + host + " port=" + Env("FEDGATE_PG_PORT") + " user=" + user;
+  std::string conninfo = "host=" + host + " port=" + Env("FEDGATE_PG_PORT") + " user=" + user;
+  if (!Env("FEDGATE_PG_ADMIN_PASSWORD").empty()) {
+    conninfo += " password=" + Env("FEDGATE_PG_ADMIN_PASSWORD");
+  }
+  return conninfo;
 }
 
 std::string DefaultMariaDb() {

@@ -136,6 +136,9 @@ TEST(DatagenLoad, UnreachableTargetsAreNamedInTheError) {
   targets.postgres = "host=127.0.0.1 port=1 user=postgres";
   ExpectSourceError([&] { datagen::RunDatagen(options, targets, log); }, "gp",
                     "cannot connect to PostgreSQL");
+  targets.postgres = HarnessEnv::Get().PgConninfo() + " password=wrong-password";
+  ExpectSourceError([&] { datagen::RunDatagen(options, targets, log); }, "gp",
+                    "password authentication failed");
 
   options.providers = {Provider::kSocialCare};
   targets = HarnessTargets("_err");

@@ -28,7 +28,8 @@ const HarnessEnv& HarnessEnv::Get() {
       auto eq = line.find('=');
       if (eq != std::string::npos) e.values_[line.substr(0, eq)] = line.substr(eq + 1);
     }
-    for (const char* key : {"FEDGATE_PG_PORT", "FEDGATE_MARIADB_PORT", "FEDGATE_SQLITE_DIR"}) {
+    for (const char* key : {"FEDGATE_PG_PORT", "FEDGATE_PG_ADMIN_PASSWORD", "FEDGATE_MARIADB_PORT",
+                            "FEDGATE_SQLITE_DIR"}) {
       if (!e.values_.count(key)) e.error_ = std::string(path) + " has no " + key + "." + how;
     }
     return e;
@@ -43,7 +44,8 @@ std::string HarnessEnv::Value(const std::string& key) const {
 
 std::string HarnessEnv::PgConninfo() const {
   return "host=" + Value("FEDGATE_PG_HOST") + " port=" + Value("FEDGATE_PG_PORT") +
-         " user=" + Value("FEDGATE_PG_ADMIN_USER");
+         " user=" + Value("FEDGATE_PG_ADMIN_USER") +
+         " password=" + Value("FEDGATE_PG_ADMIN_PASSWORD");
 }
 
 std::string HarnessEnv::MariaDbOdbc(const std::string& database) const {
