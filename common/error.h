@@ -21,14 +21,25 @@ enum class ErrorCode {
 
 std::string_view ErrorCodeName(ErrorCode code);
 
+// Where in a user's text (SQL, YAML) an error is: 1-based line and column.
+struct TextLocation {
+  int line = 0;
+  int column = 0;
+};
+
 class Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  Error(ErrorCode code, const std::string& message, TextLocation location)
+      : std::runtime_error(message), code_(code), location_(location) {}
 
   ErrorCode code() const { return code_; }
+  // The position in the user's text, when the error is about one (line 0 otherwise).
+  const TextLocation& location() const { return location_; }
 
  private:
   ErrorCode code_;
+  TextLocation location_;
 };
 
 // Shorthands for the common kinds.

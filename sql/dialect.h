@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,17 @@ struct Dialect {
   std::string_view true_literal;  // TRUE vs 1
   std::string_view false_literal;
   LimitStyle limit_style;
+  // Engine functions the DBMS evaluates with the same semantics, as patterns over their
+  // arguments ({0}, {1}); a function missing here is never pushed to the DBMS. Variadic
+  // forms (AND, OR, IN, CASE, COALESCE, GREATEST, LEAST, CAST, substr, round, age) are
+  // written by the SQL writer when their name is present with pattern "*".
+  const std::map<std::string_view, std::string_view>* functions;
+  // An expression that turns a raw identifier {0} into its normalised 10-digit form, or NULL
+  // when it is not a valid NHS number (so joins and groups on it match fedgate's pseudonyms).
+  std::string_view canonical_identifier;
+  // Appended to text operands of ordering comparisons and sort keys so the DBMS orders
+  // text bytewise, as the gateway does ("" when it already does).
+  std::string_view bytewise_collation;
 };
 
 const Dialect& PostgresDialect();

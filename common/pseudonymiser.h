@@ -1,0 +1,33 @@
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/types.h"
+
+namespace fedgate {
+
+// Turns NHS numbers into linkage pseudonyms for one DSA (DESIGN.md "Trust model"):
+//   K_dsa = HKDF-SHA256(ikm = linkage_secret, salt = empty, info = "fedgate/dsa/" + dsa_id)
+//   pseudonym = HMAC-SHA256(K_dsa, normalised 10-digit number)[0..16)
+// Invalid or missing numbers have no pseudonym (nullopt): the row is kept but unlinkable.
+// Thread-safe after construction; the key never leaves the object.
+class Pseudonymiser {
+ public:
+  Pseudonymiser(std::string_view linkage_secret, std::string_view dsa_id);
+
+  // Normalises (spaces, hyphens), checks Modulus 11, and returns the pseudonym.
+  std::optional<Pseudonym> FromRaw(std::string_view raw_nhs_number) const;
+  // REQUIRES: `normalised` is a valid 10-digit NHS number.
+  Pseudonym FromNormalised(std::string_view normalised) const;
+
+  const std::string& dsa_id() const { return dsa_id_; }
+
+ private:
+  std::string dsa_id_;
+  std::array<unsigned char, 32> key_{};
+};
+
+}  // namespace fedgate

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/batch.h"
+#include "common/pseudonymiser.h"
+#include "common/types.h"
+#include "sql/dialect.h"
+
+namespace fedgate::connectors {
+
+// A column as the source describes it, mapped to an engine type.
+struct SourceColumn {
+  std::string name;
+  DataType type;
+  std::string source_type;  // as the source spells it, e.g. "numeric(10,2)"
+};
+
+// What the gateway asks one source to run: SQL in the source's dialect and the columns it
+// returns, in order. A column marked `identifier` carries the source's raw identifier (an
+// NHS number, already normalised by the SQL where the dialect can): the connector turns it
+// into a pseudonym before the batch leaves the connector, so nothing downstream ever sees
+// an NHS number.
+struct Fragment {
+  struct Column {
+    std::string name;
+    DataType type;  // the engine type delivered (kPseudonym for identifiers)
+    bool identifier = false;
+  };
+  std::string source;
+  std::string sql;
+  std::vector<Column> columns;
+};
+
+// The per-query context a scan runs under.
+struct QueryContext {
+  const Pseudonymiser* pseudonymiser = nullptr;  // REQUIRES non-null when any identifier column
+  int timeout_seconds = 0;                      // 0: none
+};
+
+// A running remote query. Next() is called from one thread; Cancel() may be called from any
+// thread at any time, also after the scan finished, and makes a blocked or later Next() throw
+// Error(kCancelled). Destroying a scan that has not reached its end cancels the remote query.
+class Scan {
+ public:
+  virtual ~Scan() = default;
+  // Replaces `batch` with the next rows (at most kBatchRows), in the fragment's column order
+  // and types. Returns false at the end of the result (batch then empty). Errors throw
+  // Error(kSource) naming the source.
+  virtual bool Next(Batch& batch) = 0;
+  virtual void Cancel() = 0;
+  // Rows delivered so far.
+  virtual int64_t rows() const = 0;
+};
+
+// One configured source. Thread-safe: several queries may Open scans at once.
+class Connector {
+ public:
+  virtual ~Connector() = default;
+  virtual const std::string& name() const = 0;
+  virtual const sql::Dialect& dialect() const = 0;
+  // The columns of `table` with engine types. Throws Error(kNotFound) for a missing table,
+  // Error(kSource) when the source cannot be asked.
+  virtual std::vector<SourceColumn> Describe(const std::string& table) = 0;
+  // Starts running `fragment`. The query is sent before Open returns, so opening every
+  // scan of a query first makes the sources work in parallel.
+  virtual std::unique_ptr<Scan> Open(const Fragment& fragment, const QueryContext& context) = 0;
+};
+
+}  // namespace fedgate::connectors

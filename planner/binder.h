@@ -1,0 +1,81 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "planner/catalog.h"
+#include "planner/logical_plan.h"
+#include "sql/ast.h"
+
+namespace fedgate::planner {
+
+// A bound query: the plan, plus uncorrelated scalar subqueries the plan refers to by index
+// (a kCall "scalar_subquery" whose value.i is the index), which run first.
+struct BoundQuery {
+  LogicalOpPtr plan;
+  std::vector<LogicalOpPtr> subqueries;
+};
+
+// Turns fedgate's AST into a logical plan: resolves `source.table` against the catalog
+// (CTE names first), columns against the FROM clause (with PostgreSQL's rules for aliases,
+// qualification and ambiguity), types every expression, plans aggregation, and turns IN /
+// EXISTS subqueries into semi and anti joins. Every error is Error(kInvalidArgument or
+// kNotFound) with the line and column of the offending text.
+class Binder {
+ public:
+  Binder(Catalog& catalog, std::string_view sql_text);
+  BoundQuery Bind(const sql::SelectStmt& stmt);
+
+  // Internal pieces used by the expression binder (bind_expr.cpp).
+  struct ScopeColumn {
+    std::string qualifier;   // alias or table name
+    std::string qualifier2;  // source.table for an unaliased table
+    std::string name;
+    DataType type;
+    bool hidden = false;          // not addressable by name (lineage and sort helpers)
+    bool using_shadowed = false;  // right side of JOIN USING: only addressable qualified
+  };
+  struct Scope {
+    std::vector<ScopeColumn> columns;
+    const Scope* outer = nullptr;
+  };
+  struct ExprContext {
+    const Scope* scope = nullptr;
+    std::vector<AggregateCall>* aggregates = nullptr;  // null: aggregates not allowed here
+    const char* clause = "";                           // for messages: "WHERE", ...
+  };
+  BoundExprPtr BindExpr(const sql::Expr& e, ExprContext& ctx);
+  [[noreturn]] void Fail(ErrorCode code, const std::string& message, int location) const;
+
+ private:
+  LogicalOpPtr BindSelect(const sql::SelectStmt& s, const Scope* outer);
+  LogicalOpPtr BindSimpleSelect(const sql::SelectStmt& s, const Scope* outer);
+  LogicalOpPtr BindSetOp(const sql::SelectStmt& s, const Scope* outer);
+  LogicalOpPtr BindFrom(const sql::SelectStmt& s, const Scope* outer, Scope& scope);
+  LogicalOpPtr BindTableRef(const sql::TableRef& t, const Scope* outer, Scope& scope);
+  LogicalOpPtr BindWhere(LogicalOpPtr input, const sql::Expr& where, Scope& scope);
+  LogicalOpPtr BindSubqueryJoin(LogicalOpPtr input, const sql::Expr& e, bool negate,
+                                Scope& scope);
+  LogicalOpPtr ApplyOrderLimit(LogicalOpPtr op, const sql::SelectStmt& s);
+  BoundExprPtr BindScalarSubquery(const sql::Expr& e);
+
+  Catalog& catalog_;
+  std::string sql_text_;
+  std::vector<std::map<std::string, const sql::CommonTableExpr*>> ctes_;
+  std::vector<LogicalOpPtr> subqueries_;
+};
+
+// Builds a projection of `child`, carrying the child's person lineage along as hidden
+// columns when the expressions do not already carry it.
+LogicalOpPtr MakeProject(LogicalOpPtr child, std::vector<BoundExprPtr> exprs,
+                         std::vector<std::string> names);
+
+// The outer-reference marker: a column index at or above this refers to the enclosing
+// query's scope (index - kOuterBase), in correlated subqueries.
+inline constexpr int kOuterBase = 1 << 24;
+// Aggregate placeholders while binding an aggregated SELECT.
+inline constexpr int kAggregateBase = 1 << 20;
+
+}  // namespace fedgate::planner

@@ -1,0 +1,196 @@
+#include "planner/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace fedgate::planner {
+
+namespace {
+
+class ConfigReader {
+ public:
+  explicit ConfigReader(std::string path) : path_(std::move(path)) {}
+
+  [[noreturn]] void Fail(const YAML::Node& node, const std::string& message) const {
+    const auto mark = node.Mark();
+    std::string where = path_;
+    TextLocation location;
+    if (mark.line >= 0) {
+      location = {mark.line + 1, mark.column + 1};
+      where += ":" + std::to_string(location.line) + ":" + std::to_string(location.column);
+    }
+    throw Error(ErrorCode::kInvalidArgument, where + ": " + message, location);
+  }
+
+  void CheckKeys(const YAML::Node& map, const std::string& what,
+                 const std::set<std::string>& allowed) const {
+    if (!map.IsMap()) Fail(map, what + " must be a mapping");
+    for (const auto& kv : map) {
+      auto key = kv.first.as<std::string>();
+      if (!allowed.count(key)) {
+        std::string known;
+        for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
+        Fail(kv.first, what + ": unknown key '" + key + "' (known: " + known + ")");
+      }
+    }
+  }
+
+  // A scalar with ${VAR} expanded; fails naming the variable when it is not set.
+  std::string String(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsScalar()) Fail(node, what + " must be a text value");
+    std::string raw = node.as<std::string>(), out;
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '$' && i + 1 < raw.size() && raw[i + 1] == '{') {
+        size_t end = raw.find('}', i);
+        if (end == std::string::npos) Fail(node, what + ": unterminated ${ in '" + raw + "'");
+        std::string var = raw.substr(i + 2, end - i - 2);
+        const char* value = std::getenv(var.c_str());
+        if (value == nullptr) {
+          Fail(node, what + ": environment variable " + var + " is not set");
+        }
+        out += value;
+        i = end;
+      } else {
+        out += raw[i];
+      }
+    }
+    return out;
+  }
+
+  int64_t Int(const YAML::Node& node, const std::string& what, int64_t lo, int64_t hi) const {
+    std::string text = String(node, what);
+    try {
+      size_t used = 0;
+      int64_t v = std::stoll(text, &used);
+      if (used != text.size()) throw std::invalid_argument(text);
+      if (v < lo || v > hi) {
+        Fail(node, what + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+                       ", got " + text);
+      }
+      return v;
+    } catch (const std::logic_error&) {
+      Fail(node, what + " must be a whole number, got '" + text + "'");
+    }
+  }
+
+  std::string Secret(const YAML::Node& node) const {
+    if (node.IsScalar()) {
+      Fail(node,
+           "linkage_secret must not be written in the file: use {env: VAR} or {file: PATH}");
+    }
+    CheckKeys(node, "linkage_secret", {"env", "file"});
+    if (node["env"]) {
+      std::string var = String(node["env"], "linkage_secret.env");
+      const char* value = std::getenv(var.c_str());
+      if (value == nullptr || *value == '\0') {
+        Fail(node["env"], "linkage_secret: environment variable " + var + " is not set");
+      }
+      return value;
+    }
+    if (node["file"]) {
+      std::string file = String(node["file"], "linkage_secret.file");
+      std::ifstream in(file, std::ios::binary);
+      if (!in) Fail(node["file"], "linkage_secret: cannot read " + file);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      std::string secret = ss.str();
+      while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+      if (secret.size() < 16) Fail(node["file"], "linkage_secret: " + file + " holds fewer than 16 bytes");
+      return secret;
+    }
+    Fail(node, "linkage_secret needs env or file");
+  }
+
+  GatewayConfig Read(const YAML::Node& root) const {
+    GatewayConfig config;
+    config.path = path_;
+    CheckKeys(root, "the configuration",
+              {"min_persons", "memory_budget_mb", "query_timeout_seconds", "dsa",
+               "linkage_secret", "sources"});
+    if (root["min_persons"]) {
+      config.min_persons = Int(root["min_persons"], "min_persons", 1, 1000000);
+    }
+    if (root["memory_budget_mb"]) {
+      config.memory_budget_mb = Int(root["memory_budget_mb"], "memory_budget_mb", 16, 1 << 20);
+    }
+    if (root["query_timeout_seconds"]) {
+      config.query_timeout_seconds =
+          static_cast<int>(Int(root["query_timeout_seconds"], "query_timeout_seconds", 0, 86400));
+    }
+    if (root["dsa"]) config.dsa = String(root["dsa"], "dsa");
+    if (!root["linkage_secret"]) Fail(root, "linkage_secret is required ({env: VAR} or {file: PATH})");
+    config.linkage_secret = Secret(root["linkage_secret"]);
+    const auto sources = root["sources"];
+    if (!sources || !sources.IsMap() || sources.size() == 0) {
+      Fail(sources ? sources : root, "sources must list at least one source");
+    }
+    for (const auto& kv : sources) {
+      SourceConfig s;
+      s.name = kv.first.as<std::string>();
+      const std::string where = "sources." + s.name;
+      CheckKeys(kv.second, where, {"kind", "connection", "pool_size", "tables"});
+      if (!kv.second["kind"]) Fail(kv.second, where + ".kind is required");
+      s.kind = String(kv.second["kind"], where + ".kind");
+      if (s.kind != "postgres") {
+        Fail(kv.second["kind"], where + ".kind: unknown kind '" + s.kind + "' (known: postgres)");
+      }
+      if (!kv.second["connection"]) Fail(kv.second, where + ".connection is required");
+      s.connection = String(kv.second["connection"], where + ".connection");
+      if (kv.second["pool_size"]) {
+        s.pool_size = static_cast<int>(Int(kv.second["pool_size"], where + ".pool_size", 1, 64));
+      }
+      const auto tables = kv.second["tables"];
+      if (!tables || !tables.IsMap() || tables.size() == 0) {
+        Fail(tables ? tables : kv.second, where + ".tables must list at least one table");
+      }
+      for (const auto& t : tables) {
+        TableConfig table;
+        table.name = t.first.as<std::string>();
+        if (t.second && !t.second.IsNull()) {
+          CheckKeys(t.second, where + ".tables." + table.name, {"identifier"});
+          if (t.second["identifier"]) {
+            table.identifier = String(t.second["identifier"], where + ".tables." + table.name + ".identifier");
+          }
+        }
+        s.tables[table.name] = table;
+      }
+      config.sources[s.name] = std::move(s);
+    }
+    return config;
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+GatewayConfig ParseConfig(const std::string& text, const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    TextLocation location{e.mark.line + 1, e.mark.column + 1};
+    throw Error(ErrorCode::kInvalidArgument,
+                path + ":" + std::to_string(location.line) + ":" + std::to_string(location.column) +
+                    ": " + e.msg,
+                location);
+  }
+  return ConfigReader(path).Read(root);
+}
+
+GatewayConfig LoadConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) ThrowInvalid("cannot read the configuration file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseConfig(ss.str(), path);
+}
+
+}  // namespace fedgate::planner

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fedgate::planner {
+
+struct TableConfig {
+  std::string name;
+  std::string identifier;  // raw identifier column, exposed as person_id; "" for none
+};
+
+struct SourceConfig {
+  std::string name;
+  std::string kind;        // "postgres"
+  std::string connection;  // libpq conninfo for postgres
+  int pool_size = 4;
+  std::map<std::string, TableConfig> tables;
+};
+
+// The gateway's configuration file (YAML). Values may use ${VAR} for environment variables.
+struct GatewayConfig {
+  std::string path;
+  int64_t min_persons = 10;           // output groups with fewer distinct persons are suppressed
+  int64_t memory_budget_mb = 2048;    // per query
+  int query_timeout_seconds = 600;    // 0: none
+  std::string dsa = "default";        // the DSA pseudonyms are keyed for (until DSA files)
+  std::string linkage_secret;         // resolved secret bytes (never printed)
+  std::map<std::string, SourceConfig> sources;
+};
+
+// Loads and validates a config file. Errors are Error(kInvalidArgument) whose message starts
+// with "FILE:LINE:COLUMN: " and says what is wrong, e.g. an unknown key, a missing
+// environment variable, min_persons below 1.
+GatewayConfig LoadConfig(const std::string& path);
+// The same from text (tests); `path` only names it in messages.
+GatewayConfig ParseConfig(const std::string& text, const std::string& path);
+
+}  // namespace fedgate::planner

@@ -1,0 +1,204 @@
+#include <cstring>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/error.h"
+#include "planner/exec/evaluate.h"
+#include "planner/exec/join_aggregate.h"
+
+namespace fedgate::planner::exec {
+
+namespace {
+
+struct PseudonymHash {
+  size_t operator()(const Pseudonym& p) const {
+    uint64_t h;
+    std::memcpy(&h, p.bytes.data(), sizeof h);  // already uniformly distributed (HMAC output)
+    return static_cast<size_t>(h);
+  }
+};
+
+struct Accumulator {
+  int64_t count = 0;
+  __int128 sum_int = 0;
+  double sum_double = 0;
+  Value best;  // min / max
+  std::unique_ptr<std::unordered_set<std::string>> distinct;
+};
+
+struct Group {
+  std::vector<Accumulator> accs;
+  std::unordered_set<Pseudonym, PseudonymHash> persons;
+  int64_t persons_bound = 0;
+};
+
+class HashAggregateOperator : public Operator {
+ public:
+  HashAggregateOperator(const LogicalOp& op, OperatorPtr child, ExecContext& ctx)
+      : op_(op), child_(std::move(child)), ctx_(ctx) {
+    for (const auto& g : op_.groups) keys_.columns.emplace_back(g->type);
+  }
+  ~HashAggregateOperator() override { ctx_.memory->Release(reserved_); }
+
+  void Open() override { child_->Open(); }
+  void Cancel() override { child_->Cancel(); }
+
+  bool Next(Batch& out) override {
+    if (!consumed_) Consume();
+    if (emitted_ >= groups_.size()) return false;
+    size_t end = std::min(groups_.size(), emitted_ + kBatchRows);
+    out.columns.clear();
+    for (const auto& c : op_.columns) out.columns.emplace_back(c.type);
+    const size_t ng = op_.groups.size(), na = op_.aggregates.size();
+    for (size_t g = emitted_; g < end; ++g) {
+      for (size_t k = 0; k < ng; ++k) out.columns[k].AppendFrom(keys_.columns[k], g);
+      for (size_t a = 0; a < na; ++a) AppendValue(out.columns[ng + a], Result(op_.aggregates[a], groups_[g]->accs[a]));
+      if (op_.persons_column >= 0) {
+        int64_t persons = op_.persons_input >= 0 ? groups_[g]->persons_bound
+                                                 : static_cast<int64_t>(groups_[g]->persons.size());
+        AppendValue(out.columns[op_.persons_column], Value::Int(persons));
+      }
+    }
+    out.rows = end - emitted_;
+    emitted_ = end;
+    return true;
+  }
+
+ private:
+  Group& NewGroup() {
+    auto g = std::make_unique<Group>();
+    g->accs.resize(op_.aggregates.size());
+    for (size_t a = 0; a < op_.aggregates.size(); ++a) {
+      if (op_.aggregates[a].distinct) g->accs[a].distinct = std::make_unique<std::unordered_set<std::string>>();
+    }
+    groups_.push_back(std::move(g));
+    Charge(static_cast<int64_t>(96 + 64 * op_.aggregates.size()));
+    return *groups_.back();
+  }
+
+  void Charge(int64_t bytes) {
+    pending_ += bytes;
+    if (pending_ >= (1 << 20)) {
+      ctx_.memory->Reserve(pending_, "GROUP BY");
+      reserved_ += pending_;
+      pending_ = 0;
+    }
+  }
+
+  void Consume() {
+    consumed_ = true;
+    Batch in;
+    std::string key;
+    while (child_->Next(in)) {
+      ctx_.CheckCancelled();
+      std::vector<Column> group_cols, arg_cols, person_cols;
+      for (const auto& g : op_.groups) group_cols.push_back(Evaluate(*g, in));
+      for (const auto& a : op_.aggregates) {
+        arg_cols.push_back(a.arg ? Evaluate(*a.arg, in) : Column());
+      }
+      for (const auto& p : op_.person_inputs) person_cols.push_back(Evaluate(*p, in));
+      for (size_t r = 0; r < in.rows; ++r) {
+        Group* group;
+        if (op_.groups.empty()) {
+          group = groups_.empty() ? &NewGroup() : groups_[0].get();
+        } else {
+          key.clear();
+          for (const auto& c : group_cols) {
+            // NULLs group together: a tag byte tells them from values.
+            key.push_back(c.null[r] ? 'N' : 'V');
+            AppendKey(c, r, key);
+          }
+          auto it = index_.find(key);
+          if (it == index_.end()) {
+            it = index_.emplace(key, static_cast<uint32_t>(groups_.size())).first;
+            NewGroup();
+            for (size_t k = 0; k < group_cols.size(); ++k) keys_.columns[k].AppendFrom(group_cols[k], r);
+            keys_.rows++;
+            Charge(static_cast<int64_t>(key.size()) + 64);
+          }
+          group = groups_[it->second].get();
+        }
+        for (size_t a = 0; a < op_.aggregates.size(); ++a) Update(op_.aggregates[a], group->accs[a], arg_cols[a], r);
+        for (const auto& p : person_cols) {
+          if (!p.null[r] && group->persons.insert(p.pseudo[r]).second) Charge(40);
+        }
+        if (op_.persons_input >= 0) {
+          const Column& c = in.columns[op_.persons_input];
+          if (!c.null[r]) group->persons_bound = std::max(group->persons_bound, c.i64[r]);
+        }
+      }
+    }
+    if (op_.groups.empty() && groups_.empty()) NewGroup();  // a global aggregate over no rows
+  }
+
+  void Update(const AggregateCall& agg, Accumulator& acc, const Column& arg, size_t r) {
+    if (agg.fn == "count_star") {
+      ++acc.count;
+      return;
+    }
+    if (arg.null[r]) return;
+    if (acc.distinct) {
+      std::string k;
+      AppendKey(arg, r, k);
+      if (acc.distinct->insert(std::move(k)).second) {
+        ++acc.count;
+        Charge(48);
+      }
+      return;
+    }
+    ++acc.count;
+    if (agg.fn == "sum" || agg.fn == "avg") {
+      if (arg.type.id == TypeId::kDouble) acc.sum_double += arg.f64[r];
+      else acc.sum_int += arg.i64[r];
+      return;
+    }
+    if (agg.fn == "min" || agg.fn == "max") {
+      Value v = GetValue(arg, r);
+      if (acc.best.null) {
+        acc.best = std::move(v);
+      } else {
+        int c = CompareValues(v, acc.best);
+        if (agg.fn == "min" ? c < 0 : c > 0) acc.best = std::move(v);
+      }
+    }
+  }
+
+  Value Result(const AggregateCall& agg, const Accumulator& acc) {
+    if (agg.fn == "count" || agg.fn == "count_star") return Value::Int(acc.count);
+    if (acc.count == 0) return Value::Null(agg.type);
+    const DataType& in = agg.arg->type;
+    if (agg.fn == "sum") {
+      if (in.id == TypeId::kDouble) return Value::Double(acc.sum_double);
+      if (acc.sum_int > INT64_MAX || acc.sum_int < INT64_MIN) {
+        throw Error(ErrorCode::kInvalidArgument, "sum out of range for " + in.ToString());
+      }
+      return in.id == TypeId::kDecimal ? Value::Decimal(static_cast<int64_t>(acc.sum_int), in.scale)
+                                       : Value::Int(static_cast<int64_t>(acc.sum_int));
+    }
+    if (agg.fn == "avg") {
+      if (in.id == TypeId::kDouble) return Value::Double(acc.sum_double / static_cast<double>(acc.count));
+      double scale = in.id == TypeId::kDecimal ? static_cast<double>(Pow10(in.scale)) : 1.0;
+      return Value::Double(static_cast<double>(acc.sum_int) / scale / static_cast<double>(acc.count));
+    }
+    return acc.best;
+  }
+
+  const LogicalOp& op_;
+  OperatorPtr child_;
+  ExecContext& ctx_;
+  bool consumed_ = false;
+  size_t emitted_ = 0;
+  Batch keys_;
+  std::unordered_map<std::string, uint32_t> index_;
+  std::vector<std::unique_ptr<Group>> groups_;
+  int64_t reserved_ = 0, pending_ = 0;
+};
+
+}  // namespace
+
+OperatorPtr MakeHashAggregate(const LogicalOp& op, OperatorPtr child, ExecContext& ctx) {
+  return std::make_unique<HashAggregateOperator>(op, std::move(child), ctx);
+}
+
+}  // namespace fedgate::planner::exec

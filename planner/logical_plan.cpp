@@ -1,0 +1,95 @@
+#include "planner/logical_plan.h"
+
+namespace fedgate::planner {
+
+std::string_view JoinKindName(JoinKind k) {
+  switch (k) {
+    case JoinKind::kInner:
+      return "INNER";
+    case JoinKind::kLeft:
+      return "LEFT";
+    case JoinKind::kRight:
+      return "RIGHT";
+    case JoinKind::kFull:
+      return "FULL";
+    case JoinKind::kSemi:
+      return "SEMI";
+    case JoinKind::kAnti:
+      return "ANTI";
+    case JoinKind::kCross:
+      return "CROSS";
+  }
+  return "?";
+}
+
+size_t LogicalOp::VisibleCount() const {
+  size_t n = 0;
+  for (const auto& c : columns) n += !c.hidden;
+  return n;
+}
+
+void VisitPlan(const LogicalOp& op, const std::function<void(const LogicalOp&)>& fn) {
+  fn(op);
+  for (const auto& c : op.children) VisitPlan(*c, fn);
+}
+
+std::string LogicalOp::ToString(int indent) const {
+  std::string pad(indent * 2, ' ');
+  std::string line;
+  auto list = [](const std::vector<BoundExprPtr>& v) {
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i]->ToString();
+    return out;
+  };
+  switch (kind) {
+    case OpKind::kGet: {
+      line = "Get " + table->QualifiedName() + (alias.empty() || alias == table->name ? "" : " AS " + alias) + " [";
+      for (size_t i = 0; i < columns.size(); ++i) line += (i ? ", " : "") + columns[i].name;
+      line += "]";
+      break;
+    }
+    case OpKind::kFilter:
+      line = "Filter " + predicate->ToString();
+      break;
+    case OpKind::kProject:
+      line = "Project " + list(exprs);
+      break;
+    case OpKind::kAggregate: {
+      line = std::string(per_person ? "Aggregate per person" : "Aggregate") + " groups=[" + list(groups) + "] aggs=[";
+      for (size_t i = 0; i < aggregates.size(); ++i) line += (i ? ", " : "") + aggregates[i].ToString();
+      line += "]";
+      break;
+    }
+    case OpKind::kJoin:
+      line = std::string(JoinKindName(join)) + " Join";
+      if (predicate) line += " ON " + predicate->ToString();
+      if (null_aware) line += " (null-aware)";
+      break;
+    case OpKind::kSort: {
+      line = "Sort ";
+      for (size_t i = 0; i < sort_keys.size(); ++i) {
+        line += (i ? ", " : "") + sort_keys[i].expr->ToString() + (sort_keys[i].descending ? " DESC" : "");
+      }
+      break;
+    }
+    case OpKind::kLimit:
+      line = "Limit " + (limit >= 0 ? std::to_string(limit) : "ALL") + (offset ? " OFFSET " + std::to_string(offset) : "");
+      break;
+    case OpKind::kUnion:
+      line = "Union All";
+      break;
+    case OpKind::kValues:
+      line = "Values " + list(exprs);
+      break;
+    case OpKind::kRemote: {
+      line = "Remote " + source + "\n" + pad + "  SQL: " + fragment.sql;
+      if (pushed) line += "\n" + pad + "  pushed:\n" + pushed->ToString(indent + 2);
+      return pad + line;
+    }
+  }
+  std::string out = pad + line;
+  for (const auto& c : children) out += "\n" + c->ToString(indent + 1);
+  return out;
+}
+
+}  // namespace fedgate::planner

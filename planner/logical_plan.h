@@ -1,0 +1,90 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/connector.h"
+#include "planner/bound_expr.h"
+#include "planner/catalog.h"
+
+namespace fedgate::planner {
+
+enum class OpKind { kGet, kFilter, kProject, kAggregate, kJoin, kSort, kLimit, kUnion, kValues, kRemote };
+enum class JoinKind { kInner, kLeft, kRight, kFull, kSemi, kAnti, kCross };
+
+std::string_view JoinKindName(JoinKind k);
+
+struct OutputColumn {
+  std::string name;
+  DataType type;
+  bool hidden = false;     // carried for lineage or sorting, not returned to the user
+  bool group_key = false;  // a GROUP BY key of the aggregation below (never suppressed)
+};
+
+struct SortKey {
+  BoundExprPtr expr;
+  bool descending = false;
+  bool nulls_first = false;
+};
+
+struct LogicalOp;
+using LogicalOpPtr = std::unique_ptr<LogicalOp>;
+
+// One node of a logical plan. Expressions refer to the node's input by position: for a
+// join, the left child's columns followed by the right child's.
+//
+// Person lineage, which disclosure control relies on:
+//  - row-level relations list the output columns holding person pseudonyms
+//    (`person_columns`), e.g. person_id of a scanned table;
+//  - aggregated relations have `persons_column`, a hidden column with the number of
+//    distinct persons behind each row (a lower bound when the input was already aggregated).
+struct LogicalOp {
+  explicit LogicalOp(OpKind k) : kind(k) {}
+
+  OpKind kind;
+  std::vector<LogicalOpPtr> children;
+  std::vector<OutputColumn> columns;
+  std::vector<int> person_columns;
+  int persons_column = -1;
+
+  // kGet: output column i is table column table_columns[i].
+  const CatalogTable* table = nullptr;
+  std::vector<int> table_columns;
+  std::string alias;
+
+  BoundExprPtr predicate;             // kFilter; kJoin: the whole ON condition
+  std::vector<BoundExprPtr> exprs;    // kProject; kValues (one row of constants)
+
+  // kAggregate: output is groups, then aggregates, then (unless per_person) persons.
+  std::vector<BoundExprPtr> groups;
+  std::vector<AggregateCall> aggregates;
+  std::vector<BoundExprPtr> person_inputs;  // input expressions giving persons to count
+  int persons_input = -1;                   // input column with an earlier persons count
+  bool per_person = false;                  // a group key is a person key: output is row-level
+
+  // kJoin
+  JoinKind join = JoinKind::kInner;
+  std::vector<std::pair<BoundExprPtr, BoundExprPtr>> equi;  // left side over left, right over right
+  BoundExprPtr residual;                                     // over left ++ right
+  bool null_aware = false;                                   // NOT IN semantics for kAnti
+
+  std::vector<SortKey> sort_keys;  // kSort
+  int64_t limit = -1;              // kLimit: -1 for none
+  int64_t offset = 0;
+
+  // kRemote: a subtree pushed to one source.
+  std::string source;
+  connectors::Fragment fragment;
+  LogicalOpPtr pushed;  // the logical subtree the fragment computes (for EXPLAIN)
+
+  size_t VisibleCount() const;
+  // The plan as an indented tree, one operator a line.
+  std::string ToString(int indent = 0) const;
+};
+
+// Walks every node (pre-order).
+void VisitPlan(const LogicalOp& op, const std::function<void(const LogicalOp&)>& fn);
+
+}  // namespace fedgate::planner

@@ -1,0 +1,449 @@
+#include "planner/sql_writer.h"
+
+#include <cstdio>
+
+#include "common/date.h"
+#include "common/error.h"
+
+namespace fedgate::planner {
+
+namespace {
+
+// A SELECT being assembled. `columns` holds, per output column of the subtree, an SQL
+// expression valid in this block's scope; `raw_person[i]` marks a raw identifier column.
+struct Block {
+  std::string from;
+  std::vector<std::string> where, group_by, having, order_by;
+  bool aggregated = false;
+  int64_t limit = -1, offset = 0;
+  std::vector<std::string> columns;
+  std::vector<bool> raw_person;
+};
+
+std::string Substitute(std::string_view pattern, const std::vector<std::string>& args) {
+  std::string out;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '{' && i + 2 < pattern.size() && pattern[i + 2] == '}' &&
+        std::isdigit(static_cast<unsigned char>(pattern[i + 1]))) {
+      out += args.at(static_cast<size_t>(pattern[i + 1] - '0'));
+      i += 2;
+    } else {
+      out += pattern[i];
+    }
+  }
+  return out;
+}
+
+std::string SqlType(const DataType& t) {
+  switch (t.id) {
+    case TypeId::kBool:
+      return "boolean";
+    case TypeId::kInt64:
+      return "bigint";
+    case TypeId::kDouble:
+      return "double precision";
+    case TypeId::kDecimal:
+      return "numeric(38, " + std::to_string(t.scale) + ")";
+    case TypeId::kText:
+      return "text";
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kInterval:
+      return "interval";
+    default:
+      throw Error(ErrorCode::kInternal, "no SQL type for " + t.ToString());
+  }
+}
+
+class Writer {
+ public:
+  explicit Writer(const sql::Dialect& d) : d_(d) {}
+
+  std::string Literal(const Value& v) {
+    if (v.null || v.type.id == TypeId::kNull) {
+      return v.type.id == TypeId::kNull ? "NULL" : "CAST(NULL AS " + SqlType(v.type) + ")";
+    }
+    switch (v.type.id) {
+      case TypeId::kBool:
+        return std::string(v.i ? d_.true_literal : d_.false_literal);
+      case TypeId::kInt64:
+        return std::to_string(v.i);
+      case TypeId::kDecimal:
+        return v.ToString();
+      case TypeId::kDouble: {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.17g", v.d);
+        return "CAST(" + std::string(buf) + " AS double precision)";
+      }
+      case TypeId::kText:
+        return sql::QuoteString(d_, v.s);
+      case TypeId::kDate:
+        return sql::DateLiteral(d_, FormatIsoDate(static_cast<int32_t>(v.i)));
+      case TypeId::kTimestamp: {
+        char frac[16];
+        std::snprintf(frac, sizeof frac, ".%06lld", static_cast<long long>(((v.i % 1000000) + 1000000) % 1000000));
+        return "TIMESTAMP '" + FormatIsoTimestamp(v.i) + frac + "'";
+      }
+      case TypeId::kInterval:
+        return "INTERVAL '" + std::to_string(v.iv.months) + " months " + std::to_string(v.iv.days) + " days " +
+               std::to_string(v.iv.micros) + " microseconds'";
+      default:
+        throw Error(ErrorCode::kInternal, "cannot write a " + v.type.ToString() + " literal");
+    }
+  }
+
+  std::string Canonical(const std::string& raw) {
+    std::string n = "replace(replace(" + raw + ", ' ', ''), '-', '')";
+    std::string out, pattern(d_.canonical_identifier);
+    for (size_t i = 0; i < pattern.size(); ++i) {
+      if (pattern.compare(i, 3, "{n}") == 0) {
+        out += n;
+        i += 2;
+      } else {
+        out += pattern[i];
+      }
+    }
+    return out;
+  }
+
+  // `e` over a block's columns.
+  std::string Expr(const BoundExpr& e, const Block& in) {
+    switch (e.kind) {
+      case BoundKind::kColumn:
+        return in.raw_person[e.column] ? Canonical(in.columns[e.column]) : in.columns[e.column];
+      case BoundKind::kConstant:
+        return Literal(e.value);
+      case BoundKind::kCall:
+        break;
+    }
+    std::vector<std::string> args;
+    for (const auto& a : e.args) args.push_back(Expr(*a, in));
+    const std::string& fn = e.name;
+    // Text ordering depends on collation: ask for bytewise order, as the gateway's.
+    bool ordering = fn == "<" || fn == "<=" || fn == ">" || fn == ">=" || fn == "greatest" || fn == "least";
+    if (ordering && !d_.bytewise_collation.empty()) {
+      for (size_t i = 0; i < args.size(); ++i) {
+        if (e.args[i]->type.id == TypeId::kText) args[i] = "(" + args[i] + std::string(d_.bytewise_collation) + ")";
+      }
+    }
+    auto joined = [&](const char* sep, size_t from = 0) {
+      std::string out;
+      for (size_t i = from; i < args.size(); ++i) out += (i > from ? sep : "") + args[i];
+      return out;
+    };
+    if (fn == "and") return "(" + joined(" AND ") + ")";
+    if (fn == "or") return "(" + joined(" OR ") + ")";
+    if (fn == "in") return "(" + args[0] + " IN (" + joined(", ", 1) + "))";
+    if (fn == "coalesce") return "COALESCE(" + joined(", ") + ")";
+    if (fn == "greatest") return "GREATEST(" + joined(", ") + ")";
+    if (fn == "least") return "LEAST(" + joined(", ") + ")";
+    if (fn == "substr" || fn == "substring") return "substr(" + joined(", ") + ")";
+    if (fn == "age") return "age(" + joined(", ") + ")";
+    if (fn == "cast") return "CAST(" + args[0] + " AS " + SqlType(e.type) + ")";
+    if (fn == "round") {
+      if (e.args[0]->type.id == TypeId::kDouble && args.size() == 2) {
+        return "CAST(round(CAST(" + args[0] + " AS numeric), " + args[1] + ") AS double precision)";
+      }
+      return "round(" + joined(", ") + ")";
+    }
+    if (fn == "case") {
+      std::string out = "CASE";
+      for (size_t i = 0; i + 1 < args.size(); i += 2) out += " WHEN " + args[i] + " THEN " + args[i + 1];
+      return out + " ELSE " + args.back() + " END";
+    }
+    auto it = d_.functions->find(fn);
+    if (it == d_.functions->end() || it->second == "*") {
+      throw Error(ErrorCode::kInternal, "no SQL for function " + fn + " in " + std::string(d_.name));
+    }
+    return Substitute(it->second, args);
+  }
+
+  std::string Aggregate(const AggregateCall& a, const Block& in) {
+    if (a.fn == "count_star") return "count(*)";
+    std::string arg = Expr(*a.arg, in);
+    if ((a.fn == "min" || a.fn == "max") && a.arg->type.id == TypeId::kText && !d_.bytewise_collation.empty()) {
+      arg = "(" + arg + std::string(d_.bytewise_collation) + ")";
+    }
+    return a.fn + "(" + (a.distinct ? "DISTINCT " : "") + arg + ")";
+  }
+
+  std::string Select(const Block& b, bool final_names = false, const LogicalOp* op = nullptr) {
+    std::string sql = "SELECT ";
+    for (size_t i = 0; i < b.columns.size(); ++i) {
+      std::string alias = final_names && op ? op->columns[i].name : "c" + std::to_string(i);
+      sql += (i ? ", " : "") + b.columns[i] + " AS " + sql::QuoteIdentifier(d_, alias);
+    }
+    if (b.columns.empty()) sql += "1";
+    sql += " FROM " + b.from;
+    auto clause = [&](const char* kw, const std::vector<std::string>& items, const char* sep) {
+      if (items.empty()) return;
+      sql += kw;
+      for (size_t i = 0; i < items.size(); ++i) sql += (i ? sep : "") + items[i];
+    };
+    clause(" WHERE ", b.where, " AND ");
+    clause(" GROUP BY ", b.group_by, ", ");
+    clause(" HAVING ", b.having, " AND ");
+    clause(" ORDER BY ", b.order_by, ", ");
+    if (b.limit >= 0) sql += " LIMIT " + std::to_string(b.limit);
+    if (b.offset > 0) sql += " OFFSET " + std::to_string(b.offset);
+    return sql;
+  }
+
+  // Turns a block into a derived table so more clauses can be stacked on it.
+  Block Wrap(const Block& b) {
+    Block out;
+    std::string alias = "s" + std::to_string(next_alias_++);
+    out.from = "(" + Select(b) + ") AS " + alias;
+    for (size_t i = 0; i < b.columns.size(); ++i) {
+      out.columns.push_back(alias + "." + sql::QuoteIdentifier(d_, "c" + std::to_string(i)));
+      out.raw_person.push_back(b.raw_person[i]);
+    }
+    return out;
+  }
+
+  static bool Plain(const Block& b) {
+    return !b.aggregated && b.group_by.empty() && b.limit < 0 && b.offset == 0 && b.order_by.empty();
+  }
+
+  Block Render(const LogicalOp& op) {
+    switch (op.kind) {
+      case OpKind::kGet: {
+        Block b;
+        std::string alias = "t" + std::to_string(next_alias_++);
+        b.from = sql::QuoteIdentifier(d_, op.table->name) + " AS " + alias;
+        for (size_t i = 0; i < op.columns.size(); ++i) {
+          const CatalogColumn& c = op.table->columns[op.table_columns[i]];
+          b.columns.push_back(alias + "." + sql::QuoteIdentifier(d_, c.source_column));
+          b.raw_person.push_back(c.person);
+        }
+        return b;
+      }
+      case OpKind::kFilter: {
+        Block b = Render(*op.children[0]);
+        if (b.limit >= 0 || b.offset > 0) b = Wrap(b);
+        (b.aggregated ? b.having : b.where).push_back(Expr(*op.predicate, b));
+        return b;
+      }
+      case OpKind::kProject: {
+        Block b = Render(*op.children[0]);
+        std::vector<std::string> columns;
+        std::vector<bool> raw;
+        for (const auto& e : op.exprs) {
+          if (e->IsColumn() && b.raw_person[e->column]) {  // keep it raw: it is only passed on
+            columns.push_back(b.columns[e->column]);
+            raw.push_back(true);
+          } else {
+            columns.push_back(Expr(*e, b));
+            raw.push_back(false);
+          }
+        }
+        b.columns = std::move(columns);
+        b.raw_person = std::move(raw);
+        return b;
+      }
+      case OpKind::kAggregate: {
+        Block b = Render(*op.children[0]);
+        if (!Plain(b)) b = Wrap(b);
+        std::vector<std::string> columns;
+        for (const auto& g : op.groups) {
+          std::string s = Expr(*g, b);
+          b.group_by.push_back(s);
+          columns.push_back(s);
+        }
+        for (const auto& a : op.aggregates) columns.push_back(Aggregate(a, b));
+        if (op.persons_column >= 0) {
+          if (op.persons_input >= 0) {
+            columns.push_back("max(" + b.columns[op.persons_input] + ")");
+          } else {
+            columns.push_back("count(DISTINCT " + Expr(*op.person_inputs.at(0), b) + ")");
+          }
+        }
+        b.columns = std::move(columns);
+        b.raw_person.assign(b.columns.size(), false);
+        b.aggregated = true;
+        return b;
+      }
+      case OpKind::kJoin: {
+        Block l = Render(*op.children[0]);
+        Block r = Render(*op.children[1]);
+        if (!Plain(l)) l = Wrap(l);
+        if (!Plain(r)) r = Wrap(r);
+        Block both;
+        both.columns = l.columns;
+        both.raw_person = l.raw_person;
+        both.columns.insert(both.columns.end(), r.columns.begin(), r.columns.end());
+        both.raw_person.insert(both.raw_person.end(), r.raw_person.begin(), r.raw_person.end());
+        std::string cond = op.predicate ? Expr(*op.predicate, both) : std::string(d_.true_literal);
+        auto ands = [](const std::vector<std::string>& v) {
+          std::string out;
+          for (size_t i = 0; i < v.size(); ++i) out += (i ? " AND " : "") + v[i];
+          return out;
+        };
+        Block out;
+        switch (op.join) {
+          case JoinKind::kSemi:
+          case JoinKind::kAnti: {
+            out = l;
+            std::string sub = "SELECT 1 FROM " + r.from + " WHERE " + cond;
+            if (!r.where.empty()) sub += " AND " + ands(r.where);
+            if (op.null_aware) {
+              // x NOT IN (SELECT y ...): the binder made the condition exactly x = y.
+              const auto& eq = *op.predicate;
+              std::string x = Expr(*eq.args[0], both), y = Expr(*eq.args[1], both);
+              std::string in = "SELECT " + y + " FROM " + r.from + (r.where.empty() ? "" : " WHERE " + ands(r.where));
+              out.where.push_back("(" + x + " NOT IN (" + in + "))");
+            } else {
+              out.where.push_back(std::string(op.join == JoinKind::kAnti ? "NOT " : "") + "EXISTS (" + sub + ")");
+            }
+            return out;
+          }
+          case JoinKind::kInner:
+          case JoinKind::kCross:
+            out.from = l.from + (op.join == JoinKind::kCross && !op.predicate ? " CROSS JOIN " + r.from
+                                                                             : " JOIN " + r.from + " ON " + cond);
+            out.where = l.where;
+            out.where.insert(out.where.end(), r.where.begin(), r.where.end());
+            break;
+          case JoinKind::kLeft:
+            if (!r.where.empty()) cond += " AND " + ands(r.where);
+            out.from = l.from + " LEFT JOIN " + r.from + " ON " + cond;
+            out.where = l.where;
+            break;
+          case JoinKind::kRight:
+            if (!l.where.empty()) cond += " AND " + ands(l.where);
+            out.from = l.from + " RIGHT JOIN " + r.from + " ON " + cond;
+            out.where = r.where;
+            break;
+          case JoinKind::kFull:
+            if (!l.where.empty() || !r.where.empty()) {
+              // Filters must apply before a full join: keep them inside derived tables.
+              if (!l.where.empty()) l = Wrap(l);
+              if (!r.where.empty()) r = Wrap(r);
+              both.columns = l.columns;
+              both.columns.insert(both.columns.end(), r.columns.begin(), r.columns.end());
+              cond = op.predicate ? Expr(*op.predicate, both) : std::string(d_.true_literal);
+            }
+            out.from = l.from + " FULL JOIN " + r.from + " ON " + cond;
+            break;
+        }
+        out.columns = both.columns;
+        out.raw_person = both.raw_person;
+        return out;
+      }
+      case OpKind::kSort: {
+        Block b = Render(*op.children[0]);
+        if (b.limit >= 0 || b.offset > 0) b = Wrap(b);
+        for (const auto& k : op.sort_keys) {
+          std::string s = Expr(*k.expr, b);
+          if (k.expr->type.id == TypeId::kText) s += std::string(d_.bytewise_collation);
+          b.order_by.push_back(s + (k.descending ? " DESC" : " ASC") + (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
+        }
+        return b;
+      }
+      case OpKind::kLimit: {
+        Block b = Render(*op.children[0]);
+        if (b.limit >= 0 || b.offset > 0) b = Wrap(b);
+        b.limit = op.limit;
+        b.offset = op.offset;
+        return b;
+      }
+      case OpKind::kUnion: {
+        Block l = Render(*op.children[0]);
+        Block r = Render(*op.children[1]);
+        Block out;
+        std::string alias = "u" + std::to_string(next_alias_++);
+        out.from = "(" + Select(l) + " UNION ALL " + Select(r) + ") AS " + alias;
+        for (size_t i = 0; i < l.columns.size(); ++i) {
+          out.columns.push_back(alias + "." + sql::QuoteIdentifier(d_, "c" + std::to_string(i)));
+          out.raw_person.push_back(l.raw_person[i] && r.raw_person[i]);
+          if (l.raw_person[i] != r.raw_person[i]) {
+            throw Error(ErrorCode::kInternal, "UNION branches disagree on identifier form");
+          }
+        }
+        return out;
+      }
+      default:
+        throw Error(ErrorCode::kInternal, "operator cannot be written as SQL");
+    }
+  }
+
+ private:
+  const sql::Dialect& d_;
+  int next_alias_ = 0;
+};
+
+bool UsesPseudonymOrdering(const BoundExpr& e) {
+  bool bad = false;
+  if (e.kind == BoundKind::kCall) {
+    static const char* kSafe[] = {"=", "<>", "is_null", "is_not_null", "is_distinct_from", "is_not_distinct_from",
+                                  "coalesce", "case", "nullif", "in"};
+    bool safe = std::find(std::begin(kSafe), std::end(kSafe), e.name) != std::end(kSafe);
+    if (!safe) {
+      for (const auto& a : e.args) bad |= a->type.id == TypeId::kPseudonym;
+    }
+  }
+  for (const auto& a : e.args) bad |= UsesPseudonymOrdering(*a);
+  return bad;
+}
+
+}  // namespace
+
+bool CanRender(const BoundExpr& e, const sql::Dialect& d) {
+  if (d.functions == nullptr) return false;
+  if (e.kind == BoundKind::kConstant) return e.value.type.id != TypeId::kPseudonym;
+  if (e.kind == BoundKind::kColumn) return true;
+  if (!d.functions->count(e.name)) return false;
+  if (UsesPseudonymOrdering(e)) return false;
+  for (const auto& a : e.args) {
+    if (!CanRender(*a, d)) return false;
+  }
+  return true;
+}
+
+bool CanPushOperator(const LogicalOp& op, const sql::Dialect& d) {
+  if (d.functions == nullptr) return false;
+  auto ok = [&](const BoundExprPtr& e) { return !e || CanRender(*e, d); };
+  switch (op.kind) {
+    case OpKind::kGet:
+      return true;
+    case OpKind::kFilter:
+      return ok(op.predicate);
+    case OpKind::kProject:
+      for (const auto& e : op.exprs) {
+        if (!ok(e)) return false;
+      }
+      return true;
+    case OpKind::kAggregate:
+      if (op.person_inputs.size() > 1) return false;
+      for (const auto& g : op.groups) {
+        if (!ok(g)) return false;
+      }
+      for (const auto& a : op.aggregates) {
+        if (!ok(a.arg)) return false;
+      }
+      return true;
+    case OpKind::kJoin:
+      if (op.null_aware && !(op.predicate && op.predicate->name == "=")) return false;
+      return ok(op.predicate);
+    case OpKind::kSort:
+      for (const auto& k : op.sort_keys) {
+        if (!ok(k.expr) || k.expr->type.id == TypeId::kPseudonym) return false;
+      }
+      return true;
+    case OpKind::kLimit:
+    case OpKind::kUnion:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string RenderFragmentSql(const LogicalOp& op, const sql::Dialect& dialect) {
+  Writer w(dialect);
+  Block b = w.Render(op);
+  return w.Select(b, true, &op);
+}
+
+}  // namespace fedgate::planner
