@@ -38,7 +38,7 @@ struct Fragment {
 // The per-query context a scan runs under.
 struct QueryContext {
   const Pseudonymiser* pseudonymiser = nullptr;  // REQUIRES non-null when any identifier column
-  int timeout_seconds = 0;                      // 0: none
+  int timeout_seconds = 0;                       // 0: none
 };
 
 // A running remote query. Next() is called from one thread; Cancel() may be called from any

@@ -5,5 +5,7 @@ namespace fedgate::gateway {
 // Each subcommand parses its own options from argv[2..] and returns the process exit code.
 // Errors of kind fedgate::Error propagate to main, which prints them.
 int DatagenCommand(int argc, char** argv);
+int QueryCommand(int argc, char** argv);
+int ExplainCommand(int argc, char** argv);
 
 }  // namespace fedgate::gateway

@@ -17,6 +17,10 @@ struct Command {
 constexpr Command kCommands[] = {
     {"datagen", "Generate the synthetic Somerset providers and load them into their databases",
      &fedgate::gateway::DatagenCommand},
+    {"query", "Run one SQL query over the configured sources and print the (protected) result",
+     &fedgate::gateway::QueryCommand},
+    {"explain", "Show the optimized plan of a query and the SQL sent to each source",
+     &fedgate::gateway::ExplainCommand},
 };
 
 void PrintUsage(std::ostream& out) {

@@ -14,7 +14,8 @@ namespace {
 
 std::optional<DataType> TypeFromName(const sql::TypeName& t) {
   const std::string& n = t.name;
-  if (n == "integer" || n == "bigint" || n == "smallint" || n == "int" || n == "int4" || n == "int8") {
+  if (n == "integer" || n == "bigint" || n == "smallint" || n == "int" || n == "int4" ||
+      n == "int8") {
     return DataType::Int64();
   }
   if (n == "numeric" || n == "decimal") {
@@ -25,7 +26,8 @@ std::optional<DataType> TypeFromName(const sql::TypeName& t) {
   if (n == "real" || n == "double precision" || n == "float" || n == "float8" || n == "float4") {
     return DataType::Double();
   }
-  if (n == "text" || n == "varchar" || n == "char" || n == "character varying" || n == "character") {
+  if (n == "text" || n == "varchar" || n == "char" || n == "character varying" ||
+      n == "character") {
     return DataType::Text();
   }
   if (n == "date") return DataType::Date();
@@ -88,15 +90,16 @@ BoundExprPtr Binder::BindExpr(const sql::Expr& e, ExprContext& ctx) {
                        (names.size() == 3 && c.qualifier2 == names[0] + "." + names[1]);
           if (!match) continue;
           if (found >= 0) {
-            Fail(ErrorCode::kInvalidArgument, "column reference \"" + ExprDisplay(names) + "\" is ambiguous",
-                 e.location);
+            Fail(ErrorCode::kInvalidArgument,
+                 "column reference \"" + ExprDisplay(names) + "\" is ambiguous", e.location);
           }
           found = static_cast<int>(i);
         }
         if (found >= 0) {
           if (depth > 1) {
             Fail(ErrorCode::kInvalidArgument,
-                 "references more than one query level out are not supported (" + ExprDisplay(names) + ")",
+                 "references more than one query level out are not supported (" +
+                     ExprDisplay(names) + ")",
                  e.location);
           }
           const ScopeColumn& c = scope->columns[found];
@@ -106,7 +109,8 @@ BoundExprPtr Binder::BindExpr(const sql::Expr& e, ExprContext& ctx) {
       }
       std::string known;
       for (const auto& c : ctx.scope->columns) {
-        if (!c.hidden && known.size() < 400) known += (known.empty() ? "" : ", ") + c.qualifier + "." + c.name;
+        if (!c.hidden && known.size() < 400)
+          known += (known.empty() ? "" : ", ") + c.qualifier + "." + c.name;
       }
       Fail(ErrorCode::kNotFound,
            "column \"" + ExprDisplay(names) + "\" does not exist" +
@@ -114,7 +118,8 @@ BoundExprPtr Binder::BindExpr(const sql::Expr& e, ExprContext& ctx) {
            e.location);
     }
     case sql::ExprKind::kStar:
-      Fail(ErrorCode::kInvalidArgument, "* is only allowed in the select list and in count(*)", e.location);
+      Fail(ErrorCode::kInvalidArgument, "* is only allowed in the select list and in count(*)",
+           e.location);
     case sql::ExprKind::kLiteral: {
       switch (e.literal_kind) {
         case sql::LiteralKind::kNull:
@@ -159,7 +164,8 @@ BoundExprPtr Binder::BindExpr(const sql::Expr& e, ExprContext& ctx) {
           agg.fn = "count_star";
         } else {
           if (e.args.size() != 1) {
-            Fail(ErrorCode::kInvalidArgument, "aggregate " + fn + " takes exactly one argument", e.location);
+            Fail(ErrorCode::kInvalidArgument, "aggregate " + fn + " takes exactly one argument",
+                 e.location);
           }
           if (e.distinct && fn != "count") {
             Fail(ErrorCode::kInvalidArgument, "DISTINCT is only supported in count()", e.location);
@@ -190,10 +196,11 @@ BoundExprPtr Binder::BindExpr(const sql::Expr& e, ExprContext& ctx) {
         std::vector<Value> none;
         return BoundExpr::Constant(EvaluateCall("current_date", DataType::Date(), none));
       }
-      if (fn == "coalesce" || fn == "nullif" || fn == "greatest" || fn == "least" || fn == "date_trunc" ||
-          fn == "extract" || fn == "date_part" || fn == "age" || fn == "lower" || fn == "upper" ||
-          fn == "length" || fn == "substr" || fn == "substring" || fn == "round" || fn == "abs" ||
-          fn == "floor" || fn == "ceil" || fn == "ceiling" || fn == "trim" || fn == "btrim") {
+      if (fn == "coalesce" || fn == "nullif" || fn == "greatest" || fn == "least" ||
+          fn == "date_trunc" || fn == "extract" || fn == "date_part" || fn == "age" ||
+          fn == "lower" || fn == "upper" || fn == "length" || fn == "substr" || fn == "substring" ||
+          fn == "round" || fn == "abs" || fn == "floor" || fn == "ceil" || fn == "ceiling" ||
+          fn == "trim" || fn == "btrim") {
         return call(fn == "btrim" ? "trim" : fn, bind_all(e.args));
       }
       Fail(ErrorCode::kInvalidArgument, "function " + fn + "() is not supported", e.location);
@@ -211,9 +218,13 @@ BoundExprPtr Binder::BindExpr(const sql::Expr& e, ExprContext& ctx) {
       if (e.op == "+") return operand;
       if (operand->kind == BoundKind::kConstant && !operand->value.null) {
         Value v = operand->value;
-        if (v.type.id == TypeId::kDouble) v.d = -v.d;
-        else if (v.type.IsNumeric()) v.i = -v.i;
-        else Fail(ErrorCode::kInvalidArgument, "operator - does not accept " + v.type.ToString(), e.location);
+        if (v.type.id == TypeId::kDouble)
+          v.d = -v.d;
+        else if (v.type.IsNumeric())
+          v.i = -v.i;
+        else
+          Fail(ErrorCode::kInvalidArgument, "operator - does not accept " + v.type.ToString(),
+               e.location);
         return BoundExpr::Constant(v);
       }
       std::vector<BoundExprPtr> args;
@@ -246,7 +257,8 @@ BoundExprPtr Binder::BindExpr(const sql::Expr& e, ExprContext& ctx) {
         args.push_back(std::move(w));
         args.push_back(BindExpr(*then, ctx));
       }
-      args.push_back(e.case_else ? BindExpr(*e.case_else, ctx) : BoundExpr::Constant(Value::Null()));
+      args.push_back(e.case_else ? BindExpr(*e.case_else, ctx)
+                                 : BoundExpr::Constant(Value::Null()));
       return call("case", std::move(args));
     }
     case sql::ExprKind::kCast: {
@@ -256,9 +268,10 @@ BoundExprPtr Binder::BindExpr(const sql::Expr& e, ExprContext& ctx) {
         if (e.cast_type.name == "numeric" || e.cast_type.name == "decimal") {
           type = operand->type.id == TypeId::kDecimal ? operand->type
                  : operand->type.id == TypeId::kInt64 ? DataType::Decimal(0)
-                                                       : DataType::Double();
+                                                      : DataType::Double();
         } else {
-          Fail(ErrorCode::kInvalidArgument, "type " + e.cast_type.name + " is not supported", e.location);
+          Fail(ErrorCode::kInvalidArgument, "type " + e.cast_type.name + " is not supported",
+               e.location);
         }
       }
       try {

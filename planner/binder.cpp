@@ -59,6 +59,8 @@ std::string TargetName(const sql::ResultTarget& t) {
   return "?column?";
 }
 
+}  // namespace
+
 LogicalOpPtr MakeFilter(LogicalOpPtr child, BoundExprPtr predicate) {
   auto f = std::make_unique<LogicalOp>(OpKind::kFilter);
   f->columns = child->columns;
@@ -76,16 +78,19 @@ LogicalOpPtr MakeAggregate(LogicalOpPtr child, std::vector<BoundExprPtr> groups,
     const auto& e = *groups[g];
     std::string name = e.IsColumn() ? child->columns[e.column].name : e.ToString();
     agg->columns.push_back({name, e.type, false, true});
-    if (e.IsColumn() && std::count(child->person_columns.begin(), child->person_columns.end(), e.column)) {
+    if (e.IsColumn() &&
+        std::count(child->person_columns.begin(), child->person_columns.end(), e.column)) {
       agg->per_person = true;
       agg->person_columns.push_back(static_cast<int>(g));
     }
   }
-  for (const auto& a : aggregates) agg->columns.push_back({a.fn == "count_star" ? "count" : a.fn, a.type, false});
+  for (const auto& a : aggregates)
+    agg->columns.push_back({a.fn == "count_star" ? "count" : a.fn, a.type, false});
   if (!agg->per_person) {
     if (!child->person_columns.empty()) {
       for (int c : child->person_columns) {
-        agg->person_inputs.push_back(BoundExpr::Column(c, DataType::Pseudonym(), child->columns[c].name));
+        agg->person_inputs.push_back(
+            BoundExpr::Column(c, DataType::Pseudonym(), child->columns[c].name));
       }
     } else if (child->persons_column >= 0) {
       agg->persons_input = child->persons_column;
@@ -100,6 +105,8 @@ LogicalOpPtr MakeAggregate(LogicalOpPtr child, std::vector<BoundExprPtr> groups,
   agg->children.push_back(std::move(child));
   return agg;
 }
+
+namespace {
 
 // Rewrites an expression bound over the FROM scope (with aggregate placeholders) into one
 // over the aggregate's output: group expressions become group columns, placeholders become
@@ -123,10 +130,12 @@ BoundExprPtr OverAggregate(BoundExprPtr e, const std::vector<BoundExprPtr>& grou
 
 }  // namespace
 
-LogicalOpPtr MakeProject(LogicalOpPtr child, std::vector<BoundExprPtr> exprs, std::vector<std::string> names) {
+LogicalOpPtr MakeProject(LogicalOpPtr child, std::vector<BoundExprPtr> exprs,
+                         std::vector<std::string> names) {
   auto p = std::make_unique<LogicalOp>(OpKind::kProject);
   for (size_t i = 0; i < exprs.size(); ++i) {
-    const bool key = exprs[i]->IsColumn() && exprs[i]->column < static_cast<int>(child->columns.size()) &&
+    const bool key = exprs[i]->IsColumn() &&
+                     exprs[i]->column < static_cast<int>(child->columns.size()) &&
                      child->columns[exprs[i]->column].group_key;
     p->columns.push_back({names[i], exprs[i]->type, false, key});
     if (exprs[i]->IsColumn() &&
@@ -150,7 +159,8 @@ LogicalOpPtr MakeProject(LogicalOpPtr child, std::vector<BoundExprPtr> exprs, st
   return p;
 }
 
-Binder::Binder(Catalog& catalog, std::string_view sql_text) : catalog_(catalog), sql_text_(sql_text) {}
+Binder::Binder(Catalog& catalog, std::string_view sql_text)
+    : catalog_(catalog), sql_text_(sql_text) {}
 
 BoundQuery Binder::Bind(const sql::SelectStmt& stmt) {
   BoundQuery q;
@@ -163,7 +173,8 @@ LogicalOpPtr Binder::BindSelect(const sql::SelectStmt& s, const Scope* outer) {
   std::map<std::string, const sql::CommonTableExpr*> ctes;
   for (const auto& cte : s.with) {
     if (!ctes.emplace(cte.name, &cte).second) {
-      Fail(ErrorCode::kInvalidArgument, "WITH query name \"" + cte.name + "\" specified more than once", cte.location);
+      Fail(ErrorCode::kInvalidArgument,
+           "WITH query name \"" + cte.name + "\" specified more than once", cte.location);
     }
   }
   ctes_.push_back(std::move(ctes));
@@ -184,7 +195,9 @@ LogicalOpPtr Binder::BindTableRef(const sql::TableRef& t, const Scope* outer, Sc
           const sql::CommonTableExpr* cte = found->second;
           static thread_local std::set<const sql::CommonTableExpr*> in_progress;
           if (!in_progress.insert(cte).second) {
-            Fail(ErrorCode::kInvalidArgument, "recursive reference to WITH query \"" + cte->name + "\" is not supported", t.location);
+            Fail(ErrorCode::kInvalidArgument,
+                 "recursive reference to WITH query \"" + cte->name + "\" is not supported",
+                 t.location);
           }
           LogicalOpPtr op;
           try {
@@ -199,8 +212,10 @@ LogicalOpPtr Binder::BindTableRef(const sql::TableRef& t, const Scope* outer, Sc
           for (const auto& c : op->columns) {
             std::string name = c.name;
             if (!c.hidden) {
-              if (visible < t.column_aliases.size()) name = t.column_aliases[visible];
-              else if (visible < cte->column_names.size()) name = cte->column_names[visible];
+              if (visible < t.column_aliases.size())
+                name = t.column_aliases[visible];
+              else if (visible < cte->column_names.size())
+                name = cte->column_names[visible];
               ++visible;
             }
             scope.columns.push_back({alias, "", name, c.type, c.hidden});
@@ -210,7 +225,8 @@ LogicalOpPtr Binder::BindTableRef(const sql::TableRef& t, const Scope* outer, Sc
         std::string sources;
         for (const auto& n : catalog_.SourceNames()) sources += (sources.empty() ? "" : ", ") + n;
         Fail(ErrorCode::kNotFound,
-             "table \"" + t.names[0] + "\" does not exist: tables are named source.table (sources: " + sources + ")",
+             "table \"" + t.names[0] +
+                 "\" does not exist: tables are named source.table (sources: " + sources + ")",
              t.location);
       }
       if (t.names.size() != 2) {
@@ -227,7 +243,8 @@ LogicalOpPtr Binder::BindTableRef(const sql::TableRef& t, const Scope* outer, Sc
       get->alias = t.alias.empty() ? table->name : t.alias;
       for (size_t i = 0; i < table->columns.size(); ++i) {
         get->table_columns.push_back(static_cast<int>(i));
-        std::string name = i < t.column_aliases.size() ? t.column_aliases[i] : table->columns[i].name;
+        std::string name =
+            i < t.column_aliases.size() ? t.column_aliases[i] : table->columns[i].name;
         get->columns.push_back({name, table->columns[i].type, false});
         scope.columns.push_back({get->alias, t.alias.empty() ? table->QualifiedName() : "", name,
                                  table->columns[i].type});
@@ -256,11 +273,21 @@ LogicalOpPtr Binder::BindTableRef(const sql::TableRef& t, const Scope* outer, Sc
       for (auto& c : right_scope.columns) scope.columns.push_back(c);
       auto join = std::make_unique<LogicalOp>(OpKind::kJoin);
       switch (t.join_type) {
-        case sql::JoinType::kInner: join->join = JoinKind::kInner; break;
-        case sql::JoinType::kLeft: join->join = JoinKind::kLeft; break;
-        case sql::JoinType::kRight: join->join = JoinKind::kRight; break;
-        case sql::JoinType::kFull: join->join = JoinKind::kFull; break;
-        case sql::JoinType::kCross: join->join = JoinKind::kCross; break;
+        case sql::JoinType::kInner:
+          join->join = JoinKind::kInner;
+          break;
+        case sql::JoinType::kLeft:
+          join->join = JoinKind::kLeft;
+          break;
+        case sql::JoinType::kRight:
+          join->join = JoinKind::kRight;
+          break;
+        case sql::JoinType::kFull:
+          join->join = JoinKind::kFull;
+          break;
+        case sql::JoinType::kCross:
+          join->join = JoinKind::kCross;
+          break;
       }
       // The condition binds against exactly this join's two sides.
       Scope join_scope;
@@ -279,21 +306,26 @@ LogicalOpPtr Binder::BindTableRef(const sql::TableRef& t, const Scope* outer, Sc
         ExprContext ctx{&join_scope, nullptr, "JOIN conditions"};
         join->predicate = BindExpr(*t.on, ctx);
         if (join->predicate->type.id != TypeId::kBool) {
-          Fail(ErrorCode::kInvalidArgument, "argument of JOIN/ON must be type boolean", t.on->location);
+          Fail(ErrorCode::kInvalidArgument, "argument of JOIN/ON must be type boolean",
+               t.on->location);
         }
       } else if (!using_columns.empty()) {
         std::vector<BoundExprPtr> conjuncts;
         for (const auto& name : using_columns) {
           int l = -1, r = -1;
           for (size_t i = 0; i < left_scope.columns.size(); ++i) {
-            if (!left_scope.columns[i].hidden && left_scope.columns[i].name == name) l = static_cast<int>(i);
+            if (!left_scope.columns[i].hidden && left_scope.columns[i].name == name)
+              l = static_cast<int>(i);
           }
           for (size_t i = 0; i < right_scope.columns.size(); ++i) {
-            if (!right_scope.columns[i].hidden && right_scope.columns[i].name == name) r = static_cast<int>(i);
+            if (!right_scope.columns[i].hidden && right_scope.columns[i].name == name)
+              r = static_cast<int>(i);
           }
           if (l < 0 || r < 0) {
-            Fail(ErrorCode::kNotFound, "column \"" + name + "\" specified in USING clause does not exist in " +
-                                           (l < 0 ? "left" : "right") + " table", t.location);
+            Fail(ErrorCode::kNotFound,
+                 "column \"" + name + "\" specified in USING clause does not exist in " +
+                     (l < 0 ? "left" : "right") + " table",
+                 t.location);
           }
           std::vector<BoundExprPtr> eq;
           eq.push_back(BoundExpr::Column(l, left_scope.columns[l].type, name));
@@ -321,10 +353,14 @@ LogicalOpPtr Binder::BindTableRef(const sql::TableRef& t, const Scope* outer, Sc
           return std::count(side.person_columns.begin(), side.person_columns.end(), c) > 0;
         };
         for (const auto& c : SplitConjuncts(join->predicate->Clone())) {
-          if (c->name != "=" || c->args.size() != 2 || !c->args[0]->IsColumn() || !c->args[1]->IsColumn()) continue;
+          if (c->name != "=" || c->args.size() != 2 || !c->args[0]->IsColumn() ||
+              !c->args[1]->IsColumn())
+            continue;
           int a = c->args[0]->column, b = c->args[1]->column;
           if (a > b) std::swap(a, b);
-          if (a >= left_width || b < left_width || !is_person(*left, a) || !is_person(*right, b - left_width)) continue;
+          if (a >= left_width || b < left_width || !is_person(*left, a) ||
+              !is_person(*right, b - left_width))
+            continue;
           redundant.insert(join->join == JoinKind::kRight ? a : b);
         }
       }
@@ -335,7 +371,7 @@ LogicalOpPtr Binder::BindTableRef(const sql::TableRef& t, const Scope* outer, Sc
         if (!redundant.count(left_width + c)) join->person_columns.push_back(left_width + c);
       }
       if (join->person_columns.empty()) {
-        join->persons_column = left->persons_column >= 0 ? left->persons_column
+        join->persons_column = left->persons_column >= 0    ? left->persons_column
                                : right->persons_column >= 0 ? left_width + right->persons_column
                                                             : -1;
       }
@@ -370,7 +406,7 @@ LogicalOpPtr Binder::BindFrom(const sql::SelectStmt& s, const Scope* outer, Scop
     join->person_columns = op->person_columns;
     for (int c : next->person_columns) join->person_columns.push_back(left_width + c);
     if (join->person_columns.empty()) {
-      join->persons_column = op->persons_column >= 0 ? op->persons_column
+      join->persons_column = op->persons_column >= 0     ? op->persons_column
                              : next->persons_column >= 0 ? left_width + next->persons_column
                                                          : -1;
     }
@@ -381,7 +417,8 @@ LogicalOpPtr Binder::BindFrom(const sql::SelectStmt& s, const Scope* outer, Scop
   return op;
 }
 
-LogicalOpPtr Binder::BindSubqueryJoin(LogicalOpPtr input, const sql::Expr& e, bool negate, Scope& scope) {
+LogicalOpPtr Binder::BindSubqueryJoin(LogicalOpPtr input, const sql::Expr& e, bool negate,
+                                      Scope& scope) {
   const int left_width = static_cast<int>(input->columns.size());
   auto join = std::make_unique<LogicalOp>(OpKind::kJoin);
   join->join = negate ? JoinKind::kAnti : JoinKind::kSemi;
@@ -389,7 +426,8 @@ LogicalOpPtr Binder::BindSubqueryJoin(LogicalOpPtr input, const sql::Expr& e, bo
   if (e.kind == sql::ExprKind::kExists) {
     const sql::SelectStmt& sub = *e.subquery;
     if (sub.set_op != sql::SetOp::kNone || !sub.group_by.empty() || sub.having) {
-      Fail(ErrorCode::kInvalidArgument, "EXISTS subqueries with GROUP BY, HAVING or set operations are not supported",
+      Fail(ErrorCode::kInvalidArgument,
+           "EXISTS subqueries with GROUP BY, HAVING or set operations are not supported",
            e.location);
     }
     Scope sub_scope;
@@ -407,7 +445,8 @@ LogicalOpPtr Binder::BindSubqueryJoin(LogicalOpPtr input, const sql::Expr& e, bo
     std::vector<BoundExprPtr> conditions;
     for (auto& c : correlated) {
       std::function<void(BoundExpr&)> fix = [&](BoundExpr& x) {
-        if (x.IsColumn()) x.column = x.column >= kOuterBase ? x.column - kOuterBase : x.column + left_width;
+        if (x.IsColumn())
+          x.column = x.column >= kOuterBase ? x.column - kOuterBase : x.column + left_width;
         for (auto& a : x.args) fix(*a);
       };
       fix(*c);
@@ -419,8 +458,8 @@ LogicalOpPtr Binder::BindSubqueryJoin(LogicalOpPtr input, const sql::Expr& e, bo
     auto left_expr = BindExpr(*e.args[0], ctx);
     right = BindSelect(*e.subquery, &scope);
     if (PlanHasOuterRef(*right)) {
-      Fail(ErrorCode::kInvalidArgument, "correlated IN subqueries are not supported; write them with EXISTS",
-           e.location);
+      Fail(ErrorCode::kInvalidArgument,
+           "correlated IN subqueries are not supported; write them with EXISTS", e.location);
     }
     if (right->VisibleCount() != 1) {
       Fail(ErrorCode::kInvalidArgument, "subquery has too many columns", e.subquery->location);
@@ -461,7 +500,8 @@ LogicalOpPtr Binder::BindWhere(LogicalOpPtr input, const sql::Expr& where, Scope
     const sql::Expr* inner = t;
     bool negate = false;
     if (t->kind == sql::ExprKind::kNot && !t->args.empty() &&
-        (t->args[0]->kind == sql::ExprKind::kExists || t->args[0]->kind == sql::ExprKind::kInSubquery)) {
+        (t->args[0]->kind == sql::ExprKind::kExists ||
+         t->args[0]->kind == sql::ExprKind::kInSubquery)) {
       inner = t->args[0].get();
       negate = true;
     }
@@ -473,16 +513,18 @@ LogicalOpPtr Binder::BindWhere(LogicalOpPtr input, const sql::Expr& where, Scope
     auto b = BindExpr(*t, ctx);
     if (b->untyped_literal) b = CastTo(std::move(b), DataType::Bool());
     if (b->type.id != TypeId::kBool && b->type.id != TypeId::kNull) {
-      Fail(ErrorCode::kInvalidArgument, "argument of WHERE must be type boolean, not type " + b->type.ToString(),
-           t->location);
+      Fail(ErrorCode::kInvalidArgument,
+           "argument of WHERE must be type boolean, not type " + b->type.ToString(), t->location);
     }
     if (HasOuterRef(*b)) {
-      Fail(ErrorCode::kInvalidArgument, "this correlated reference is not supported here", t->location);
+      Fail(ErrorCode::kInvalidArgument, "this correlated reference is not supported here",
+           t->location);
     }
     plain.push_back(std::move(b));
   }
   if (!plain.empty()) input = MakeFilter(std::move(input), JoinConjuncts(std::move(plain)));
-  for (const auto& [e, negate] : subqueries) input = BindSubqueryJoin(std::move(input), *e, negate, scope);
+  for (const auto& [e, negate] : subqueries)
+    input = BindSubqueryJoin(std::move(input), *e, negate, scope);
   return input;
 }
 
@@ -523,7 +565,9 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
       }
       if (!any) {
         Fail(ErrorCode::kNotFound,
-             t.expr->names.empty() ? "SELECT * with no tables" : "missing FROM-clause entry for table \"" + t.expr->names.back() + "\"",
+             t.expr->names.empty()
+                 ? "SELECT * with no tables"
+                 : "missing FROM-clause entry for table \"" + t.expr->names.back() + "\"",
              t.location);
       }
       continue;
@@ -536,14 +580,17 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
   for (const auto& o : s.order_by) aggregated |= ContainsAggregate(*o.expr);
   for (const auto& g : s.group_by) {
     if (g->kind == sql::ExprKind::kGroupingSet) {
-      Fail(ErrorCode::kInvalidArgument, "ROLLUP, CUBE and GROUPING SETS are not supported yet", g->location);
+      Fail(ErrorCode::kInvalidArgument, "ROLLUP, CUBE and GROUPING SETS are not supported yet",
+           g->location);
     }
   }
 
   std::vector<AggregateCall> aggregates;
   ExprContext ctx{&scope, aggregated ? &aggregates : nullptr, "this clause"};
   auto bind_target = [&](const Target& t) -> BoundExprPtr {
-    if (!t.expr) return BoundExpr::Column(t.column, scope.columns[t.column].type, scope.columns[t.column].name);
+    if (!t.expr)
+      return BoundExpr::Column(t.column, scope.columns[t.column].type,
+                               scope.columns[t.column].name);
     ctx.clause = "the select list";
     auto b = BindExpr(*t.expr, ctx);
     if (b->untyped_literal) b = CastTo(std::move(b), DataType::Text());
@@ -554,8 +601,8 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
 
   // ORDER BY: an output column by name or position, or an expression over the input.
   struct OrderRef {
-    int output = -1;         // visible output column
-    BoundExprPtr extra;      // otherwise an extra (hidden) projected expression
+    int output = -1;     // visible output column
+    BoundExprPtr extra;  // otherwise an extra (hidden) projected expression
     bool descending;
     bool nulls_first;
   };
@@ -566,7 +613,8 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
     if (e.kind == sql::ExprKind::kLiteral && e.literal_kind == sql::LiteralKind::kInteger) {
       int64_t n = std::stoll(e.literal);
       if (n < 1 || n > static_cast<int64_t>(targets.size())) {
-        Fail(ErrorCode::kInvalidArgument, "ORDER BY position " + e.literal + " is not in select list", e.location);
+        Fail(ErrorCode::kInvalidArgument,
+             "ORDER BY position " + e.literal + " is not in select list", e.location);
       }
       ref.output = static_cast<int>(n - 1);
     } else if (e.kind == sql::ExprKind::kColumnRef && e.names.size() == 1) {
@@ -588,8 +636,8 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
         }
       }
       if (ref.extra && s.distinct) {
-        Fail(ErrorCode::kInvalidArgument, "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
-             e.location);
+        Fail(ErrorCode::kInvalidArgument,
+             "for SELECT DISTINCT, ORDER BY expressions must appear in select list", e.location);
       }
     }
     order.push_back(std::move(ref));
@@ -603,7 +651,8 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
       if (g->kind == sql::ExprKind::kLiteral && g->literal_kind == sql::LiteralKind::kInteger) {
         int64_t n = std::stoll(g->literal);
         if (n < 1 || n > static_cast<int64_t>(targets.size())) {
-          Fail(ErrorCode::kInvalidArgument, "GROUP BY position " + g->literal + " is not in select list", g->location);
+          Fail(ErrorCode::kInvalidArgument,
+               "GROUP BY position " + g->literal + " is not in select list", g->location);
         }
         bound = exprs[n - 1]->Clone();
       } else {
@@ -613,7 +662,8 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
         } catch (const Error& err) {
           // PostgreSQL also accepts an output column name in GROUP BY.
           bool alias = false;
-          if (g->kind == sql::ExprKind::kColumnRef && g->names.size() == 1 && err.code() == ErrorCode::kNotFound) {
+          if (g->kind == sql::ExprKind::kColumnRef && g->names.size() == 1 &&
+              err.code() == ErrorCode::kNotFound) {
             for (size_t i = 0; i < targets.size(); ++i) {
               if (targets[i].name == g->names[0]) {
                 bound = exprs[i]->Clone();
@@ -626,7 +676,8 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
         }
       }
       if (bound->IsColumn() && bound->column >= kAggregateBase) {
-        Fail(ErrorCode::kInvalidArgument, "aggregate functions are not allowed in GROUP BY", g->location);
+        Fail(ErrorCode::kInvalidArgument, "aggregate functions are not allowed in GROUP BY",
+             g->location);
       }
       groups.push_back(std::move(bound));
     }
@@ -636,7 +687,8 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
     }
     auto fail_not_grouped = [&](const BoundExpr& c) {
       Fail(ErrorCode::kInvalidArgument,
-           "column \"" + c.name + "\" must appear in the GROUP BY clause or be used in an aggregate function",
+           "column \"" + c.name +
+               "\" must appear in the GROUP BY clause or be used in an aggregate function",
            s.location);
     };
     for (auto& e : exprs) e = OverAggregate(std::move(e), groups, fail_not_grouped);
@@ -650,7 +702,8 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
 
   for (const auto& e : exprs) {
     if (e->IsColumn() && e->column >= kOuterBase) {
-      Fail(ErrorCode::kInvalidArgument, "correlated references in the select list are not supported", s.location);
+      Fail(ErrorCode::kInvalidArgument,
+           "correlated references in the select list are not supported", s.location);
     }
   }
   std::vector<std::string> names;
@@ -670,15 +723,18 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
 
   if (s.distinct) {
     std::vector<BoundExprPtr> groups;
-    for (size_t i = 0; i < visible; ++i) groups.push_back(BoundExpr::Column(static_cast<int>(i), op->columns[i].type, op->columns[i].name));
+    for (size_t i = 0; i < visible; ++i)
+      groups.push_back(
+          BoundExpr::Column(static_cast<int>(i), op->columns[i].type, op->columns[i].name));
     op = MakeAggregate(std::move(op), std::move(groups), {});
     for (size_t i = 0; i < visible; ++i) op->columns[i].name = op->children[0]->columns[i].name;
   }
   if (!order.empty()) {
     auto sort = std::make_unique<LogicalOp>(OpKind::kSort);
     for (auto& o : order) {
-      sort->sort_keys.push_back({BoundExpr::Column(o.output, op->columns[o.output].type, op->columns[o.output].name),
-                                 o.descending, o.nulls_first});
+      sort->sort_keys.push_back(
+          {BoundExpr::Column(o.output, op->columns[o.output].type, op->columns[o.output].name),
+           o.descending, o.nulls_first});
     }
     sort->columns = op->columns;
     sort->person_columns = op->person_columns;
@@ -693,11 +749,13 @@ LogicalOpPtr Binder::ApplyOrderLimit(LogicalOpPtr op, const sql::SelectStmt& s) 
   auto constant = [&](const sql::ExprPtr& e, const char* what) -> int64_t {
     if (!e) return -1;
     if (e->kind != sql::ExprKind::kLiteral || e->literal_kind != sql::LiteralKind::kInteger) {
-      if (e->kind == sql::ExprKind::kLiteral && e->literal_kind == sql::LiteralKind::kNull) return -1;
+      if (e->kind == sql::ExprKind::kLiteral && e->literal_kind == sql::LiteralKind::kNull)
+        return -1;
       Fail(ErrorCode::kInvalidArgument, std::string(what) + " must be a whole number", e->location);
     }
     int64_t v = std::stoll(e->literal);
-    if (v < 0) Fail(ErrorCode::kInvalidArgument, std::string(what) + " must not be negative", e->location);
+    if (v < 0)
+      Fail(ErrorCode::kInvalidArgument, std::string(what) + " must not be negative", e->location);
     return v;
   };
   if (s.set_op != sql::SetOp::kNone && !s.order_by.empty()) {
@@ -709,15 +767,17 @@ LogicalOpPtr Binder::ApplyOrderLimit(LogicalOpPtr op, const sql::SelectStmt& s) 
         col = static_cast<int>(std::stoll(e.literal)) - 1;
       } else if (e.kind == sql::ExprKind::kColumnRef && e.names.size() == 1) {
         for (size_t i = 0; i < op->columns.size(); ++i) {
-          if (!op->columns[i].hidden && op->columns[i].name == e.names[0]) col = static_cast<int>(i);
+          if (!op->columns[i].hidden && op->columns[i].name == e.names[0])
+            col = static_cast<int>(i);
         }
       }
       if (col < 0 || col >= static_cast<int>(op->VisibleCount())) {
-        Fail(ErrorCode::kInvalidArgument, "ORDER BY on a UNION result must name an output column or position",
-             e.location);
+        Fail(ErrorCode::kInvalidArgument,
+             "ORDER BY on a UNION result must name an output column or position", e.location);
       }
-      sort->sort_keys.push_back({BoundExpr::Column(col, op->columns[col].type, op->columns[col].name), o.descending,
-                                 o.nulls_first.value_or(o.descending)});
+      sort->sort_keys.push_back(
+          {BoundExpr::Column(col, op->columns[col].type, op->columns[col].name), o.descending,
+           o.nulls_first.value_or(o.descending)});
     }
     sort->columns = op->columns;
     sort->person_columns = op->person_columns;
@@ -747,12 +807,14 @@ LogicalOpPtr Binder::BindSetOp(const sql::SelectStmt& s, const Scope* outer) {
   auto right = BindSelect(*s.right, outer);
   const size_t n = left->VisibleCount();
   if (right->VisibleCount() != n) {
-    Fail(ErrorCode::kInvalidArgument, "each UNION query must have the same number of columns", s.location);
+    Fail(ErrorCode::kInvalidArgument, "each UNION query must have the same number of columns",
+         s.location);
   }
   const bool row_level = !left->person_columns.empty();
   if (row_level != !right->person_columns.empty() ||
       (!row_level && (left->persons_column >= 0) != (right->persons_column >= 0))) {
-    Fail(ErrorCode::kInvalidArgument, "UNION of person-level rows with aggregated rows is not supported", s.location);
+    Fail(ErrorCode::kInvalidArgument,
+         "UNION of person-level rows with aggregated rows is not supported", s.location);
   }
   // Unify types, and give both branches the same layout: visible columns, then one hidden
   // lineage column (a person key, or a persons count).
@@ -765,22 +827,26 @@ LogicalOpPtr Binder::BindSetOp(const sql::SelectStmt& s, const Scope* outer) {
     try {
       t = ResolveCallType("coalesce", pair);
     } catch (const Error&) {
-      Fail(ErrorCode::kInvalidArgument, "UNION types " + left->columns[i].type.ToString() + " and " +
-                                            right->columns[i].type.ToString() + " cannot be matched", s.location);
+      Fail(ErrorCode::kInvalidArgument,
+           "UNION types " + left->columns[i].type.ToString() + " and " +
+               right->columns[i].type.ToString() + " cannot be matched",
+           s.location);
     }
     types.push_back(t.id == TypeId::kNull ? DataType::Text() : t);
   }
   std::vector<int> shared_persons;
   for (size_t i = 0; i < n; ++i) {
     auto has = [i](const LogicalOp& op) {
-      return std::count(op.person_columns.begin(), op.person_columns.end(), static_cast<int>(i)) > 0;
+      return std::count(op.person_columns.begin(), op.person_columns.end(), static_cast<int>(i)) >
+             0;
     };
     if (has(*left) && has(*right)) shared_persons.push_back(static_cast<int>(i));
   }
   auto normalise = [&](LogicalOpPtr branch) {
     auto p = std::make_unique<LogicalOp>(OpKind::kProject);
     for (size_t i = 0; i < n; ++i) {
-      auto col = BoundExpr::Column(static_cast<int>(i), branch->columns[i].type, branch->columns[i].name);
+      auto col =
+          BoundExpr::Column(static_cast<int>(i), branch->columns[i].type, branch->columns[i].name);
       p->exprs.push_back(CastTo(std::move(col), types[i]));
       p->columns.push_back({left->columns[i].name, types[i], false,
                             left->columns[i].group_key && right->columns[i].group_key});
@@ -801,14 +867,17 @@ LogicalOpPtr Binder::BindSetOp(const sql::SelectStmt& s, const Scope* outer) {
   u->children.push_back(normalise(std::move(right)));
   u->columns = u->children[0]->columns;
   if (row_level) {
-    u->person_columns = shared_persons.empty() ? std::vector<int>{static_cast<int>(n)} : shared_persons;
+    u->person_columns =
+        shared_persons.empty() ? std::vector<int>{static_cast<int>(n)} : shared_persons;
   } else if (u->columns.size() > n) {
     u->persons_column = static_cast<int>(n);
   }
   LogicalOpPtr op = std::move(u);
   if (!s.set_all) {
     std::vector<BoundExprPtr> groups;
-    for (size_t i = 0; i < n; ++i) groups.push_back(BoundExpr::Column(static_cast<int>(i), op->columns[i].type, op->columns[i].name));
+    for (size_t i = 0; i < n; ++i)
+      groups.push_back(
+          BoundExpr::Column(static_cast<int>(i), op->columns[i].type, op->columns[i].name));
     op = MakeAggregate(std::move(op), std::move(groups), {});
   }
   return ApplyOrderLimit(std::move(op), s);

@@ -56,8 +56,7 @@ class Binder {
   LogicalOpPtr BindFrom(const sql::SelectStmt& s, const Scope* outer, Scope& scope);
   LogicalOpPtr BindTableRef(const sql::TableRef& t, const Scope* outer, Scope& scope);
   LogicalOpPtr BindWhere(LogicalOpPtr input, const sql::Expr& where, Scope& scope);
-  LogicalOpPtr BindSubqueryJoin(LogicalOpPtr input, const sql::Expr& e, bool negate,
-                                Scope& scope);
+  LogicalOpPtr BindSubqueryJoin(LogicalOpPtr input, const sql::Expr& e, bool negate, Scope& scope);
   LogicalOpPtr ApplyOrderLimit(LogicalOpPtr op, const sql::SelectStmt& s);
   BoundExprPtr BindScalarSubquery(const sql::Expr& e);
 
@@ -71,6 +70,13 @@ class Binder {
 // columns when the expressions do not already carry it.
 LogicalOpPtr MakeProject(LogicalOpPtr child, std::vector<BoundExprPtr> exprs,
                          std::vector<std::string> names);
+
+// A filter over `child`, carrying its lineage.
+LogicalOpPtr MakeFilter(LogicalOpPtr child, BoundExprPtr predicate);
+// An aggregation of `child`: groups, then aggregates, then a hidden distinct-persons column
+// unless a group key is a person key (then the output is per person, row-level).
+LogicalOpPtr MakeAggregate(LogicalOpPtr child, std::vector<BoundExprPtr> groups,
+                           std::vector<AggregateCall> aggregates);
 
 // The outer-reference marker: a column index at or above this refers to the enclosing
 // query's scope (index - kOuterBase), in correlated subqueries.

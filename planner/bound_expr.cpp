@@ -54,8 +54,8 @@ std::string BoundExpr::ToString() const {
       }
       return value.ToString();
     case BoundKind::kCall: {
-      static const char* kInfix[] = {"+", "-", "*", "/", "%", "=", "<>", "<", "<=", ">", ">=",
-                                     "and", "or", "||"};
+      static const char* kInfix[] = {"+", "-",  "*", "/",  "%",   "=",  "<>",
+                                     "<", "<=", ">", ">=", "and", "or", "||"};
       for (const char* op : kInfix) {
         if (name == op && args.size() == 2) {
           return "(" + args[0]->ToString() + " " + name + " " + args[1]->ToString() + ")";

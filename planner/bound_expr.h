@@ -20,9 +20,9 @@ using BoundExprPtr = std::unique_ptr<BoundExpr>;
 struct BoundExpr {
   BoundKind kind = BoundKind::kConstant;
   DataType type;
-  int column = -1;          // kColumn: index into the operator's input
-  std::string name;         // kColumn: display name; kCall: function name
-  Value value;              // kConstant
+  int column = -1;                 // kColumn: index into the operator's input
+  std::string name;                // kColumn: display name; kCall: function name
+  Value value;                     // kConstant
   std::vector<BoundExprPtr> args;  // kCall
   bool untyped_literal = false;    // a string literal whose type comes from context
 

@@ -52,16 +52,17 @@ const CatalogTable& Catalog::Table(const std::string& source, const std::string&
   if (s == config_.sources.end()) {
     std::string known;
     for (const auto& n : SourceNames()) known += (known.empty() ? "" : ", ") + n;
-    throw Error(ErrorCode::kNotFound,
-                "table " + source + "." + table + " does not exist: there is no source '" +
-                    source + "' (sources: " + known + ")");
+    throw Error(ErrorCode::kNotFound, "table " + source + "." + table +
+                                          " does not exist: there is no source '" + source +
+                                          "' (sources: " + known + ")");
   }
   auto t = s->second.tables.find(table);
   if (t == s->second.tables.end()) {
     std::string known;
-    for (const auto& n : TableNames(source)) known += (known.empty() ? "" : ", ") + source + "." + n;
-    throw Error(ErrorCode::kNotFound, "table " + source + "." + table +
-                                          " does not exist (" + source + " has: " + known + ")");
+    for (const auto& n : TableNames(source))
+      known += (known.empty() ? "" : ", ") + source + "." + n;
+    throw Error(ErrorCode::kNotFound, "table " + source + "." + table + " does not exist (" +
+                                          source + " has: " + known + ")");
   }
   const std::string key = source + "." + table;
   {
@@ -78,8 +79,9 @@ const CatalogTable& Catalog::Table(const std::string& source, const std::string&
   for (const auto& c : described) {
     if (c.name == kPersonColumn) {
       throw Error(ErrorCode::kInvalidArgument,
-                  "table " + key + " has its own column person_id, which fedgate reserves for "
-                                   "the pseudonymised identifier");
+                  "table " + key +
+                      " has its own column person_id, which fedgate reserves for "
+                      "the pseudonymised identifier");
     }
     if (c.name == identifier) {
       found_identifier = true;

@@ -81,8 +81,7 @@ class ConfigReader {
 
   std::string Secret(const YAML::Node& node) const {
     if (node.IsScalar()) {
-      Fail(node,
-           "linkage_secret must not be written in the file: use {env: VAR} or {file: PATH}");
+      Fail(node, "linkage_secret must not be written in the file: use {env: VAR} or {file: PATH}");
     }
     CheckKeys(node, "linkage_secret", {"env", "file"});
     if (node["env"]) {
@@ -101,7 +100,8 @@ class ConfigReader {
       ss << in.rdbuf();
       std::string secret = ss.str();
       while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-      if (secret.size() < 16) Fail(node["file"], "linkage_secret: " + file + " holds fewer than 16 bytes");
+      if (secret.size() < 16)
+        Fail(node["file"], "linkage_secret: " + file + " holds fewer than 16 bytes");
       return secret;
     }
     Fail(node, "linkage_secret needs env or file");
@@ -111,8 +111,8 @@ class ConfigReader {
     GatewayConfig config;
     config.path = path_;
     CheckKeys(root, "the configuration",
-              {"min_persons", "memory_budget_mb", "query_timeout_seconds", "dsa",
-               "linkage_secret", "sources"});
+              {"min_persons", "memory_budget_mb", "query_timeout_seconds", "dsa", "linkage_secret",
+               "sources"});
     if (root["min_persons"]) {
       config.min_persons = Int(root["min_persons"], "min_persons", 1, 1000000);
     }
@@ -124,7 +124,8 @@ class ConfigReader {
           static_cast<int>(Int(root["query_timeout_seconds"], "query_timeout_seconds", 0, 86400));
     }
     if (root["dsa"]) config.dsa = String(root["dsa"], "dsa");
-    if (!root["linkage_secret"]) Fail(root, "linkage_secret is required ({env: VAR} or {file: PATH})");
+    if (!root["linkage_secret"])
+      Fail(root, "linkage_secret is required ({env: VAR} or {file: PATH})");
     config.linkage_secret = Secret(root["linkage_secret"]);
     const auto sources = root["sources"];
     if (!sources || !sources.IsMap() || sources.size() == 0) {
@@ -155,7 +156,8 @@ class ConfigReader {
         if (t.second && !t.second.IsNull()) {
           CheckKeys(t.second, where + ".tables." + table.name, {"identifier"});
           if (t.second["identifier"]) {
-            table.identifier = String(t.second["identifier"], where + ".tables." + table.name + ".identifier");
+            table.identifier =
+                String(t.second["identifier"], where + ".tables." + table.name + ".identifier");
           }
         }
         s.tables[table.name] = table;

@@ -23,11 +23,11 @@ struct SourceConfig {
 // The gateway's configuration file (YAML). Values may use ${VAR} for environment variables.
 struct GatewayConfig {
   std::string path;
-  int64_t min_persons = 10;           // output groups with fewer distinct persons are suppressed
-  int64_t memory_budget_mb = 2048;    // per query
-  int query_timeout_seconds = 600;    // 0: none
-  std::string dsa = "default";        // the DSA pseudonyms are keyed for (until DSA files)
-  std::string linkage_secret;         // resolved secret bytes (never printed)
+  int64_t min_persons = 10;         // output groups with fewer distinct persons are suppressed
+  int64_t memory_budget_mb = 2048;  // per query
+  int query_timeout_seconds = 600;  // 0: none
+  std::string dsa = "default";      // the DSA pseudonyms are keyed for (until DSA files)
+  std::string linkage_secret;       // resolved secret bytes (never printed)
   std::map<std::string, SourceConfig> sources;
 };
 

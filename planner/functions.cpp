@@ -13,8 +13,12 @@ namespace fedgate::planner {
 
 namespace {
 
-bool Is(const DataType& t, TypeId id) { return t.id == id; }
-bool IsDateLike(const DataType& t) { return t.id == TypeId::kDate || t.id == TypeId::kTimestamp; }
+bool Is(const DataType& t, TypeId id) {
+  return t.id == id;
+}
+bool IsDateLike(const DataType& t) {
+  return t.id == TypeId::kDate || t.id == TypeId::kTimestamp;
+}
 
 [[noreturn]] void TypeError(const std::string& fn, const std::vector<BoundExprPtr>& args) {
   std::string types;
@@ -25,8 +29,8 @@ bool IsDateLike(const DataType& t) { return t.id == TypeId::kDate || t.id == Typ
 DataType CommonNumeric(const DataType& a, const DataType& b) {
   if (Is(a, TypeId::kDouble) || Is(b, TypeId::kDouble)) return DataType::Double();
   if (Is(a, TypeId::kDecimal) || Is(b, TypeId::kDecimal)) {
-    return DataType::Decimal(std::max(Is(a, TypeId::kDecimal) ? a.scale : 0,
-                                      Is(b, TypeId::kDecimal) ? b.scale : 0));
+    return DataType::Decimal(
+        std::max(Is(a, TypeId::kDecimal) ? a.scale : 0, Is(b, TypeId::kDecimal) ? b.scale : 0));
   }
   return DataType::Int64();
 }
@@ -237,15 +241,24 @@ Value DateTrunc(const std::string& unit, const Value& v) {
   int64_t time = micros - day * kDayMicros;
   CivilDate c = CivilFromDays(static_cast<int32_t>(day));
   int64_t out_day = day, out_time = 0;
-  if (unit == "year") out_day = DaysFromCivil(c.year, 1, 1);
-  else if (unit == "quarter") out_day = DaysFromCivil(c.year, (c.month - 1) / 3 * 3 + 1, 1);
-  else if (unit == "month") out_day = DaysFromCivil(c.year, c.month, 1);
-  else if (unit == "week") out_day = day - ((((day % 7) + 7 + 4) % 7 + 6) % 7);
-  else if (unit == "day") out_day = day;
-  else if (unit == "hour") out_time = time / 3600000000LL * 3600000000LL;
-  else if (unit == "minute") out_time = time / 60000000LL * 60000000LL;
-  else if (unit == "second") out_time = time / 1000000LL * 1000000LL;
-  else ThrowInvalid("unit \"" + unit + "\" not recognized for date_trunc");
+  if (unit == "year")
+    out_day = DaysFromCivil(c.year, 1, 1);
+  else if (unit == "quarter")
+    out_day = DaysFromCivil(c.year, (c.month - 1) / 3 * 3 + 1, 1);
+  else if (unit == "month")
+    out_day = DaysFromCivil(c.year, c.month, 1);
+  else if (unit == "week")
+    out_day = day - ((((day % 7) + 7 + 4) % 7 + 6) % 7);
+  else if (unit == "day")
+    out_day = day;
+  else if (unit == "hour")
+    out_time = time / 3600000000LL * 3600000000LL;
+  else if (unit == "minute")
+    out_time = time / 60000000LL * 60000000LL;
+  else if (unit == "second")
+    out_time = time / 1000000LL * 1000000LL;
+  else
+    ThrowInvalid("unit \"" + unit + "\" not recognized for date_trunc");
   return Value::Timestamp(out_day * kDayMicros + out_time);
 }
 
@@ -266,10 +279,21 @@ size_t Utf8Offset(const std::string& s, int64_t chars) {
   return i;
 }
 
-const std::set<std::string> kNonStrict = {"and", "or", "case", "coalesce", "in", "is_null",
-                                          "is_not_null", "is_true", "is_not_true", "is_false",
-                                          "is_not_false", "is_distinct_from",
-                                          "is_not_distinct_from", "greatest", "least"};
+const std::set<std::string> kNonStrict = {"and",
+                                          "or",
+                                          "case",
+                                          "coalesce",
+                                          "in",
+                                          "is_null",
+                                          "is_not_null",
+                                          "is_true",
+                                          "is_not_true",
+                                          "is_false",
+                                          "is_not_false",
+                                          "is_distinct_from",
+                                          "is_not_distinct_from",
+                                          "greatest",
+                                          "least"};
 
 }  // namespace
 
@@ -294,7 +318,8 @@ Interval ParseInterval(const std::string& text) {
     }
     if (i < t.size() && t[i] == ':') {  // hh:mm[:ss]
       size_t end = t.find_first_of(" ", i);
-      std::string clock = t.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      std::string clock =
+          t.substr(start, end == std::string::npos ? std::string::npos : end - start);
       int h = 0, m = 0;
       double s = 0;
       if (std::sscanf(clock.c_str(), "%d:%d:%lf", &h, &m, &s) < 2) {
@@ -310,14 +335,22 @@ Interval ParseInterval(const std::string& text) {
     while (i < t.size() && std::isalpha(static_cast<unsigned char>(t[i]))) ++i;
     std::string unit = t.substr(ustart, i - ustart);
     double n = std::stod(number);
-    if (unit.rfind("year", 0) == 0 || unit == "y") iv.months += static_cast<int32_t>(n * 12);
-    else if (unit.rfind("mon", 0) == 0) iv.months += static_cast<int32_t>(n);
-    else if (unit.rfind("week", 0) == 0 || unit == "w") iv.days += static_cast<int32_t>(n * 7);
-    else if (unit.rfind("day", 0) == 0 || unit == "d") iv.days += static_cast<int32_t>(n);
-    else if (unit.rfind("hour", 0) == 0 || unit == "h") iv.micros += std::llround(n * 3600e6);
-    else if (unit.rfind("min", 0) == 0 || unit == "m") iv.micros += std::llround(n * 60e6);
-    else if (unit.rfind("sec", 0) == 0 || unit == "s") iv.micros += std::llround(n * 1e6);
-    else ThrowInvalid("invalid input syntax for type interval: \"" + text + "\"");
+    if (unit.rfind("year", 0) == 0 || unit == "y")
+      iv.months += static_cast<int32_t>(n * 12);
+    else if (unit.rfind("mon", 0) == 0)
+      iv.months += static_cast<int32_t>(n);
+    else if (unit.rfind("week", 0) == 0 || unit == "w")
+      iv.days += static_cast<int32_t>(n * 7);
+    else if (unit.rfind("day", 0) == 0 || unit == "d")
+      iv.days += static_cast<int32_t>(n);
+    else if (unit.rfind("hour", 0) == 0 || unit == "h")
+      iv.micros += std::llround(n * 3600e6);
+    else if (unit.rfind("min", 0) == 0 || unit == "m")
+      iv.micros += std::llround(n * 60e6);
+    else if (unit.rfind("sec", 0) == 0 || unit == "s")
+      iv.micros += std::llround(n * 1e6);
+    else
+      ThrowInvalid("invalid input syntax for type interval: \"" + text + "\"");
     any = true;
   }
   if (!any) ThrowInvalid("invalid input syntax for type interval: \"" + text + "\"");
@@ -356,15 +389,19 @@ Value CastValue(const Value& v, DataType type) {
       }
       break;
     case TypeId::kDecimal:
-      if (from == TypeId::kInt64) return Value::Decimal(CheckedMul(v.i, Pow10(type.scale)), type.scale);
-      if (from == TypeId::kDecimal) return Value::Decimal(Rescale(v.i, v.type.scale, type.scale), type.scale);
+      if (from == TypeId::kInt64)
+        return Value::Decimal(CheckedMul(v.i, Pow10(type.scale)), type.scale);
+      if (from == TypeId::kDecimal)
+        return Value::Decimal(Rescale(v.i, v.type.scale, type.scale), type.scale);
       if (from == TypeId::kDouble) {
-        return Value::Decimal(std::llround(v.d * static_cast<double>(Pow10(type.scale))), type.scale);
+        return Value::Decimal(std::llround(v.d * static_cast<double>(Pow10(type.scale))),
+                              type.scale);
       }
       if (from == TypeId::kText) {
         const std::string& s = v.s;
         size_t dot = s.find('.');
-        std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot + 1);
+        std::string whole = s.substr(0, dot),
+                    frac = dot == std::string::npos ? "" : s.substr(dot + 1);
         bool negative = !whole.empty() && whole[0] == '-';
         if (negative || (!whole.empty() && whole[0] == '+')) whole.erase(0, 1);
         if ((whole.empty() && frac.empty()) ||
@@ -397,15 +434,18 @@ Value CastValue(const Value& v, DataType type) {
       if (from == TypeId::kText) {
         std::string s;
         for (char c : v.s) s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (s == "t" || s == "true" || s == "yes" || s == "on" || s == "1") return Value::Bool(true);
-        if (s == "f" || s == "false" || s == "no" || s == "off" || s == "0") return Value::Bool(false);
+        if (s == "t" || s == "true" || s == "yes" || s == "on" || s == "1")
+          return Value::Bool(true);
+        if (s == "f" || s == "false" || s == "no" || s == "off" || s == "0")
+          return Value::Bool(false);
         return bad();
       }
       break;
     case TypeId::kDate:
       if (from == TypeId::kDate) return v;
       if (from == TypeId::kTimestamp) {
-        return Value::Date(static_cast<int32_t>(v.i >= 0 ? v.i / kDayMicros : (v.i - kDayMicros + 1) / kDayMicros));
+        return Value::Date(static_cast<int32_t>(v.i >= 0 ? v.i / kDayMicros
+                                                         : (v.i - kDayMicros + 1) / kDayMicros));
       }
       if (from == TypeId::kText) {
         auto d = ParseIsoDate(v.s.size() > 10 ? v.s.substr(0, 10) : v.s);
@@ -424,7 +464,8 @@ Value CastValue(const Value& v, DataType type) {
         if (v.s.size() > 10) {
           if (std::sscanf(v.s.c_str() + 11, "%d:%d:%lf", &h, &m, &s) < 2) return bad();
         }
-        return Value::Timestamp(*d * kDayMicros + (static_cast<int64_t>(h) * 3600 + m * 60) * 1000000 +
+        return Value::Timestamp(*d * kDayMicros +
+                                (static_cast<int64_t>(h) * 3600 + m * 60) * 1000000 +
                                 std::llround(s * 1e6));
       }
       break;
@@ -453,7 +494,8 @@ BoundExprPtr CastTo(BoundExprPtr e, DataType type) {
   const TypeId from = e->type.id, to = type.id;
   bool ok = to == TypeId::kText || from == TypeId::kNull || from == TypeId::kText ||
             (e->type.IsNumeric() && (type.IsNumeric() || to == TypeId::kBool)) ||
-            (IsDateLike(e->type) && IsDateLike(type)) || (from == TypeId::kBool && to == TypeId::kInt64);
+            (IsDateLike(e->type) && IsDateLike(type)) ||
+            (from == TypeId::kBool && to == TypeId::kInt64);
   if (!ok || from == TypeId::kPseudonym || to == TypeId::kPseudonym) {
     ThrowInvalid("cannot cast type " + e->type.ToString() + " to " + type.ToString());
   }
@@ -510,7 +552,10 @@ DataType ResolveCallType(const std::string& fn, std::vector<BoundExprPtr>& args)
     for (auto& a : args) {
       if (a->untyped_literal) a = CastTo(std::move(a), DataType::Bool());
       if (a->type.id != TypeId::kBool && a->type.id != TypeId::kNull) {
-        ThrowInvalid("argument of " + std::string(fn == "not" ? "NOT" : fn == "and" ? "AND" : "OR") +
+        ThrowInvalid("argument of " +
+                     std::string(fn == "not"   ? "NOT"
+                                 : fn == "and" ? "AND"
+                                               : "OR") +
                      " must be type boolean, not type " + a->type.ToString());
       }
     }
@@ -541,7 +586,8 @@ DataType ResolveCallType(const std::string& fn, std::vector<BoundExprPtr>& args)
     if (fn == "case") {
       for (size_t i = 0; i + 1 < args.size(); i += 2) {
         if (args[i]->type.id != TypeId::kBool && args[i]->type.id != TypeId::kNull) {
-          ThrowInvalid("argument of CASE/WHEN must be type boolean, not type " + args[i]->type.ToString());
+          ThrowInvalid("argument of CASE/WHEN must be type boolean, not type " +
+                       args[i]->type.ToString());
         }
         results.push_back(i + 1);
       }
@@ -569,9 +615,8 @@ DataType ResolveCallType(const std::string& fn, std::vector<BoundExprPtr>& args)
         args[i] = CastTo(std::move(args[i]), target);
       }
     }
-    return any_typed || std::any_of(results.begin(), results.end(), [&](size_t i) {
-             return args[i]->type.id != TypeId::kNull;
-           })
+    return any_typed || std::any_of(results.begin(), results.end(),
+                                    [&](size_t i) { return args[i]->type.id != TypeId::kNull; })
                ? target
                : DataType::Null();
   }
@@ -602,15 +647,18 @@ DataType ResolveCallType(const std::string& fn, std::vector<BoundExprPtr>& args)
       std::swap(args[0], args[1]);
       return DataType::Date();
     }
-    if ((fn == "+" || fn == "-") && a.id == TypeId::kDate && b.id == TypeId::kInt64) return DataType::Date();
+    if ((fn == "+" || fn == "-") && a.id == TypeId::kDate && b.id == TypeId::kInt64)
+      return DataType::Date();
     if (fn == "-" && a.id == TypeId::kDate && b.id == TypeId::kDate) return DataType::Int64();
     if (fn == "+" && a.id == TypeId::kInterval && IsDateLike(b)) {
       std::swap(args[0], args[1]);
       return DataType::Timestamp();
     }
-    if ((fn == "+" || fn == "-") && IsDateLike(a) && b.id == TypeId::kInterval) return DataType::Timestamp();
+    if ((fn == "+" || fn == "-") && IsDateLike(a) && b.id == TypeId::kInterval)
+      return DataType::Timestamp();
     if (fn == "-" && IsDateLike(a) && IsDateLike(b)) return DataType::Interval();
-    if ((fn == "+" || fn == "-") && a.id == TypeId::kInterval && b.id == TypeId::kInterval) return a;
+    if ((fn == "+" || fn == "-") && a.id == TypeId::kInterval && b.id == TypeId::kInterval)
+      return a;
     if ((fn == "*" || fn == "/") && a.id == TypeId::kInterval && b.IsNumeric()) return a;
     TypeError(fn, args);
   }
@@ -697,16 +745,20 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
   if (fn == "and") {
     bool any_null = false;
     for (const auto& a : args) {
-      if (a.null) any_null = true;
-      else if (!a.i) return Value::Bool(false);
+      if (a.null)
+        any_null = true;
+      else if (!a.i)
+        return Value::Bool(false);
     }
     return any_null ? Value::Null(DataType::Bool()) : Value::Bool(true);
   }
   if (fn == "or") {
     bool any_null = false;
     for (const auto& a : args) {
-      if (a.null) any_null = true;
-      else if (a.i) return Value::Bool(true);
+      if (a.null)
+        any_null = true;
+      else if (a.i)
+        return Value::Bool(true);
     }
     return any_null ? Value::Null(DataType::Bool()) : Value::Bool(false);
   }
@@ -718,8 +770,8 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
   if (fn == "is_false") return Value::Bool(!args[0].null && !args[0].i);
   if (fn == "is_not_false") return Value::Bool(args[0].null || args[0].i);
   if (fn == "is_distinct_from" || fn == "is_not_distinct_from") {
-    bool distinct = args[0].null != args[1].null ||
-                    (!args[0].null && CompareValues(args[0], args[1]) != 0);
+    bool distinct =
+        args[0].null != args[1].null || (!args[0].null && CompareValues(args[0], args[1]) != 0);
     return Value::Bool(fn == "is_distinct_from" ? distinct : !distinct);
   }
   if (fn == "=" || fn == "<>" || fn == "<" || fn == "<=" || fn == ">" || fn == ">=") {
@@ -740,7 +792,8 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
     if (args[0].null) return Value::Null(DataType::Bool());
     bool any_null = false;
     for (size_t i = 1; i < args.size(); ++i) {
-      if (args[i].null) any_null = true;
+      if (args[i].null)
+        any_null = true;
       else if (CompareValues(IsDateLike(args[0].type) ? TimestampOf(args[0]) : args[0],
                              IsDateLike(args[i].type) ? TimestampOf(args[i]) : args[i]) == 0) {
         return Value::Bool(true);
@@ -764,7 +817,8 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
     const Value* best = nullptr;
     for (const auto& a : args) {
       if (a.null) continue;
-      if (!best || (fn == "greatest" ? CompareValues(a, *best) > 0 : CompareValues(a, *best) < 0)) best = &a;
+      if (!best || (fn == "greatest" ? CompareValues(a, *best) > 0 : CompareValues(a, *best) < 0))
+        best = &a;
     }
     return best ? CastValue(*best, type) : Value::Null(type);
   }
@@ -803,7 +857,8 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
       if (y == 0) ThrowInvalid("division by zero");
       return Value::Double(x / y);
     }
-    if (type.id == TypeId::kDate) return Value::Date(static_cast<int32_t>(fn == "+" ? a.i + b.i : a.i - b.i));
+    if (type.id == TypeId::kDate)
+      return Value::Date(static_cast<int32_t>(fn == "+" ? a.i + b.i : a.i - b.i));
     if (type.id == TypeId::kInt64 && a.type.id == TypeId::kDate) return Value::Int(a.i - b.i);
     if (type.id == TypeId::kTimestamp) {
       Interval iv = b.iv;
@@ -818,8 +873,9 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
                           a.iv.micros + sign * b.iv.micros};
       } else if (a.type.id == TypeId::kInterval) {
         double f = fn == "*" ? b.AsDouble() : 1.0 / b.AsDouble();
-        out.iv = Interval{static_cast<int32_t>(a.iv.months * f), static_cast<int32_t>(a.iv.days * f),
-                          static_cast<int64_t>(a.iv.micros * f)};
+        out.iv =
+            Interval{static_cast<int32_t>(a.iv.months * f), static_cast<int32_t>(a.iv.days * f),
+                     static_cast<int64_t>(a.iv.micros * f)};
       } else {  // timestamp - timestamp
         int64_t diff = TimestampOf(a).i - TimestampOf(b).i;
         out.iv = Interval{0, static_cast<int32_t>(diff / kDayMicros), diff % kDayMicros};
@@ -829,12 +885,16 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
   }
   if (fn == "neg") {
     Value v = args[0];
-    if (v.type.id == TypeId::kDouble) v.d = -v.d;
-    else if (v.type.id == TypeId::kInterval) v.iv = Interval{-v.iv.months, -v.iv.days, -v.iv.micros};
-    else v.i = -v.i;
+    if (v.type.id == TypeId::kDouble)
+      v.d = -v.d;
+    else if (v.type.id == TypeId::kInterval)
+      v.iv = Interval{-v.iv.months, -v.iv.days, -v.iv.micros};
+    else
+      v.i = -v.i;
     return v;
   }
-  if (fn == "like" || fn == "ilike") return Value::Bool(LikeMatch(args[0].s, 0, args[1].s, 0, fn == "ilike"));
+  if (fn == "like" || fn == "ilike")
+    return Value::Bool(LikeMatch(args[0].s, 0, args[1].s, 0, fn == "ilike"));
   if (fn == "||") return Value::Text(args[0].s + args[1].s);
   if (fn == "lower" || fn == "upper") {
     std::string s = args[0].s;
@@ -866,13 +926,16 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
       double f = args.size() == 2 ? std::pow(10.0, static_cast<double>(args[1].i)) : 1.0;
       return Value::Double(args.size() == 2 ? std::round(x.d * f) / f : std::nearbyint(x.d));
     }
-    if (x.type.id == TypeId::kInt64) return type.id == TypeId::kDecimal ? Value::Decimal(x.i * Pow10(type.scale), type.scale) : x;
+    if (x.type.id == TypeId::kInt64)
+      return type.id == TypeId::kDecimal ? Value::Decimal(x.i * Pow10(type.scale), type.scale) : x;
     return Value::Decimal(Rescale(x.i, x.type.scale, type.scale), type.scale);
   }
   if (fn == "abs") {
     Value v = args[0];
-    if (v.type.id == TypeId::kDouble) v.d = std::fabs(v.d);
-    else v.i = v.i < 0 ? -v.i : v.i;
+    if (v.type.id == TypeId::kDouble)
+      v.d = std::fabs(v.d);
+    else
+      v.i = v.i < 0 ? -v.i : v.i;
     return v;
   }
   if (fn == "floor" || fn == "ceil" || fn == "ceiling") {
@@ -896,7 +959,8 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
     return Value::Double(ExtractField(field, args[1]));
   }
   if (fn == "age") {
-    int64_t later = args.size() == 2 ? TimestampOf(args[0]).i : static_cast<int64_t>(Today()) * kDayMicros;
+    int64_t later =
+        args.size() == 2 ? TimestampOf(args[0]).i : static_cast<int64_t>(Today()) * kDayMicros;
     int64_t earlier = TimestampOf(args.size() == 2 ? args[1] : args[0]).i;
     Value out = Value::Make(DataType::Interval(), false, 0);
     out.iv = Age(later, earlier);

@@ -43,7 +43,8 @@ std::string LogicalOp::ToString(int indent) const {
   };
   switch (kind) {
     case OpKind::kGet: {
-      line = "Get " + table->QualifiedName() + (alias.empty() || alias == table->name ? "" : " AS " + alias) + " [";
+      line = "Get " + table->QualifiedName() +
+             (alias.empty() || alias == table->name ? "" : " AS " + alias) + " [";
       for (size_t i = 0; i < columns.size(); ++i) line += (i ? ", " : "") + columns[i].name;
       line += "]";
       break;
@@ -55,8 +56,10 @@ std::string LogicalOp::ToString(int indent) const {
       line = "Project " + list(exprs);
       break;
     case OpKind::kAggregate: {
-      line = std::string(per_person ? "Aggregate per person" : "Aggregate") + " groups=[" + list(groups) + "] aggs=[";
-      for (size_t i = 0; i < aggregates.size(); ++i) line += (i ? ", " : "") + aggregates[i].ToString();
+      line = std::string(per_person ? "Aggregate per person" : "Aggregate") + " groups=[" +
+             list(groups) + "] aggs=[";
+      for (size_t i = 0; i < aggregates.size(); ++i)
+        line += (i ? ", " : "") + aggregates[i].ToString();
       line += "]";
       break;
     }
@@ -68,12 +71,14 @@ std::string LogicalOp::ToString(int indent) const {
     case OpKind::kSort: {
       line = "Sort ";
       for (size_t i = 0; i < sort_keys.size(); ++i) {
-        line += (i ? ", " : "") + sort_keys[i].expr->ToString() + (sort_keys[i].descending ? " DESC" : "");
+        line += (i ? ", " : "") + sort_keys[i].expr->ToString() +
+                (sort_keys[i].descending ? " DESC" : "");
       }
       break;
     }
     case OpKind::kLimit:
-      line = "Limit " + (limit >= 0 ? std::to_string(limit) : "ALL") + (offset ? " OFFSET " + std::to_string(offset) : "");
+      line = "Limit " + (limit >= 0 ? std::to_string(limit) : "ALL") +
+             (offset ? " OFFSET " + std::to_string(offset) : "");
       break;
     case OpKind::kUnion:
       line = "Union All";

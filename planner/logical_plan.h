@@ -11,7 +11,18 @@
 
 namespace fedgate::planner {
 
-enum class OpKind { kGet, kFilter, kProject, kAggregate, kJoin, kSort, kLimit, kUnion, kValues, kRemote };
+enum class OpKind {
+  kGet,
+  kFilter,
+  kProject,
+  kAggregate,
+  kJoin,
+  kSort,
+  kLimit,
+  kUnion,
+  kValues,
+  kRemote
+};
 enum class JoinKind { kInner, kLeft, kRight, kFull, kSemi, kAnti, kCross };
 
 std::string_view JoinKindName(JoinKind k);
@@ -54,8 +65,8 @@ struct LogicalOp {
   std::vector<int> table_columns;
   std::string alias;
 
-  BoundExprPtr predicate;             // kFilter; kJoin: the whole ON condition
-  std::vector<BoundExprPtr> exprs;    // kProject; kValues (one row of constants)
+  BoundExprPtr predicate;           // kFilter; kJoin: the whole ON condition
+  std::vector<BoundExprPtr> exprs;  // kProject; kValues (one row of constants)
 
   // kAggregate: output is groups, then aggregates, then (unless per_person) persons.
   std::vector<BoundExprPtr> groups;
@@ -67,8 +78,8 @@ struct LogicalOp {
   // kJoin
   JoinKind join = JoinKind::kInner;
   std::vector<std::pair<BoundExprPtr, BoundExprPtr>> equi;  // left side over left, right over right
-  BoundExprPtr residual;                                     // over left ++ right
-  bool null_aware = false;                                   // NOT IN semantics for kAnti
+  BoundExprPtr residual;                                    // over left ++ right
+  bool null_aware = false;                                  // NOT IN semantics for kAnti
 
   std::vector<SortKey> sort_keys;  // kSort
   int64_t limit = -1;              // kLimit: -1 for none

@@ -83,12 +83,13 @@ class Writer {
         return sql::DateLiteral(d_, FormatIsoDate(static_cast<int32_t>(v.i)));
       case TypeId::kTimestamp: {
         char frac[16];
-        std::snprintf(frac, sizeof frac, ".%06lld", static_cast<long long>(((v.i % 1000000) + 1000000) % 1000000));
+        std::snprintf(frac, sizeof frac, ".%06lld",
+                      static_cast<long long>(((v.i % 1000000) + 1000000) % 1000000));
         return "TIMESTAMP '" + FormatIsoTimestamp(v.i) + frac + "'";
       }
       case TypeId::kInterval:
-        return "INTERVAL '" + std::to_string(v.iv.months) + " months " + std::to_string(v.iv.days) + " days " +
-               std::to_string(v.iv.micros) + " microseconds'";
+        return "INTERVAL '" + std::to_string(v.iv.months) + " months " + std::to_string(v.iv.days) +
+               " days " + std::to_string(v.iv.micros) + " microseconds'";
       default:
         throw Error(ErrorCode::kInternal, "cannot write a " + v.type.ToString() + " literal");
     }
@@ -122,10 +123,12 @@ class Writer {
     for (const auto& a : e.args) args.push_back(Expr(*a, in));
     const std::string& fn = e.name;
     // Text ordering depends on collation: ask for bytewise order, as the gateway's.
-    bool ordering = fn == "<" || fn == "<=" || fn == ">" || fn == ">=" || fn == "greatest" || fn == "least";
+    bool ordering =
+        fn == "<" || fn == "<=" || fn == ">" || fn == ">=" || fn == "greatest" || fn == "least";
     if (ordering && !d_.bytewise_collation.empty()) {
       for (size_t i = 0; i < args.size(); ++i) {
-        if (e.args[i]->type.id == TypeId::kText) args[i] = "(" + args[i] + std::string(d_.bytewise_collation) + ")";
+        if (e.args[i]->type.id == TypeId::kText)
+          args[i] = "(" + args[i] + std::string(d_.bytewise_collation) + ")";
       }
     }
     auto joined = [&](const char* sep, size_t from = 0) {
@@ -150,12 +153,14 @@ class Writer {
     }
     if (fn == "case") {
       std::string out = "CASE";
-      for (size_t i = 0; i + 1 < args.size(); i += 2) out += " WHEN " + args[i] + " THEN " + args[i + 1];
+      for (size_t i = 0; i + 1 < args.size(); i += 2)
+        out += " WHEN " + args[i] + " THEN " + args[i + 1];
       return out + " ELSE " + args.back() + " END";
     }
     auto it = d_.functions->find(fn);
     if (it == d_.functions->end() || it->second == "*") {
-      throw Error(ErrorCode::kInternal, "no SQL for function " + fn + " in " + std::string(d_.name));
+      throw Error(ErrorCode::kInternal,
+                  "no SQL for function " + fn + " in " + std::string(d_.name));
     }
     return Substitute(it->second, args);
   }
@@ -163,7 +168,8 @@ class Writer {
   std::string Aggregate(const AggregateCall& a, const Block& in) {
     if (a.fn == "count_star") return "count(*)";
     std::string arg = Expr(*a.arg, in);
-    if ((a.fn == "min" || a.fn == "max") && a.arg->type.id == TypeId::kText && !d_.bytewise_collation.empty()) {
+    if ((a.fn == "min" || a.fn == "max") && a.arg->type.id == TypeId::kText &&
+        !d_.bytewise_collation.empty()) {
       arg = "(" + arg + std::string(d_.bytewise_collation) + ")";
     }
     return a.fn + "(" + (a.distinct ? "DISTINCT " : "") + arg + ")";
@@ -204,7 +210,8 @@ class Writer {
   }
 
   static bool Plain(const Block& b) {
-    return !b.aggregated && b.group_by.empty() && b.limit < 0 && b.offset == 0 && b.order_by.empty();
+    return !b.aggregated && b.group_by.empty() && b.limit < 0 && b.offset == 0 &&
+           b.order_by.empty();
   }
 
   Block Render(const LogicalOp& op) {
@@ -292,17 +299,20 @@ class Writer {
               // x NOT IN (SELECT y ...): the binder made the condition exactly x = y.
               const auto& eq = *op.predicate;
               std::string x = Expr(*eq.args[0], both), y = Expr(*eq.args[1], both);
-              std::string in = "SELECT " + y + " FROM " + r.from + (r.where.empty() ? "" : " WHERE " + ands(r.where));
+              std::string in = "SELECT " + y + " FROM " + r.from +
+                               (r.where.empty() ? "" : " WHERE " + ands(r.where));
               out.where.push_back("(" + x + " NOT IN (" + in + "))");
             } else {
-              out.where.push_back(std::string(op.join == JoinKind::kAnti ? "NOT " : "") + "EXISTS (" + sub + ")");
+              out.where.push_back(std::string(op.join == JoinKind::kAnti ? "NOT " : "") +
+                                  "EXISTS (" + sub + ")");
             }
             return out;
           }
           case JoinKind::kInner:
           case JoinKind::kCross:
-            out.from = l.from + (op.join == JoinKind::kCross && !op.predicate ? " CROSS JOIN " + r.from
-                                                                             : " JOIN " + r.from + " ON " + cond);
+            out.from = l.from + (op.join == JoinKind::kCross && !op.predicate
+                                     ? " CROSS JOIN " + r.from
+                                     : " JOIN " + r.from + " ON " + cond);
             out.where = l.where;
             out.where.insert(out.where.end(), r.where.begin(), r.where.end());
             break;
@@ -338,7 +348,8 @@ class Writer {
         for (const auto& k : op.sort_keys) {
           std::string s = Expr(*k.expr, b);
           if (k.expr->type.id == TypeId::kText) s += std::string(d_.bytewise_collation);
-          b.order_by.push_back(s + (k.descending ? " DESC" : " ASC") + (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
+          b.order_by.push_back(s + (k.descending ? " DESC" : " ASC") +
+                               (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
         }
         return b;
       }
@@ -377,8 +388,9 @@ class Writer {
 bool UsesPseudonymOrdering(const BoundExpr& e) {
   bool bad = false;
   if (e.kind == BoundKind::kCall) {
-    static const char* kSafe[] = {"=", "<>", "is_null", "is_not_null", "is_distinct_from", "is_not_distinct_from",
-                                  "coalesce", "case", "nullif", "in"};
+    static const char* kSafe[] = {
+        "=",        "<>",   "is_null", "is_not_null", "is_distinct_from", "is_not_distinct_from",
+        "coalesce", "case", "nullif",  "in"};
     bool safe = std::find(std::begin(kSafe), std::end(kSafe), e.name) != std::end(kSafe);
     if (!safe) {
       for (const auto& a : e.args) bad |= a->type.id == TypeId::kPseudonym;

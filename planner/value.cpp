@@ -23,7 +23,8 @@ namespace {
 
 std::string FormatDecimal(int64_t unscaled, int scale) {
   bool negative = unscaled < 0;
-  uint64_t mag = negative ? static_cast<uint64_t>(-(unscaled + 1)) + 1 : static_cast<uint64_t>(unscaled);
+  uint64_t mag =
+      negative ? static_cast<uint64_t>(-(unscaled + 1)) + 1 : static_cast<uint64_t>(unscaled);
   std::string digits = std::to_string(mag);
   if (scale > 0) {
     if (digits.size() <= static_cast<size_t>(scale)) {
@@ -49,7 +50,8 @@ std::string FormatInterval(const Interval& iv) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%s%02lld:%02lld:%02lld", iv.micros < 0 ? "-" : "",
                   static_cast<long long>(std::llabs(s) / 3600),
-                  static_cast<long long>(std::llabs(s) / 60 % 60), static_cast<long long>(std::llabs(s) % 60));
+                  static_cast<long long>(std::llabs(s) / 60 % 60),
+                  static_cast<long long>(std::llabs(s) % 60));
     if (!out.empty()) out += " ";
     out += buf;
   }
@@ -140,7 +142,8 @@ void AppendValue(Column& column, const Value& v) {
     case TypeId::kDecimal:
       if (v.type.id == TypeId::kDecimal) {
         int64_t x = v.i;
-        if (v.type.scale < t.scale) x *= Pow10(t.scale - v.type.scale);
+        if (v.type.scale < t.scale)
+          x *= Pow10(t.scale - v.type.scale);
         else if (v.type.scale > t.scale) {
           int64_t div = Pow10(v.type.scale - t.scale);
           x = (x >= 0 ? x + div / 2 : x - div / 2) / div;
@@ -172,8 +175,10 @@ int CompareValues(const Value& a, const Value& b) {
         // Exact comparison of fixed-point values at a common scale.
         int scale = std::max(a.type.id == TypeId::kDecimal ? a.type.scale : 0,
                              b.type.id == TypeId::kDecimal ? b.type.scale : 0);
-        __int128 x = static_cast<__int128>(a.i) * Pow10(scale - (a.type.id == TypeId::kDecimal ? a.type.scale : 0));
-        __int128 y = static_cast<__int128>(b.i) * Pow10(scale - (b.type.id == TypeId::kDecimal ? b.type.scale : 0));
+        __int128 x = static_cast<__int128>(a.i) *
+                     Pow10(scale - (a.type.id == TypeId::kDecimal ? a.type.scale : 0));
+        __int128 y = static_cast<__int128>(b.i) *
+                     Pow10(scale - (b.type.id == TypeId::kDecimal ? b.type.scale : 0));
         return x < y ? -1 : (x > y ? 1 : 0);
       }
       double x = a.AsDouble(), y = b.AsDouble();
@@ -188,8 +193,10 @@ int CompareValues(const Value& a, const Value& b) {
       return a.p.bytes < b.p.bytes ? -1 : (a.p.bytes > b.p.bytes ? 1 : 0);
     case TypeId::kInterval: {
       // PostgreSQL compares intervals by their span with 30-day months.
-      __int128 x = (static_cast<__int128>(a.iv.months) * 30 + a.iv.days) * 86400000000LL + a.iv.micros;
-      __int128 y = (static_cast<__int128>(b.iv.months) * 30 + b.iv.days) * 86400000000LL + b.iv.micros;
+      __int128 x =
+          (static_cast<__int128>(a.iv.months) * 30 + a.iv.days) * 86400000000LL + a.iv.micros;
+      __int128 y =
+          (static_cast<__int128>(b.iv.months) * 30 + b.iv.days) * 86400000000LL + b.iv.micros;
       return x < y ? -1 : (x > y ? 1 : 0);
     }
     default:

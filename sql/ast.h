@@ -19,32 +19,32 @@ using ExprPtr = std::unique_ptr<Expr>;
 using SelectPtr = std::unique_ptr<SelectStmt>;
 
 enum class ExprKind {
-  kColumnRef,        // names: {"person_id"} or {"p", "person_id"} or {"gp", "patients", "x"}
-  kStar,             // names: qualifier ({} for *, {"p"} for p.*)
-  kLiteral,          // literal_kind + literal
-  kFunction,         // name, args, distinct, agg_star (count(*)); also current_date etc.
-  kBinary,           // op in + - * / % = <> < <= > >= || ; args {left, right}
-  kUnary,            // op "-" or "+"; args {operand}
-  kAnd,              // args: 2 or more
-  kOr,               // args: 2 or more
-  kNot,              // args {operand}
-  kIsNull,           // args {operand}; negated for IS NOT NULL
-  kIsTrue,           // IS [NOT] TRUE/FALSE: op "true"/"false", negated; args {operand}
-  kCase,             // case_operand (may be null), whens, case_else (may be null)
-  kCast,             // args {operand}, cast_type (also typed literals: DATE '2024-01-01')
-  kInList,           // args {operand, item...}; negated for NOT IN
-  kBetween,          // args {operand, low, high}; negated for NOT BETWEEN
-  kLike,             // args {operand, pattern}; negated; case_insensitive for ILIKE
-  kExists,           // subquery; negated is never set (NOT EXISTS is kNot over kExists)
-  kInSubquery,       // args {operand}, subquery; negated for NOT IN (subquery)
-  kScalarSubquery,   // subquery
-  kCoalesce,         // args
-  kNullIf,           // args {a, b}
-  kGreatest,         // args
-  kLeast,            // args
-  kIsDistinctFrom,   // args {a, b}; negated for IS NOT DISTINCT FROM
-  kGroupingSet,      // only in GROUP BY: op "rollup" | "cube" | "sets" | "empty" | "simple";
-                     // args are expressions or nested kGroupingSet("simple") lists
+  kColumnRef,       // names: {"person_id"} or {"p", "person_id"} or {"gp", "patients", "x"}
+  kStar,            // names: qualifier ({} for *, {"p"} for p.*)
+  kLiteral,         // literal_kind + literal
+  kFunction,        // name, args, distinct, agg_star (count(*)); also current_date etc.
+  kBinary,          // op in + - * / % = <> < <= > >= || ; args {left, right}
+  kUnary,           // op "-" or "+"; args {operand}
+  kAnd,             // args: 2 or more
+  kOr,              // args: 2 or more
+  kNot,             // args {operand}
+  kIsNull,          // args {operand}; negated for IS NOT NULL
+  kIsTrue,          // IS [NOT] TRUE/FALSE: op "true"/"false", negated; args {operand}
+  kCase,            // case_operand (may be null), whens, case_else (may be null)
+  kCast,            // args {operand}, cast_type (also typed literals: DATE '2024-01-01')
+  kInList,          // args {operand, item...}; negated for NOT IN
+  kBetween,         // args {operand, low, high}; negated for NOT BETWEEN
+  kLike,            // args {operand, pattern}; negated; case_insensitive for ILIKE
+  kExists,          // subquery; negated is never set (NOT EXISTS is kNot over kExists)
+  kInSubquery,      // args {operand}, subquery; negated for NOT IN (subquery)
+  kScalarSubquery,  // subquery
+  kCoalesce,        // args
+  kNullIf,          // args {a, b}
+  kGreatest,        // args
+  kLeast,           // args
+  kIsDistinctFrom,  // args {a, b}; negated for IS NOT DISTINCT FROM
+  kGroupingSet,     // only in GROUP BY: op "rollup" | "cube" | "sets" | "empty" | "simple";
+                    // args are expressions or nested kGroupingSet("simple") lists
 };
 
 enum class LiteralKind { kNull, kBool, kInteger, kNumeric, kString };
@@ -71,18 +71,18 @@ struct Expr {
   LiteralKind literal_kind = LiteralKind::kNull;  // kLiteral
   std::string literal;  // integer/numeric digits as written, string contents, "t"/"f"
 
-  std::string name;        // kFunction: unqualified, lower-cased ("count", "date_trunc")
-  bool distinct = false;   // kFunction: count(DISTINCT x)
-  bool agg_star = false;   // kFunction: count(*)
+  std::string name;       // kFunction: unqualified, lower-cased ("count", "date_trunc")
+  bool distinct = false;  // kFunction: count(DISTINCT x)
+  bool agg_star = false;  // kFunction: count(*)
 
   std::string op;  // kBinary, kUnary, kIsTrue, kGroupingSet
   std::vector<ExprPtr> args;
   bool negated = false;           // NOT IN / NOT BETWEEN / NOT LIKE / IS NOT NULL ...
   bool case_insensitive = false;  // ILIKE
 
-  ExprPtr case_operand;                              // kCase: CASE x WHEN ...
-  std::vector<std::pair<ExprPtr, ExprPtr>> whens;    // kCase: WHEN cond THEN result
-  ExprPtr case_else;                                 // kCase
+  ExprPtr case_operand;                            // kCase: CASE x WHEN ...
+  std::vector<std::pair<ExprPtr, ExprPtr>> whens;  // kCase: WHEN cond THEN result
+  ExprPtr case_else;                               // kCase
 
   TypeName cast_type;  // kCast
   SelectPtr subquery;  // kExists, kInSubquery, kScalarSubquery
@@ -100,11 +100,11 @@ struct TableRef {
   std::string alias;                        // "" when none
   std::vector<std::string> column_aliases;  // AS t(a, b)
 
-  JoinType join_type = JoinType::kInner;    // kJoin
-  std::unique_ptr<TableRef> left, right;    // kJoin
-  ExprPtr on;                               // kJoin: ON condition (null for USING/NATURAL/CROSS)
-  std::vector<std::string> using_columns;   // kJoin: USING (a, b)
-  bool natural = false;                     // kJoin
+  JoinType join_type = JoinType::kInner;   // kJoin
+  std::unique_ptr<TableRef> left, right;   // kJoin
+  ExprPtr on;                              // kJoin: ON condition (null for USING/NATURAL/CROSS)
+  std::vector<std::string> using_columns;  // kJoin: USING (a, b)
+  bool natural = false;                    // kJoin
 
   SelectPtr subquery;  // kSubquery
 };

@@ -15,8 +15,8 @@ namespace {
 // Type OIDs from PostgreSQL's pg_type.dat.
 constexpr Oid kBoolOid = 16, kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23, kTextOid = 25,
               kFloat4Oid = 700, kFloat8Oid = 701, kBpcharOid = 1042, kVarcharOid = 1043,
-              kDateOid = 1082, kTimestampOid = 1114, kTimestamptzOid = 1184,
-              kIntervalOid = 1186, kNumericOid = 1700, kNameOid = 19;
+              kDateOid = 1082, kTimestampOid = 1114, kTimestamptzOid = 1184, kIntervalOid = 1186,
+              kNumericOid = 1700, kNameOid = 19;
 
 int16_t Read16(const char* p) {
   uint16_t v;
@@ -94,8 +94,8 @@ PostgresScan::PostgresScan(PostgresConnector& owner, std::unique_ptr<PgConnectio
                            Fragment fragment, QueryContext context)
     : owner_(owner), conn_(std::move(conn)), fragment_(std::move(fragment)), context_(context) {
   cancel_ = PQgetCancel(conn_->raw());
-  if (PQsendQueryParams(conn_->raw(), fragment_.sql.c_str(), 0, nullptr, nullptr, nullptr,
-                        nullptr, /*resultFormat=*/1) != 1) {
+  if (PQsendQueryParams(conn_->raw(), fragment_.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr,
+                        /*resultFormat=*/1) != 1) {
     conn_->Fail("cannot send the query");
   }
   if (PQsetSingleRowMode(conn_->raw()) != 1) conn_->Fail("cannot use single-row mode");
@@ -212,17 +212,26 @@ void PostgresScan::DecodeRow(PGresult* r, Batch& batch) {
         col.i64.push_back(v[0] != 0);
         break;
       case TypeId::kInt64:
-        if (oid == kInt8Oid) col.i64.push_back(Read64(v));
-        else if (oid == kInt4Oid) col.i64.push_back(Read32(v));
-        else if (oid == kInt2Oid) col.i64.push_back(Read16(v));
-        else if (oid == kNumericOid) col.i64.push_back(DecodeNumericFixed(v, len, 0));
-        else goto mismatch;
+        if (oid == kInt8Oid)
+          col.i64.push_back(Read64(v));
+        else if (oid == kInt4Oid)
+          col.i64.push_back(Read32(v));
+        else if (oid == kInt2Oid)
+          col.i64.push_back(Read16(v));
+        else if (oid == kNumericOid)
+          col.i64.push_back(DecodeNumericFixed(v, len, 0));
+        else
+          goto mismatch;
         break;
       case TypeId::kDecimal:
-        if (oid == kNumericOid) col.i64.push_back(DecodeNumericFixed(v, len, spec.type.scale));
-        else if (oid == kInt8Oid) col.i64.push_back(Read64(v) * Pow10(spec.type.scale));
-        else if (oid == kInt4Oid) col.i64.push_back(Read32(v) * Pow10(spec.type.scale));
-        else goto mismatch;
+        if (oid == kNumericOid)
+          col.i64.push_back(DecodeNumericFixed(v, len, spec.type.scale));
+        else if (oid == kInt8Oid)
+          col.i64.push_back(Read64(v) * Pow10(spec.type.scale));
+        else if (oid == kInt4Oid)
+          col.i64.push_back(Read32(v) * Pow10(spec.type.scale));
+        else
+          goto mismatch;
         break;
       case TypeId::kDouble:
         if (oid == kFloat8Oid) {
@@ -270,8 +279,7 @@ void PostgresScan::DecodeRow(PGresult* r, Batch& batch) {
   mismatch:
     throw Error(ErrorCode::kInternal, "source '" + fragment_.source + "' column '" + spec.name +
                                           "' has type oid " + std::to_string(oid) +
-                                          ", which fedgate cannot read as " +
-                                          spec.type.ToString());
+                                          ", which fedgate cannot read as " + spec.type.ToString());
   }
   ++batch.rows;
 }

@@ -51,7 +51,8 @@ Value EvaluateRow(const BoundExpr& e, const Batch& input, size_t row) {
   args.reserve(e.args.size());
   for (const auto& a : e.args) args.push_back(EvaluateRow(*a, input, row));
   Value out = EvaluateCall(fn, e.type, args);
-  if (!out.null && out.type.id != e.type.id && e.type.id != TypeId::kNull) out = CastValue(out, e.type);
+  if (!out.null && out.type.id != e.type.id && e.type.id != TypeId::kNull)
+    out = CastValue(out, e.type);
   return out;
 }
 

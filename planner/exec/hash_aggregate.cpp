@@ -53,7 +53,8 @@ class HashAggregateOperator : public Operator {
     const size_t ng = op_.groups.size(), na = op_.aggregates.size();
     for (size_t g = emitted_; g < end; ++g) {
       for (size_t k = 0; k < ng; ++k) out.columns[k].AppendFrom(keys_.columns[k], g);
-      for (size_t a = 0; a < na; ++a) AppendValue(out.columns[ng + a], Result(op_.aggregates[a], groups_[g]->accs[a]));
+      for (size_t a = 0; a < na; ++a)
+        AppendValue(out.columns[ng + a], Result(op_.aggregates[a], groups_[g]->accs[a]));
       if (op_.persons_column >= 0) {
         int64_t persons = op_.persons_input >= 0 ? groups_[g]->persons_bound
                                                  : static_cast<int64_t>(groups_[g]->persons.size());
@@ -70,7 +71,8 @@ class HashAggregateOperator : public Operator {
     auto g = std::make_unique<Group>();
     g->accs.resize(op_.aggregates.size());
     for (size_t a = 0; a < op_.aggregates.size(); ++a) {
-      if (op_.aggregates[a].distinct) g->accs[a].distinct = std::make_unique<std::unordered_set<std::string>>();
+      if (op_.aggregates[a].distinct)
+        g->accs[a].distinct = std::make_unique<std::unordered_set<std::string>>();
     }
     groups_.push_back(std::move(g));
     Charge(static_cast<int64_t>(96 + 64 * op_.aggregates.size()));
@@ -113,13 +115,15 @@ class HashAggregateOperator : public Operator {
           if (it == index_.end()) {
             it = index_.emplace(key, static_cast<uint32_t>(groups_.size())).first;
             NewGroup();
-            for (size_t k = 0; k < group_cols.size(); ++k) keys_.columns[k].AppendFrom(group_cols[k], r);
+            for (size_t k = 0; k < group_cols.size(); ++k)
+              keys_.columns[k].AppendFrom(group_cols[k], r);
             keys_.rows++;
             Charge(static_cast<int64_t>(key.size()) + 64);
           }
           group = groups_[it->second].get();
         }
-        for (size_t a = 0; a < op_.aggregates.size(); ++a) Update(op_.aggregates[a], group->accs[a], arg_cols[a], r);
+        for (size_t a = 0; a < op_.aggregates.size(); ++a)
+          Update(op_.aggregates[a], group->accs[a], arg_cols[a], r);
         for (const auto& p : person_cols) {
           if (!p.null[r] && group->persons.insert(p.pseudo[r]).second) Charge(40);
         }
@@ -149,8 +153,10 @@ class HashAggregateOperator : public Operator {
     }
     ++acc.count;
     if (agg.fn == "sum" || agg.fn == "avg") {
-      if (arg.type.id == TypeId::kDouble) acc.sum_double += arg.f64[r];
-      else acc.sum_int += arg.i64[r];
+      if (arg.type.id == TypeId::kDouble)
+        acc.sum_double += arg.f64[r];
+      else
+        acc.sum_int += arg.i64[r];
       return;
     }
     if (agg.fn == "min" || agg.fn == "max") {
@@ -177,9 +183,11 @@ class HashAggregateOperator : public Operator {
                                        : Value::Int(static_cast<int64_t>(acc.sum_int));
     }
     if (agg.fn == "avg") {
-      if (in.id == TypeId::kDouble) return Value::Double(acc.sum_double / static_cast<double>(acc.count));
+      if (in.id == TypeId::kDouble)
+        return Value::Double(acc.sum_double / static_cast<double>(acc.count));
       double scale = in.id == TypeId::kDecimal ? static_cast<double>(Pow10(in.scale)) : 1.0;
-      return Value::Double(static_cast<double>(acc.sum_int) / scale / static_cast<double>(acc.count));
+      return Value::Double(static_cast<double>(acc.sum_int) / scale /
+                           static_cast<double>(acc.count));
     }
     return acc.best;
   }

@@ -56,8 +56,10 @@ class HashJoinOperator : public Operator {
       if (c->kind == BoundKind::kCall && c->name == "=" && c->args.size() == 2) {
         auto& a = c->args[0];
         auto& b = c->args[1];
-        bool a_left = RefersOnly(*a, 0, left_width_), b_right = RefersOnly(*b, left_width_, left_width_ + right_width_);
-        bool a_right = RefersOnly(*a, left_width_, left_width_ + right_width_), b_left = RefersOnly(*b, 0, left_width_);
+        bool a_left = RefersOnly(*a, 0, left_width_),
+             b_right = RefersOnly(*b, left_width_, left_width_ + right_width_);
+        bool a_right = RefersOnly(*a, left_width_, left_width_ + right_width_),
+             b_left = RefersOnly(*b, 0, left_width_);
         bool has_cols_a = false, has_cols_b = false;
         VisitColumns(*a, [&](const BoundExpr&) { has_cols_a = true; });
         VisitColumns(*b, [&](const BoundExpr&) { has_cols_b = true; });
@@ -114,7 +116,8 @@ class HashJoinOperator : public Operator {
       for (size_t r = 0; r < build_.rows; ++r) {
         if (matched_[r]) continue;
         for (int c = 0; c < left_width_; ++c) out.columns[c].AppendNull();
-        for (int c = 0; c < right_width_; ++c) out.columns[left_width_ + c].AppendFrom(build_.columns[c], r);
+        for (int c = 0; c < right_width_; ++c)
+          out.columns[left_width_ + c].AppendFrom(build_.columns[c], r);
         ++out.rows;
       }
       return out.rows > 0;
@@ -188,7 +191,8 @@ class HashJoinOperator : public Operator {
       }
     }
     if (pair_left.size() > 10'000'000) {
-      ctx_.memory->Reserve(static_cast<int64_t>(pair_left.size()) * 8, "a join with many matches per row");
+      ctx_.memory->Reserve(static_cast<int64_t>(pair_left.size()) * 8,
+                           "a join with many matches per row");
       ctx_.memory->Release(static_cast<int64_t>(pair_left.size()) * 8);
     }
     // Residual condition on the candidate pairs.
@@ -196,7 +200,8 @@ class HashJoinOperator : public Operator {
     if (residual_ || emit_right) {
       InitOutput(pairs, true);
       for (size_t i = 0; i < pair_left.size(); ++i) {
-        for (int c = 0; c < left_width_; ++c) pairs.columns[c].AppendFrom(in.columns[c], pair_left[i]);
+        for (int c = 0; c < left_width_; ++c)
+          pairs.columns[c].AppendFrom(in.columns[c], pair_left[i]);
         for (int c = 0; c < right_width_; ++c) {
           pairs.columns[left_width_ + c].AppendFrom(build_.columns[c], pair_right[i]);
         }
@@ -218,7 +223,8 @@ class HashJoinOperator : public Operator {
     InitOutput(out, emit_right);
     if (emit_right) {
       for (uint32_t i : keep) {
-        for (size_t c = 0; c < out.columns.size(); ++c) out.columns[c].AppendFrom(pairs.columns[c], i);
+        for (size_t c = 0; c < out.columns.size(); ++c)
+          out.columns[c].AppendFrom(pairs.columns[c], i);
       }
       out.rows = keep.size();
       if (kind == JoinKind::kLeft || kind == JoinKind::kFull) {
@@ -232,7 +238,8 @@ class HashJoinOperator : public Operator {
     } else {
       for (size_t r = 0; r < in.rows; ++r) {
         bool take = kind == JoinKind::kSemi ? left_matched[r] != 0 : left_matched[r] == 0;
-        if (kind == JoinKind::kAnti && op_.null_aware && build_.rows > 0 && (right_has_null_ || left_null[r])) {
+        if (kind == JoinKind::kAnti && op_.null_aware && build_.rows > 0 &&
+            (right_has_null_ || left_null[r])) {
           take = false;  // x NOT IN (... NULL ...) is never true
         }
         if (!take) continue;
@@ -258,7 +265,8 @@ class HashJoinOperator : public Operator {
 
 }  // namespace
 
-OperatorPtr MakeHashJoin(const LogicalOp& op, OperatorPtr left, OperatorPtr right, ExecContext& ctx) {
+OperatorPtr MakeHashJoin(const LogicalOp& op, OperatorPtr left, OperatorPtr right,
+                         ExecContext& ctx) {
   return std::make_unique<HashJoinOperator>(op, std::move(left), std::move(right), ctx);
 }
 

@@ -9,7 +9,8 @@ namespace fedgate::planner::exec {
 // Hash join of every kind (inner, left, right, full, semi, anti with NOT IN's null rules,
 // cross): builds on the right input, probes with the left. Equality conjuncts between the
 // two sides are the hash keys; the rest of the condition is checked on each candidate pair.
-OperatorPtr MakeHashJoin(const LogicalOp& op, OperatorPtr left, OperatorPtr right, ExecContext& ctx);
+OperatorPtr MakeHashJoin(const LogicalOp& op, OperatorPtr left, OperatorPtr right,
+                         ExecContext& ctx);
 
 // Hash aggregation with count, count(DISTINCT), sum, avg, min, max, and the number of
 // distinct persons behind every group (or the largest earlier count, for input that was

@@ -194,12 +194,14 @@ class LimitOperator : public Operator {
       if (!child_->Next(in)) return false;
       size_t start = 0;
       if (skipped_ < op_.offset) {
-        size_t skip = static_cast<size_t>(std::min<int64_t>(op_.offset - skipped_, static_cast<int64_t>(in.rows)));
+        size_t skip = static_cast<size_t>(
+            std::min<int64_t>(op_.offset - skipped_, static_cast<int64_t>(in.rows)));
         skipped_ += static_cast<int64_t>(skip);
         start = skip;
       }
       size_t end = in.rows;
-      if (op_.limit >= 0) end = std::min<size_t>(end, start + static_cast<size_t>(op_.limit - emitted_));
+      if (op_.limit >= 0)
+        end = std::min<size_t>(end, start + static_cast<size_t>(op_.limit - emitted_));
       if (end <= start) continue;
       out.columns.assign(in.columns.size(), Column());
       for (size_t c = 0; c < in.columns.size(); ++c) {
@@ -275,7 +277,8 @@ class SortOperator : public Operator {
     out.columns.assign(all_.columns.size(), Column());
     for (size_t c = 0; c < all_.columns.size(); ++c) {
       out.columns[c].type = all_.columns[c].type;
-      for (size_t i = position_; i < end; ++i) out.columns[c].AppendFrom(all_.columns[c], order_[i]);
+      for (size_t i = position_; i < end; ++i)
+        out.columns[c].AppendFrom(all_.columns[c], order_[i]);
     }
     out.rows = end - position_;
     position_ = end;

@@ -1,0 +1,192 @@
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/args.h"
+#include "common/error.h"
+#include "gateway/commands.h"
+#include "planner/config.h"
+#include "planner/query_engine.h"
+#include "planner/value.h"
+
+namespace fedgate::gateway {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void OnInterrupt(int) { g_interrupted = true; }
+
+std::string ReadSql(const ArgParser& args) {
+  if (args.Has("sql") && args.Has("file")) ThrowInvalid("give either --sql or --file, not both");
+  if (args.Has("sql")) return args.Get("sql");
+  if (args.Has("file")) {
+    std::ifstream in(args.Get("file"));
+    if (!in) throw Error(ErrorCode::kNotFound, "cannot read SQL file " + args.Get("file"));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  ThrowInvalid("no query: give --sql TEXT or --file FILE");
+}
+
+void AddCommonOptions(ArgParser& args) {
+  args.Option("config", "FILE", "Gateway configuration (YAML): sources, tables, min_persons", std::nullopt, true)
+      .Option("sql", "TEXT", "The query")
+      .Option("file", "FILE", "Read the query from a file")
+      .Option("optimizer", "LIST",
+              "Switch optimizer passes, e.g. 'filter_pushdown=off,all=on' (passes: all, " + [] {
+                std::string s;
+                for (const auto& n : planner::OptimizerOptions::Names()) s += (s.empty() ? "" : ", ") + n;
+                return s;
+              }() + ")",
+              "");
+}
+
+std::string Cell(const Column& column, size_t row) {
+  if (column.IsNull(row)) return "";
+  return planner::GetValue(column, row).ToString();
+}
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+void PrintTable(const planner::QueryResult& r, std::ostream& out) {
+  const size_t nc = r.columns.size();
+  std::vector<std::vector<std::string>> cells(r.rows.rows, std::vector<std::string>(nc));
+  std::vector<size_t> width(nc);
+  for (size_t c = 0; c < nc; ++c) width[c] = r.columns[c].name.size();
+  for (size_t row = 0; row < r.rows.rows; ++row) {
+    for (size_t c = 0; c < nc; ++c) {
+      std::string v = r.suppressed[row] && !r.columns[c].group_key ? "[suppressed]"
+                      : r.rows.columns[c].IsNull(row)               ? "NULL"
+                                                                    : Cell(r.rows.columns[c], row);
+      width[c] = std::max(width[c], v.size());
+      cells[row][c] = std::move(v);
+    }
+  }
+  auto numeric = [&](size_t c) { return r.columns[c].type.IsNumeric(); };
+  auto line = [&](const std::vector<std::string>& v, bool header) {
+    for (size_t c = 0; c < nc; ++c) {
+      out << (c ? " | " : " ");
+      size_t pad = width[c] - v[c].size();
+      if (!header && numeric(c)) out << std::string(pad, ' ') << v[c];
+      else out << v[c] << std::string(pad, ' ');
+    }
+    out << "\n";
+  };
+  std::vector<std::string> names;
+  for (const auto& c : r.columns) names.push_back(c.name);
+  line(names, true);
+  for (size_t c = 0; c < nc; ++c) out << (c ? "-+-" : "-") << std::string(width[c], '-');
+  out << "-\n";
+  for (const auto& row : cells) line(row, false);
+  out << "(" << r.rows.rows << (r.rows.rows == 1 ? " row" : " rows");
+  if (r.suppressed_rows > 0) {
+    out << "; " << r.suppressed_rows << " suppressed: fewer than " << r.min_persons << " persons";
+  }
+  out << ")\n";
+}
+
+void PrintCsv(const planner::QueryResult& r, std::ostream& out) {
+  for (size_t c = 0; c < r.columns.size(); ++c) out << (c ? "," : "") << CsvField(r.columns[c].name);
+  out << ",suppressed\n";
+  for (size_t row = 0; row < r.rows.rows; ++row) {
+    for (size_t c = 0; c < r.columns.size(); ++c) out << (c ? "," : "") << CsvField(Cell(r.rows.columns[c], row));
+    out << "," << (r.suppressed[row] ? "true" : "false") << "\n";
+  }
+}
+
+nlohmann::json JsonValue(const Column& column, size_t row) {
+  if (column.IsNull(row)) return nullptr;
+  planner::Value v = planner::GetValue(column, row);
+  switch (v.type.id) {
+    case TypeId::kBool:
+      return v.i != 0;
+    case TypeId::kInt64:
+      return v.i;
+    case TypeId::kDouble:
+      return v.d;
+    default:
+      return v.ToString();  // decimals as text keep their exact digits
+  }
+}
+
+void PrintJson(const planner::QueryResult& r, std::ostream& out) {
+  nlohmann::json j;
+  j["columns"] = nlohmann::json::array();
+  for (const auto& c : r.columns) j["columns"].push_back({{"name", c.name}, {"type", c.type.ToString()}});
+  j["rows"] = nlohmann::json::array();
+  j["suppressed_rows"] = nlohmann::json::array();
+  for (size_t row = 0; row < r.rows.rows; ++row) {
+    nlohmann::json values = nlohmann::json::array();
+    for (const auto& c : r.rows.columns) values.push_back(JsonValue(c, row));
+    j["rows"].push_back(std::move(values));
+    if (r.suppressed[row]) j["suppressed_rows"].push_back(row);
+  }
+  j["disclosure"] = {{"rule", "min_persons"}, {"min_persons", r.min_persons}};
+  j["stats"] = {{"seconds", r.seconds}, {"peak_memory_bytes", r.peak_memory_bytes}};
+  out << j.dump() << "\n";
+}
+
+}  // namespace
+
+int QueryCommand(int argc, char** argv) {
+  ArgParser args("query",
+                 "Runs one SQL query over the configured sources and prints the result. Output groups\n"
+                 "with fewer than min_persons distinct persons are withheld and marked; a query whose\n"
+                 "output is row-level (not aggregated) is refused.");
+  AddCommonOptions(args);
+  args.Option("format", "FORMAT", "Output format: table, csv or json", "table")
+      .Flag("stats", "Print the time, peak memory and each source fragment's rows and time to stderr")
+      .Epilog(
+          "Example:\n"
+          "  fedgate query --config fedgate.yaml --sql \\\n"
+          "    \"SELECT practice_code, count(*) FROM gp.patients GROUP BY practice_code\"");
+  if (!args.Parse(argc, argv, 2, std::cout)) return 0;
+  const std::string format = args.Get("format");
+  if (format != "table" && format != "csv" && format != "json") {
+    ThrowInvalid("--format must be table, csv or json, not '" + format + "'");
+  }
+  planner::QueryOptions options;
+  options.optimizer.Parse(args.Get("optimizer"));
+  std::string sql = ReadSql(args);
+  planner::QueryEngine engine(planner::LoadConfig(args.Get("config")));
+  options.cancel = &g_interrupted;
+  std::signal(SIGINT, OnInterrupt);
+  std::signal(SIGTERM, OnInterrupt);
+  planner::QueryResult result = engine.Run(sql, options);
+  if (format == "table") PrintTable(result, std::cout);
+  if (format == "csv") PrintCsv(result, std::cout);
+  if (format == "json") PrintJson(result, std::cout);
+  if (args.GetFlag("stats")) {
+    std::cerr << "time " << result.seconds << " s, peak memory " << result.peak_memory_bytes / 1024 << " KiB\n";
+    for (const auto& f : result.fragments) {
+      std::cerr << "  " << f.source << ": " << f.rows << " rows in " << f.seconds << " s\n";
+    }
+  }
+  return 0;
+}
+
+int ExplainCommand(int argc, char** argv) {
+  ArgParser args("explain",
+                 "Shows how a query would run: the optimized plan (gateway operators, and the\n"
+                 "subtrees pushed to each source) and the exact SQL sent to each source.");
+  AddCommonOptions(args);
+  if (!args.Parse(argc, argv, 2, std::cout)) return 0;
+  planner::QueryOptions options;
+  options.optimizer.Parse(args.Get("optimizer"));
+  std::string sql = ReadSql(args);
+  planner::QueryEngine engine(planner::LoadConfig(args.Get("config")));
+  std::cout << engine.Explain(sql, options).ToString();
+  return 0;
+}
+
+}  // namespace fedgate::gateway

@@ -1,0 +1,224 @@
+#include "planner/query_engine.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "common/error.h"
+#include "planner/binder.h"
+#include "planner/exec/evaluate.h"
+#include "sql/parser.h"
+
+namespace fedgate::planner {
+
+namespace {
+
+// Replaces every "scalar_subquery" call in `e` by the constant computed for it.
+void ReplaceSubqueries(BoundExprPtr& e, const std::vector<Value>& values) {
+  if (!e) return;
+  if (e->kind == BoundKind::kCall && e->name == "scalar_subquery") {
+    Value v = values.at(static_cast<size_t>(e->value.i));
+    if (v.null) v = Value::Null(e->type);
+    e = BoundExpr::Constant(v);
+    return;
+  }
+  for (auto& a : e->args) ReplaceSubqueries(a, values);
+}
+
+void ReplaceSubqueries(LogicalOp& op, const std::vector<Value>& values) {
+  ReplaceSubqueries(op.predicate, values);
+  ReplaceSubqueries(op.residual, values);
+  for (auto& e : op.exprs) ReplaceSubqueries(e, values);
+  for (auto& e : op.groups) ReplaceSubqueries(e, values);
+  for (auto& a : op.aggregates) ReplaceSubqueries(a.arg, values);
+  for (auto& k : op.sort_keys) ReplaceSubqueries(k.expr, values);
+  for (auto& c : op.children) ReplaceSubqueries(*c, values);
+}
+
+// Cancels a running query when the caller asks or its time is up.
+class Watchdog {
+ public:
+  Watchdog(exec::ExecContext& ctx, exec::Operator& root, const std::atomic<bool>* cancel, int timeout_seconds)
+      : ctx_(ctx), root_(root), cancel_(cancel), timeout_seconds_(timeout_seconds) {
+    if (cancel_ == nullptr && timeout_seconds_ <= 0) return;
+    thread_ = std::thread([this] { Watch(); });
+  }
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool timed_out() const { return timed_out_.load(); }
+
+ private:
+  void Watch() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds_);
+    std::unique_lock lock(mu_);
+    while (!done_) {
+      cv_.wait_for(lock, std::chrono::milliseconds(20));
+      if (done_) return;
+      bool expired = timeout_seconds_ > 0 && std::chrono::steady_clock::now() >= deadline;
+      if ((cancel_ && cancel_->load()) || expired) {
+        timed_out_ = expired;
+        ctx_.cancelled = true;
+        root_.Cancel();
+        return;
+      }
+    }
+  }
+
+  exec::ExecContext& ctx_;
+  exec::Operator& root_;
+  const std::atomic<bool>* cancel_;
+  int timeout_seconds_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::atomic<bool> timed_out_{false};
+};
+
+}  // namespace
+
+std::string ExplainResult::ToString() const {
+  return plan;  // each Remote node shows its fragment's exact SQL
+}
+
+QueryEngine::QueryEngine(const GatewayConfig& config)
+    : QueryEngine(config, std::make_unique<Catalog>(config)) {}
+
+QueryEngine::QueryEngine(const GatewayConfig& config, std::unique_ptr<Catalog> catalog)
+    : config_(config), catalog_(std::move(catalog)), pseudonymiser_(config.linkage_secret, config.dsa) {}
+
+QueryEngine::Prepared QueryEngine::Prepare(const std::string& sql_text, const QueryOptions& options,
+                                           bool run_subqueries) {
+  sql::SelectPtr stmt = sql::Parse(sql_text);
+  Binder binder(*catalog_, sql_text);
+  BoundQuery bound = binder.Bind(*stmt);
+  if (!bound.subqueries.empty()) {
+    std::vector<Value> values;
+    for (size_t i = 0; i < bound.subqueries.size(); ++i) {
+      LogicalOp& sub = *bound.subqueries[i];
+      // A scalar subquery's value flows into the result, so it obeys the output rule too.
+      if (!sub.person_columns.empty()) {
+        throw Error(ErrorCode::kPermissionDenied,
+                    "a scalar subquery returns a row-level value; only aggregates of at least min_persons (" +
+                        std::to_string(config_.min_persons) + ") persons may be used");
+      }
+      if (!run_subqueries) {
+        values.push_back(Value::Null(sub.columns[0].type));
+        continue;
+      }
+      LogicalOpPtr plan = Optimize(std::move(bound.subqueries[i]), *catalog_, options.optimizer);
+      Batch rows = Execute(*plan, options, nullptr, nullptr);
+      if (rows.rows > 1) throw Error(ErrorCode::kInvalidArgument, "more than one row returned by a subquery used as an expression");
+      if (rows.rows == 1 && plan->persons_column >= 0 &&
+          rows.columns[plan->persons_column].i64[0] < config_.min_persons) {
+        throw Error(ErrorCode::kPermissionDenied, "a scalar subquery aggregates fewer than min_persons (" +
+                                                      std::to_string(config_.min_persons) +
+                                                      ") persons, so its value cannot be used");
+      }
+      values.push_back(rows.rows == 0 ? Value::Null(plan->columns[0].type) : GetValue(rows.columns[0], 0));
+    }
+    ReplaceSubqueries(*bound.plan, values);
+  }
+  if (!bound.plan->person_columns.empty()) {
+    throw Error(ErrorCode::kPermissionDenied,
+                "the query returns row-level data (one row per person or event); only aggregated results may "
+                "leave fedgate: add GROUP BY or aggregate functions such as count(*)");
+  }
+  Prepared p;
+  p.plan = Optimize(std::move(bound.plan), *catalog_, options.optimizer);
+  return p;
+}
+
+Batch QueryEngine::Execute(const LogicalOp& plan, const QueryOptions& options,
+                           std::vector<exec::FragmentStats>* stats, int64_t* peak_memory) {
+  exec::QueryMemory memory(config_.memory_budget_mb * 1024 * 1024);
+  exec::ExecContext ctx;
+  ctx.catalog = catalog_.get();
+  ctx.memory = &memory;
+  ctx.source_context.pseudonymiser = &pseudonymiser_;
+  ctx.source_context.timeout_seconds = config_.query_timeout_seconds;
+  exec::OperatorPtr root = exec::BuildOperator(plan, ctx);
+  Batch out;
+  {
+    Watchdog watchdog(ctx, *root, options.cancel, config_.query_timeout_seconds);
+    try {
+      root->Open();
+      out = exec::Drain(*root, ctx, plan.columns);
+    } catch (const Error& e) {
+      if (ctx.cancelled) {
+        root->Cancel();
+        throw Error(ErrorCode::kCancelled, watchdog.timed_out()
+                                               ? "query timed out after " +
+                                                     std::to_string(config_.query_timeout_seconds) + " s"
+                                               : std::string("query cancelled"));
+      }
+      throw;
+    }
+    if (ctx.cancelled) {
+      throw Error(ErrorCode::kCancelled, watchdog.timed_out() ? "query timed out after " +
+                                                                    std::to_string(config_.query_timeout_seconds) +
+                                                                    " s"
+                                                              : std::string("query cancelled"));
+    }
+  }
+  root.reset();  // joins scan threads, so the fragment statistics are complete
+  if (stats) *stats = ctx.fragments;
+  if (peak_memory) *peak_memory = memory.peak();
+  return out;
+}
+
+QueryResult QueryEngine::Run(const std::string& sql_text, const QueryOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  Prepared prepared = Prepare(sql_text, options, true);
+  const LogicalOp& plan = *prepared.plan;
+  QueryResult result;
+  result.min_persons = config_.min_persons;
+  Batch all = Execute(plan, options, &result.fragments, &result.peak_memory_bytes);
+
+  std::vector<size_t> visible;
+  for (size_t c = 0; c < plan.columns.size(); ++c) {
+    if (plan.columns[c].hidden) continue;
+    visible.push_back(c);
+    result.columns.push_back({plan.columns[c].name, plan.columns[c].type, plan.columns[c].group_key});
+  }
+  result.suppressed.assign(all.rows, 0);
+  if (plan.persons_column >= 0) {
+    const Column& persons = all.columns[plan.persons_column];
+    for (size_t r = 0; r < all.rows; ++r) {
+      if (persons.IsNull(r) || persons.i64[r] < config_.min_persons) result.suppressed[r] = 1;
+    }
+  }
+  result.rows.rows = all.rows;
+  for (size_t k = 0; k < visible.size(); ++k) {
+    Column& src = all.columns[visible[k]];
+    if (!plan.columns[visible[k]].group_key) {
+      for (size_t r = 0; r < all.rows; ++r) {
+        if (result.suppressed[r]) src.null[r] = 1;
+      }
+    }
+    result.rows.columns.push_back(std::move(src));
+  }
+  for (uint8_t s : result.suppressed) result.suppressed_rows += s;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+ExplainResult QueryEngine::Explain(const std::string& sql_text, const QueryOptions& options) {
+  Prepared prepared = Prepare(sql_text, options, false);
+  ExplainResult out;
+  out.plan = prepared.plan->ToString();
+  VisitPlan(*prepared.plan, [&](const LogicalOp& op) {
+    if (op.kind == OpKind::kRemote) out.fragments.push_back(op.fragment);
+  });
+  return out;
+}
+
+}  // namespace fedgate::planner
