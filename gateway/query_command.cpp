@@ -18,7 +18,9 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-void OnInterrupt(int) { g_interrupted = true; }
+void OnInterrupt(int) {
+  g_interrupted = true;
+}
 
 std::string ReadSql(const ArgParser& args) {
   if (args.Has("sql") && args.Has("file")) ThrowInvalid("give either --sql or --file, not both");
@@ -34,16 +36,21 @@ std::string ReadSql(const ArgParser& args) {
 }
 
 void AddCommonOptions(ArgParser& args) {
-  args.Option("config", "FILE", "Gateway configuration (YAML): sources, tables, min_persons", std::nullopt, true)
+  args.Option("config", "FILE", "Gateway configuration (YAML): sources, tables, min_persons",
+              std::nullopt, true)
       .Option("sql", "TEXT", "The query")
       .Option("file", "FILE", "Read the query from a file")
-      .Option("optimizer", "LIST",
-              "Switch optimizer passes, e.g. 'filter_pushdown=off,all=on' (passes: all, " + [] {
+      .Option(
+          "optimizer", "LIST",
+          "Switch optimizer passes, e.g. 'filter_pushdown=off,all=on' (passes: all, " +
+              [] {
                 std::string s;
-                for (const auto& n : planner::OptimizerOptions::Names()) s += (s.empty() ? "" : ", ") + n;
+                for (const auto& n : planner::OptimizerOptions::Names())
+                  s += (s.empty() ? "" : ", ") + n;
                 return s;
-              }() + ")",
-              "");
+              }() +
+              ")",
+          "");
 }
 
 std::string Cell(const Column& column, size_t row) {
@@ -66,8 +73,8 @@ void PrintTable(const planner::QueryResult& r, std::ostream& out) {
   for (size_t row = 0; row < r.rows.rows; ++row) {
     for (size_t c = 0; c < nc; ++c) {
       std::string v = r.suppressed[row] && !r.columns[c].group_key ? "[suppressed]"
-                      : r.rows.columns[c].IsNull(row)               ? "NULL"
-                                                                    : Cell(r.rows.columns[c], row);
+                      : r.rows.columns[c].IsNull(row)              ? "NULL"
+                                                                   : Cell(r.rows.columns[c], row);
       width[c] = std::max(width[c], v.size());
       cells[row][c] = std::move(v);
     }
@@ -77,8 +84,10 @@ void PrintTable(const planner::QueryResult& r, std::ostream& out) {
     for (size_t c = 0; c < nc; ++c) {
       out << (c ? " | " : " ");
       size_t pad = width[c] - v[c].size();
-      if (!header && numeric(c)) out << std::string(pad, ' ') << v[c];
-      else out << v[c] << std::string(pad, ' ');
+      if (!header && numeric(c))
+        out << std::string(pad, ' ') << v[c];
+      else
+        out << v[c] << std::string(pad, ' ');
     }
     out << "\n";
   };
@@ -96,10 +105,12 @@ void PrintTable(const planner::QueryResult& r, std::ostream& out) {
 }
 
 void PrintCsv(const planner::QueryResult& r, std::ostream& out) {
-  for (size_t c = 0; c < r.columns.size(); ++c) out << (c ? "," : "") << CsvField(r.columns[c].name);
+  for (size_t c = 0; c < r.columns.size(); ++c)
+    out << (c ? "," : "") << CsvField(r.columns[c].name);
   out << ",suppressed\n";
   for (size_t row = 0; row < r.rows.rows; ++row) {
-    for (size_t c = 0; c < r.columns.size(); ++c) out << (c ? "," : "") << CsvField(Cell(r.rows.columns[c], row));
+    for (size_t c = 0; c < r.columns.size(); ++c)
+      out << (c ? "," : "") << CsvField(Cell(r.rows.columns[c], row));
     out << "," << (r.suppressed[row] ? "true" : "false") << "\n";
   }
 }
@@ -122,7 +133,8 @@ nlohmann::json JsonValue(const Column& column, size_t row) {
 void PrintJson(const planner::QueryResult& r, std::ostream& out) {
   nlohmann::json j;
   j["columns"] = nlohmann::json::array();
-  for (const auto& c : r.columns) j["columns"].push_back({{"name", c.name}, {"type", c.type.ToString()}});
+  for (const auto& c : r.columns)
+    j["columns"].push_back({{"name", c.name}, {"type", c.type.ToString()}});
   j["rows"] = nlohmann::json::array();
   j["suppressed_rows"] = nlohmann::json::array();
   for (size_t row = 0; row < r.rows.rows; ++row) {
@@ -139,13 +151,15 @@ void PrintJson(const planner::QueryResult& r, std::ostream& out) {
 }  // namespace
 
 int QueryCommand(int argc, char** argv) {
-  ArgParser args("query",
-                 "Runs one SQL query over the configured sources and prints the result. Output groups\n"
-                 "with fewer than min_persons distinct persons are withheld and marked; a query whose\n"
-                 "output is row-level (not aggregated) is refused.");
+  ArgParser args(
+      "query",
+      "Runs one SQL query over the configured sources and prints the result. Output groups\n"
+      "with fewer than min_persons distinct persons are withheld and marked; a query whose\n"
+      "output is row-level (not aggregated) is refused.");
   AddCommonOptions(args);
   args.Option("format", "FORMAT", "Output format: table, csv or json", "table")
-      .Flag("stats", "Print the time, peak memory and each source fragment's rows and time to stderr")
+      .Flag("stats",
+            "Print the time, peak memory and each source fragment's rows and time to stderr")
       .Epilog(
           "Example:\n"
           "  fedgate query --config fedgate.yaml --sql \\\n"
@@ -167,7 +181,8 @@ int QueryCommand(int argc, char** argv) {
   if (format == "csv") PrintCsv(result, std::cout);
   if (format == "json") PrintJson(result, std::cout);
   if (args.GetFlag("stats")) {
-    std::cerr << "time " << result.seconds << " s, peak memory " << result.peak_memory_bytes / 1024 << " KiB\n";
+    std::cerr << "time " << result.seconds << " s, peak memory " << result.peak_memory_bytes / 1024
+              << " KiB\n";
     for (const auto& f : result.fragments) {
       std::cerr << "  " << f.source << ": " << f.rows << " rows in " << f.seconds << " s\n";
     }

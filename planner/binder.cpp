@@ -842,22 +842,30 @@ LogicalOpPtr Binder::BindSetOp(const sql::SelectStmt& s, const Scope* outer) {
     };
     if (has(*left) && has(*right)) shared_persons.push_back(static_cast<int>(i));
   }
+  std::vector<OutputColumn> out_columns;
+  for (size_t i = 0; i < n; ++i) {
+    out_columns.push_back({left->columns[i].name, types[i], false,
+                           left->columns[i].group_key && right->columns[i].group_key});
+  }
   auto normalise = [&](LogicalOpPtr branch) {
     auto p = std::make_unique<LogicalOp>(OpKind::kProject);
     for (size_t i = 0; i < n; ++i) {
       auto col =
           BoundExpr::Column(static_cast<int>(i), branch->columns[i].type, branch->columns[i].name);
       p->exprs.push_back(CastTo(std::move(col), types[i]));
-      p->columns.push_back({left->columns[i].name, types[i], false,
-                            left->columns[i].group_key && right->columns[i].group_key});
+      p->columns.push_back(out_columns[i]);
     }
     if (shared_persons.empty() && !branch->person_columns.empty()) {
       int c = branch->person_columns.front();
       p->exprs.push_back(BoundExpr::Column(c, DataType::Pseudonym(), "__person"));
       p->columns.push_back({"__person", DataType::Pseudonym(), true});
+      p->person_columns = {static_cast<int>(n)};
+    } else if (!branch->person_columns.empty()) {
+      p->person_columns = shared_persons;
     } else if (branch->persons_column >= 0) {
       p->exprs.push_back(BoundExpr::Column(branch->persons_column, DataType::Int64(), "__persons"));
       p->columns.push_back({"__persons", DataType::Int64(), true});
+      p->persons_column = static_cast<int>(n);
     }
     p->children.push_back(std::move(branch));
     return p;

@@ -75,7 +75,8 @@ LogicalOpPtr PushFilters(LogicalOpPtr op, std::vector<BoundExprPtr> preds) {
       const int ngroups = static_cast<int>(op->groups.size());
       for (auto& p : preds) {
         auto cols = ColumnsOf(*p);
-        bool keys_only = ngroups > 0 && std::all_of(cols.begin(), cols.end(), [&](int c) { return c < ngroups; });
+        bool keys_only = ngroups > 0 &&
+                         std::all_of(cols.begin(), cols.end(), [&](int c) { return c < ngroups; });
         if (keys_only) {
           below.push_back(Substitute(*p, op->groups));
         } else {
@@ -102,7 +103,8 @@ LogicalOpPtr PushFilters(LogicalOpPtr op, std::vector<BoundExprPtr> preds) {
         if (semi || ((s == 1 || s == 0) && (kind == JoinKind::kInner || kind == JoinKind::kCross ||
                                             kind == JoinKind::kLeft))) {
           left.push_back(std::move(p));
-        } else if (s == 2 && (kind == JoinKind::kInner || kind == JoinKind::kCross || kind == JoinKind::kRight)) {
+        } else if (s == 2 && (kind == JoinKind::kInner || kind == JoinKind::kCross ||
+                              kind == JoinKind::kRight)) {
           right.push_back(Shift(std::move(p), -lw));
         } else if (s == 3 && (kind == JoinKind::kInner || kind == JoinKind::kCross)) {
           on.push_back(std::move(p));
@@ -189,14 +191,16 @@ LogicalOpPtr PartialAggregation(LogicalOpPtr op) {
     std::vector<AggregateCall> aggs;
     for (const auto& a : op->aggregates) aggs.push_back(a.Clone());
     auto partial = MakeAggregate(std::move(branch), std::move(groups), std::move(aggs));
-    if (!partial->per_person) throw Error(ErrorCode::kInternal, "partial aggregate lost its person key");
+    if (!partial->per_person)
+      throw Error(ErrorCode::kInternal, "partial aggregate lost its person key");
     partials->children.push_back(std::move(partial));
   }
   partials->columns = partials->children[0]->columns;
   partials->person_columns = partials->children[0]->person_columns;
   std::vector<BoundExprPtr> groups;
   for (size_t g = 0; g < ng; ++g) {
-    groups.push_back(BoundExpr::Column(static_cast<int>(g), op->groups[g]->type, partials->columns[g].name));
+    groups.push_back(
+        BoundExpr::Column(static_cast<int>(g), op->groups[g]->type, partials->columns[g].name));
   }
   std::vector<AggregateCall> finals;
   for (size_t a = 0; a < op->aggregates.size(); ++a) {
@@ -236,7 +240,8 @@ LogicalOpPtr CloneSubtree(const LogicalOp& op) {
   out->join = op.join;
   if (op.residual) out->residual = op.residual->Clone();
   out->null_aware = op.null_aware;
-  for (const auto& k : op.sort_keys) out->sort_keys.push_back({k.expr->Clone(), k.descending, k.nulls_first});
+  for (const auto& k : op.sort_keys)
+    out->sort_keys.push_back({k.expr->Clone(), k.descending, k.nulls_first});
   out->limit = op.limit;
   out->offset = op.offset;
   return out;
@@ -247,7 +252,8 @@ LogicalOpPtr CloneSubtree(const LogicalOp& op) {
 int CohortKey(const LogicalOp& join) {
   if (join.kind != OpKind::kJoin || join.join != JoinKind::kSemi || !join.predicate) return -1;
   const BoundExpr& p = *join.predicate;
-  if (p.name != "=" || p.args.size() != 2 || !p.args[0]->IsColumn() || !p.args[1]->IsColumn()) return -1;
+  if (p.name != "=" || p.args.size() != 2 || !p.args[0]->IsColumn() || !p.args[1]->IsColumn())
+    return -1;
   const int lw = static_cast<int>(join.children[0]->columns.size());
   int l = p.args[0]->column, r = p.args[1]->column;
   if (l >= lw) std::swap(l, r);
@@ -291,16 +297,16 @@ LogicalOpPtr ReduceSemi(LogicalOpPtr semi) {
   if (key < 0) return semi;
   LogicalOp& input = *semi->children[0];
   if (Sources(input).size() < 2) return semi;
-  if (input.kind == OpKind::kAggregate && input.per_person && key < static_cast<int>(input.groups.size()) &&
-      input.groups[key]->IsColumn()) {
+  if (input.kind == OpKind::kAggregate && input.per_person &&
+      key < static_cast<int>(input.groups.size()) && input.groups[key]->IsColumn()) {
     LogicalOpPtr agg = std::move(semi->children[0]);
     int below = agg->groups[key]->column;
     agg->children[0] = ReduceSemi(MakeSemi(std::move(agg->children[0]), below, *semi));
     return agg;
   }
   if (input.kind == OpKind::kJoin && input.join == JoinKind::kInner && input.predicate &&
-      input.predicate->name == "=" && input.predicate->args.size() == 2 && input.predicate->args[0]->IsColumn() &&
-      input.predicate->args[1]->IsColumn()) {
+      input.predicate->name == "=" && input.predicate->args.size() == 2 &&
+      input.predicate->args[0]->IsColumn() && input.predicate->args[1]->IsColumn()) {
     const int lw = static_cast<int>(input.children[0]->columns.size());
     int a = input.predicate->args[0]->column, b = input.predicate->args[1]->column;
     if (a >= lw) std::swap(a, b);
@@ -345,7 +351,8 @@ LogicalOpPtr PushLimits(LogicalOpPtr op) {
       s->columns = input->columns;
       s->person_columns = input->person_columns;
       s->persons_column = input->persons_column;
-      for (const auto& k : sort->sort_keys) s->sort_keys.push_back({k.expr->Clone(), k.descending, k.nulls_first});
+      for (const auto& k : sort->sort_keys)
+        s->sort_keys.push_back({k.expr->Clone(), k.descending, k.nulls_first});
       s->children.push_back(std::move(input));
       input = std::move(s);
     }
@@ -374,8 +381,10 @@ void RemapLineage(LogicalOp& op, const std::vector<int>& map) {
   if (op.persons_column >= 0) op.persons_column = map[op.persons_column];
 }
 
-std::vector<OutputColumn> Kept(const std::vector<OutputColumn>& columns, const std::vector<int>& map) {
-  std::vector<OutputColumn> out(std::count_if(map.begin(), map.end(), [](int m) { return m >= 0; }));
+std::vector<OutputColumn> Kept(const std::vector<OutputColumn>& columns,
+                               const std::vector<int>& map) {
+  std::vector<OutputColumn> out(
+      std::count_if(map.begin(), map.end(), [](int m) { return m >= 0; }));
   for (size_t i = 0; i < map.size(); ++i) {
     if (map[i] >= 0) out[map[i]] = columns[i];
   }
@@ -394,7 +403,8 @@ LogicalOpPtr Select(LogicalOpPtr child, const std::vector<int>& indices) {
   auto p = std::make_unique<LogicalOp>(OpKind::kProject);
   std::vector<int> map(child->columns.size(), -1);
   for (size_t i = 0; i < indices.size(); ++i) {
-    p->exprs.push_back(BoundExpr::Column(indices[i], child->columns[indices[i]].type, child->columns[indices[i]].name));
+    p->exprs.push_back(BoundExpr::Column(indices[i], child->columns[indices[i]].type,
+                                         child->columns[indices[i]].name));
     p->columns.push_back(child->columns[indices[i]]);
     map[indices[i]] = static_cast<int>(i);
   }
@@ -545,7 +555,8 @@ std::vector<int> Prune(LogicalOp& op, std::vector<bool> needed) {
 
 class Splitter {
  public:
-  Splitter(Catalog& catalog, const OptimizerOptions& options) : catalog_(catalog), options_(options) {}
+  Splitter(Catalog& catalog, const OptimizerOptions& options)
+      : catalog_(catalog), options_(options) {}
 
   LogicalOpPtr Split(LogicalOpPtr op) {
     Analyse(*op);
@@ -564,7 +575,8 @@ class Splitter {
     }
     if (op.kind == OpKind::kGet) source = op.table->source;
     if (!ok || source.empty() || !Allowed(op)) source.clear();
-    if (!source.empty() && !CanPushOperator(op, catalog_.ConnectorFor(source).dialect())) source.clear();
+    if (!source.empty() && !CanPushOperator(op, catalog_.ConnectorFor(source).dialect()))
+      source.clear();
     pushable_[&op] = source;
     return source;
   }
@@ -593,7 +605,8 @@ class Splitter {
     const std::string& source = pushable_.at(op.get());
     if (source.empty()) {
       if (op->kind == OpKind::kGet) {
-        throw Error(ErrorCode::kInternal, "table " + op->table->QualifiedName() + " cannot be read");
+        throw Error(ErrorCode::kInternal,
+                    "table " + op->table->QualifiedName() + " cannot be read");
       }
       for (auto& child : op->children) child = Assign(std::move(child));
       return op;
@@ -653,7 +666,8 @@ void OptimizerOptions::Set(const std::string& name, bool on) {
   }
   std::string known;
   for (const auto& p : kPasses) known += std::string(known.empty() ? "" : ", ") + p.name;
-  throw Error(ErrorCode::kInvalidArgument, "unknown optimizer pass '" + name + "' (known: all, " + known + ")");
+  throw Error(ErrorCode::kInvalidArgument,
+              "unknown optimizer pass '" + name + "' (known: all, " + known + ")");
 }
 
 void OptimizerOptions::Parse(const std::string& spec) {
@@ -667,7 +681,8 @@ void OptimizerOptions::Parse(const std::string& spec) {
     size_t eq = item.find('=');
     std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
     if (eq == std::string::npos || (value != "on" && value != "off")) {
-      throw Error(ErrorCode::kInvalidArgument, "optimizer setting '" + item + "' must be NAME=on or NAME=off");
+      throw Error(ErrorCode::kInvalidArgument,
+                  "optimizer setting '" + item + "' must be NAME=on or NAME=off");
     }
     Set(item.substr(0, eq), value == "on");
   }

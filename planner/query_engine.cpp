@@ -40,7 +40,8 @@ void ReplaceSubqueries(LogicalOp& op, const std::vector<Value>& values) {
 // Cancels a running query when the caller asks or its time is up.
 class Watchdog {
  public:
-  Watchdog(exec::ExecContext& ctx, exec::Operator& root, const std::atomic<bool>* cancel, int timeout_seconds)
+  Watchdog(exec::ExecContext& ctx, exec::Operator& root, const std::atomic<bool>* cancel,
+           int timeout_seconds)
       : ctx_(ctx), root_(root), cancel_(cancel), timeout_seconds_(timeout_seconds) {
     if (cancel_ == nullptr && timeout_seconds_ <= 0) return;
     thread_ = std::thread([this] { Watch(); });
@@ -93,7 +94,9 @@ QueryEngine::QueryEngine(const GatewayConfig& config)
     : QueryEngine(config, std::make_unique<Catalog>(config)) {}
 
 QueryEngine::QueryEngine(const GatewayConfig& config, std::unique_ptr<Catalog> catalog)
-    : config_(config), catalog_(std::move(catalog)), pseudonymiser_(config.linkage_secret, config.dsa) {}
+    : config_(config),
+      catalog_(std::move(catalog)),
+      pseudonymiser_(config.linkage_secret, config.dsa) {}
 
 QueryEngine::Prepared QueryEngine::Prepare(const std::string& sql_text, const QueryOptions& options,
                                            bool run_subqueries) {
@@ -107,7 +110,8 @@ QueryEngine::Prepared QueryEngine::Prepare(const std::string& sql_text, const Qu
       // A scalar subquery's value flows into the result, so it obeys the output rule too.
       if (!sub.person_columns.empty()) {
         throw Error(ErrorCode::kPermissionDenied,
-                    "a scalar subquery returns a row-level value; only aggregates of at least min_persons (" +
+                    "a scalar subquery returns a row-level value; only aggregates of at least "
+                    "min_persons (" +
                         std::to_string(config_.min_persons) + ") persons may be used");
       }
       if (!run_subqueries) {
@@ -116,20 +120,25 @@ QueryEngine::Prepared QueryEngine::Prepare(const std::string& sql_text, const Qu
       }
       LogicalOpPtr plan = Optimize(std::move(bound.subqueries[i]), *catalog_, options.optimizer);
       Batch rows = Execute(*plan, options, nullptr, nullptr);
-      if (rows.rows > 1) throw Error(ErrorCode::kInvalidArgument, "more than one row returned by a subquery used as an expression");
+      if (rows.rows > 1)
+        throw Error(ErrorCode::kInvalidArgument,
+                    "more than one row returned by a subquery used as an expression");
       if (rows.rows == 1 && plan->persons_column >= 0 &&
           rows.columns[plan->persons_column].i64[0] < config_.min_persons) {
-        throw Error(ErrorCode::kPermissionDenied, "a scalar subquery aggregates fewer than min_persons (" +
-                                                      std::to_string(config_.min_persons) +
-                                                      ") persons, so its value cannot be used");
+        throw Error(ErrorCode::kPermissionDenied,
+                    "a scalar subquery aggregates fewer than min_persons (" +
+                        std::to_string(config_.min_persons) +
+                        ") persons, so its value cannot be used");
       }
-      values.push_back(rows.rows == 0 ? Value::Null(plan->columns[0].type) : GetValue(rows.columns[0], 0));
+      values.push_back(rows.rows == 0 ? Value::Null(plan->columns[0].type)
+                                      : GetValue(rows.columns[0], 0));
     }
     ReplaceSubqueries(*bound.plan, values);
   }
   if (!bound.plan->person_columns.empty()) {
     throw Error(ErrorCode::kPermissionDenied,
-                "the query returns row-level data (one row per person or event); only aggregated results may "
+                "the query returns row-level data (one row per person or event); only aggregated "
+                "results may "
                 "leave fedgate: add GROUP BY or aggregate functions such as count(*)");
   }
   Prepared p;
@@ -155,18 +164,18 @@ Batch QueryEngine::Execute(const LogicalOp& plan, const QueryOptions& options,
     } catch (const Error& e) {
       if (ctx.cancelled) {
         root->Cancel();
-        throw Error(ErrorCode::kCancelled, watchdog.timed_out()
-                                               ? "query timed out after " +
-                                                     std::to_string(config_.query_timeout_seconds) + " s"
-                                               : std::string("query cancelled"));
+        throw Error(ErrorCode::kCancelled,
+                    watchdog.timed_out() ? "query timed out after " +
+                                               std::to_string(config_.query_timeout_seconds) + " s"
+                                         : std::string("query cancelled"));
       }
       throw;
     }
     if (ctx.cancelled) {
-      throw Error(ErrorCode::kCancelled, watchdog.timed_out() ? "query timed out after " +
-                                                                    std::to_string(config_.query_timeout_seconds) +
-                                                                    " s"
-                                                              : std::string("query cancelled"));
+      throw Error(ErrorCode::kCancelled,
+                  watchdog.timed_out() ? "query timed out after " +
+                                             std::to_string(config_.query_timeout_seconds) + " s"
+                                       : std::string("query cancelled"));
     }
   }
   root.reset();  // joins scan threads, so the fragment statistics are complete
@@ -187,7 +196,8 @@ QueryResult QueryEngine::Run(const std::string& sql_text, const QueryOptions& op
   for (size_t c = 0; c < plan.columns.size(); ++c) {
     if (plan.columns[c].hidden) continue;
     visible.push_back(c);
-    result.columns.push_back({plan.columns[c].name, plan.columns[c].type, plan.columns[c].group_key});
+    result.columns.push_back(
+        {plan.columns[c].name, plan.columns[c].type, plan.columns[c].group_key});
   }
   result.suppressed.assign(all.rows, 0);
   if (plan.persons_column >= 0) {

@@ -73,8 +73,8 @@ class QueryEngine {
     LogicalOpPtr plan;
   };
   Prepared Prepare(const std::string& sql, const QueryOptions& options, bool run_subqueries);
-  Batch Execute(const LogicalOp& plan, const QueryOptions& options, std::vector<exec::FragmentStats>* stats,
-                int64_t* peak_memory);
+  Batch Execute(const LogicalOp& plan, const QueryOptions& options,
+                std::vector<exec::FragmentStats>* stats, int64_t* peak_memory);
 
   GatewayConfig config_;
   std::unique_ptr<Catalog> catalog_;

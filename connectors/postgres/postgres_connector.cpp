@@ -41,9 +41,13 @@ std::unique_ptr<PgConnection> PostgresConnector::Acquire() {
   }
   auto conn = std::make_unique<PgConnection>(name_, conninfo_);
   // Sessions are read-only whatever the role may do; dates and numbers in a fixed form.
+  // JIT is off: the identifier's normalising expression makes PostgreSQL overestimate join
+  // sizes, and it then spends most of a fragment's time compiling (measured: 0.9 s of 2.0 s
+  // for a 40k x 83k join on person keys); fragments are scans and hash joins JIT barely helps.
   conn->Exec(
       "SET default_transaction_read_only = on; SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; "
-      "SET extra_float_digits = 3; SET client_min_messages = warning");
+      "SET extra_float_digits = 3; SET client_min_messages = warning; SET jit = off; "
+      "SET application_name = 'fedgate'");
   return conn;
 }
 

@@ -104,9 +104,7 @@ PostgresScan::PostgresScan(PostgresConnector& owner, std::unique_ptr<PgConnectio
 PostgresScan::~PostgresScan() {
   if (!done_ && conn_) {
     Cancel();
-    while (PGresult* r = PQgetResult(conn_->raw())) PQclear(r);
-    // A cancelled connection is sound and idle again; it can go back to the pool.
-    owner_.Release(std::move(conn_));
+    Finish();
   }
   std::lock_guard lock(cancel_mu_);
   if (cancel_) PQfreeCancel(cancel_);
@@ -115,7 +113,8 @@ PostgresScan::~PostgresScan() {
 void PostgresScan::Cancel() {
   cancelled_ = true;
   std::lock_guard lock(cancel_mu_);
-  if (cancel_ && !done_) {
+  if (cancel_ && !done_ && !cancel_sent_) {
+    cancel_sent_ = true;
     char err[256];
     PQcancel(cancel_, err, sizeof err);  // best effort: the query may have just finished
   }
@@ -136,11 +135,19 @@ void PostgresScan::Fail(PGresult* result) {
 
 void PostgresScan::Finish() {
   if (done_) return;
-  while (PGresult* r = PQgetResult(conn_->raw())) PQclear(r);
+  bool sent;
   {
     std::lock_guard lock(cancel_mu_);
     done_ = true;
+    sent = cancel_sent_;
   }
+  if (sent) {
+    // A cancel request may still be on its way to this session: close it rather than risk
+    // cancelling the next query that would run on it. Nothing needs draining then.
+    conn_.reset();
+    return;
+  }
+  while (PGresult* r = PQgetResult(conn_->raw())) PQclear(r);
   owner_.Release(std::move(conn_));
 }
 
@@ -153,8 +160,8 @@ bool PostgresScan::Next(Batch& batch) {
   batch.rows = 0;
   if (done_) return false;
   while (batch.rows < kBatchRows) {
-    if (cancelled_) {
-      Cancel();
+    if (cancelled_) {  // Cancel() has asked the server to stop; the rest is drained on destruction
+      throw Error(ErrorCode::kCancelled, "source '" + fragment_.source + "': query cancelled");
     }
     PGresult* r = PQgetResult(conn_->raw());
     if (r == nullptr) {  // should not happen before TUPLES_OK, but be safe

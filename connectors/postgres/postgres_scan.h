@@ -34,6 +34,7 @@ class PostgresScan : public Scan {
   std::mutex cancel_mu_;
   PGcancel* cancel_ = nullptr;
   std::atomic<bool> cancelled_{false};
+  bool cancel_sent_ = false;  // guarded by cancel_mu_
   bool done_ = false;
   int64_t rows_ = 0;
 };

@@ -102,25 +102,27 @@ class HashJoinOperator : public Operator {
     if (!built_) Build();
     const JoinKind kind = op_.join;
     while (!left_done_) {
-      Batch in;
-      if (!left_->Next(in)) {
+      if (!have_input_ && !NextInput()) {
         left_done_ = true;
         break;
       }
       ctx_.CheckCancelled();
-      if (Probe(in, out)) return true;
+      if (Probe(out)) return true;
     }
-    if ((kind == JoinKind::kRight || kind == JoinKind::kFull) && !right_unmatched_done_) {
-      right_unmatched_done_ = true;
-      InitOutput(out, true);
-      for (size_t r = 0; r < build_.rows; ++r) {
-        if (matched_[r]) continue;
-        for (int c = 0; c < left_width_; ++c) out.columns[c].AppendNull();
-        for (int c = 0; c < right_width_; ++c)
-          out.columns[left_width_ + c].AppendFrom(build_.columns[c], r);
-        ++out.rows;
+    if (kind == JoinKind::kRight || kind == JoinKind::kFull) {
+      while (right_unmatched_pos_ < build_.rows) {
+        InitOutput(out, true);
+        for (; right_unmatched_pos_ < build_.rows && out.rows < kBatchRows;
+             ++right_unmatched_pos_) {
+          const size_t r = right_unmatched_pos_;
+          if (matched_[r]) continue;
+          for (int c = 0; c < left_width_; ++c) out.columns[c].AppendNull();
+          for (int c = 0; c < right_width_; ++c)
+            out.columns[left_width_ + c].AppendFrom(build_.columns[c], r);
+          ++out.rows;
+        }
+        if (out.rows > 0) return true;
       }
-      return out.rows > 0;
     }
     return false;
   }
@@ -144,6 +146,10 @@ class HashJoinOperator : public Operator {
     ctx_.memory->Reserve(bytes, "the build side of a join");
     reserved_ += bytes;
     matched_.assign(build_.rows, 0);
+    if (left_keys_.empty()) {
+      all_rows_.resize(build_.rows);
+      for (size_t r = 0; r < build_.rows; ++r) all_rows_[r] = static_cast<uint32_t>(r);
+    }
     std::vector<Column> keys;
     for (const auto& k : right_keys_) keys.push_back(Evaluate(*k, build_));
     std::string key;
@@ -159,49 +165,78 @@ class HashJoinOperator : public Operator {
     }
   }
 
-  bool Probe(const Batch& in, Batch& out) {
+  // Reads the next probe batch and its keys. False at the end of the left input.
+  bool NextInput() {
+    if (!left_->Next(in_)) return false;
+    have_input_ = true;
+    in_row_ = 0;
+    match_pos_ = 0;
+    current_ = nullptr;
+    in_matched_.assign(in_.rows, 0);
+    in_null_.assign(in_.rows, 0);
+    in_keys_.clear();
+    for (const auto& k : left_keys_) in_keys_.push_back(Evaluate(*k, in_));
+    return true;
+  }
+
+  // The build rows whose keys equal probe row `r`'s (all of them without equi keys).
+  const std::vector<uint32_t>* Candidates(size_t r) {
+    if (left_keys_.empty()) return &all_rows_;
+    key_.clear();
+    bool null = false;
+    for (const auto& k : in_keys_) null |= !AppendKey(k, r, key_);
+    if (null) {
+      in_null_[r] = 1;
+      return nullptr;
+    }
+    auto it = table_.find(key_);
+    return it == table_.end() ? nullptr : &it->second;
+  }
+
+  // Produces at most one output batch from the current probe batch: candidate pairs are
+  // taken kBatchRows at a time, so a row with very many matches (or a cross join) never
+  // materialises more than one batch. Returns true when `out` holds rows.
+  bool Probe(Batch& out) {
     const JoinKind kind = op_.join;
     const bool emit_right = kind != JoinKind::kSemi && kind != JoinKind::kAnti;
-    std::vector<Column> keys;
-    for (const auto& k : left_keys_) keys.push_back(Evaluate(*k, in));
-    // Candidate pairs (left row, right row).
+    // Semi and anti joins without a residual only need to know whether a match exists.
+    const bool exists_only = !emit_right && !residual_;
     std::vector<uint32_t> pair_left, pair_right;
-    std::vector<uint8_t> left_null(in.rows, 0);
-    std::string key;
-    for (size_t r = 0; r < in.rows; ++r) {
-      if (left_keys_.empty()) {  // cross join or a condition without equalities
-        for (size_t b = 0; b < build_.rows; ++b) {
-          pair_left.push_back(static_cast<uint32_t>(r));
-          pair_right.push_back(static_cast<uint32_t>(b));
-        }
+    while (in_row_ < in_.rows && pair_left.size() < kBatchRows) {
+      const auto* list = current_ ? current_ : Candidates(in_row_);
+      current_ = list;
+      if (list == nullptr || list->empty()) {
+        ++in_row_;
+        match_pos_ = 0;
+        current_ = nullptr;
         continue;
       }
-      key.clear();
-      bool null = false;
-      for (const auto& k : keys) null |= !AppendKey(k, r, key);
-      if (null) {
-        left_null[r] = 1;
+      if (exists_only) {
+        in_matched_[in_row_] = 1;
+        ++in_row_;
+        match_pos_ = 0;
+        current_ = nullptr;
         continue;
       }
-      auto it = table_.find(key);
-      if (it == table_.end()) continue;
-      for (uint32_t b : it->second) {
-        pair_left.push_back(static_cast<uint32_t>(r));
-        pair_right.push_back(b);
+      size_t take = std::min(list->size() - match_pos_, kBatchRows - pair_left.size());
+      for (size_t i = 0; i < take; ++i) {
+        pair_left.push_back(static_cast<uint32_t>(in_row_));
+        pair_right.push_back((*list)[match_pos_ + i]);
+      }
+      match_pos_ += take;
+      if (match_pos_ == list->size()) {
+        ++in_row_;
+        match_pos_ = 0;
+        current_ = nullptr;
       }
     }
-    if (pair_left.size() > 10'000'000) {
-      ctx_.memory->Reserve(static_cast<int64_t>(pair_left.size()) * 8,
-                           "a join with many matches per row");
-      ctx_.memory->Release(static_cast<int64_t>(pair_left.size()) * 8);
-    }
-    // Residual condition on the candidate pairs.
+    const bool batch_done = in_row_ >= in_.rows;
     Batch pairs;
-    if (residual_ || emit_right) {
+    if (!pair_left.empty()) {
       InitOutput(pairs, true);
       for (size_t i = 0; i < pair_left.size(); ++i) {
         for (int c = 0; c < left_width_; ++c)
-          pairs.columns[c].AppendFrom(in.columns[c], pair_left[i]);
+          pairs.columns[c].AppendFrom(in_.columns[c], pair_left[i]);
         for (int c = 0; c < right_width_; ++c) {
           pairs.columns[left_width_ + c].AppendFrom(build_.columns[c], pair_right[i]);
         }
@@ -209,15 +244,14 @@ class HashJoinOperator : public Operator {
       pairs.rows = pair_left.size();
     }
     std::vector<uint32_t> keep;
-    if (residual_) {
+    if (residual_ && pairs.rows > 0) {
       keep = SelectRows(*residual_, pairs);
     } else {
       keep.resize(pair_left.size());
       for (size_t i = 0; i < keep.size(); ++i) keep[i] = static_cast<uint32_t>(i);
     }
-    std::vector<uint8_t> left_matched(in.rows, 0);
     for (uint32_t i : keep) {
-      left_matched[pair_left[i]] = 1;
+      in_matched_[pair_left[i]] = 1;
       matched_[pair_right[i]] = 1;
     }
     InitOutput(out, emit_right);
@@ -227,24 +261,28 @@ class HashJoinOperator : public Operator {
           out.columns[c].AppendFrom(pairs.columns[c], i);
       }
       out.rows = keep.size();
+    }
+    if (batch_done) {
+      have_input_ = false;
       if (kind == JoinKind::kLeft || kind == JoinKind::kFull) {
-        for (size_t r = 0; r < in.rows; ++r) {
-          if (left_matched[r]) continue;
-          for (int c = 0; c < left_width_; ++c) out.columns[c].AppendFrom(in.columns[c], r);
+        for (size_t r = 0; r < in_.rows; ++r) {
+          if (in_matched_[r]) continue;
+          for (int c = 0; c < left_width_; ++c) out.columns[c].AppendFrom(in_.columns[c], r);
           for (int c = 0; c < right_width_; ++c) out.columns[left_width_ + c].AppendNull();
           ++out.rows;
         }
       }
-    } else {
-      for (size_t r = 0; r < in.rows; ++r) {
-        bool take = kind == JoinKind::kSemi ? left_matched[r] != 0 : left_matched[r] == 0;
-        if (kind == JoinKind::kAnti && op_.null_aware && build_.rows > 0 &&
-            (right_has_null_ || left_null[r])) {
-          take = false;  // x NOT IN (... NULL ...) is never true
+      if (!emit_right) {
+        for (size_t r = 0; r < in_.rows; ++r) {
+          bool take = kind == JoinKind::kSemi ? in_matched_[r] != 0 : in_matched_[r] == 0;
+          if (kind == JoinKind::kAnti && op_.null_aware && build_.rows > 0 &&
+              (right_has_null_ || in_null_[r])) {
+            take = false;  // x NOT IN (... NULL ...) is never true
+          }
+          if (!take) continue;
+          for (int c = 0; c < left_width_; ++c) out.columns[c].AppendFrom(in_.columns[c], r);
+          ++out.rows;
         }
-        if (!take) continue;
-        for (int c = 0; c < left_width_; ++c) out.columns[c].AppendFrom(in.columns[c], r);
-        ++out.rows;
       }
     }
     return out.rows > 0;
@@ -256,7 +294,17 @@ class HashJoinOperator : public Operator {
   int left_width_ = 0, right_width_ = 0;
   std::vector<BoundExprPtr> left_keys_, right_keys_;
   BoundExprPtr residual_;
-  bool built_ = false, left_done_ = false, right_unmatched_done_ = false, right_has_null_ = false;
+  bool built_ = false, left_done_ = false, right_has_null_ = false;
+  size_t right_unmatched_pos_ = 0;
+  // The probe batch being joined, and how far it got.
+  Batch in_;
+  bool have_input_ = false;
+  size_t in_row_ = 0, match_pos_ = 0;
+  const std::vector<uint32_t>* current_ = nullptr;
+  std::vector<uint8_t> in_matched_, in_null_;
+  std::vector<Column> in_keys_;
+  std::string key_;
+  std::vector<uint32_t> all_rows_;  // every build row, for joins without equality keys
   Batch build_;
   std::unordered_map<std::string, std::vector<uint32_t>> table_;
   std::vector<uint8_t> matched_;

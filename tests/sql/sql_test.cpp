@@ -1,0 +1,243 @@
+// The differential SQL tests. Each case in tests/sql/*.test is a query; it runs through
+// fedgate (over the gp, acute and mental_health providers of the test harness, with
+// min_persons 1) and on PostgreSQL alone over the reference database (every table in one
+// database, the NHS number already replaced by the same pseudonym), and the two answers must
+// agree. Every case runs twice: with all optimizer passes on, and with all of them off.
+//
+// File format (sqllogictest-like):
+//
+//   # a comment
+//   query LABEL [ordered]
+//   SELECT ...
+//   ----
+//
+//   error LABEL
+//   SELECT ...
+//   ---- text the error message must contain
+//
+// `optimized_only` skips the run with every pass off, for queries that are only feasible
+// optimized (a comma join whose WHERE makes it an equi-join, say: unoptimized it is a cross
+// product of two tables). `ordered` compares rows in order (the query has an ORDER BY that fixes
+// it); otherwise rows are compared as multisets. Numbers compare with a relative tolerance of 1e-9,
+// since fedgate computes AVG in double precision where PostgreSQL uses numeric.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include "common/error.h"
+#include "planner/config.h"
+#include "planner/query_engine.h"
+#include "planner/value.h"
+#include "tests/integration/harness_env.h"
+
+namespace fedgate::testing {
+namespace {
+
+struct SqlCase {
+  std::string file;
+  int line = 0;
+  std::string label;
+  bool expect_error = false;
+  bool ordered = false;
+  bool optimized_only = false;
+  std::string sql;
+  std::string error_text;
+};
+
+std::vector<SqlCase> LoadCases() {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(FEDGATE_SQL_TEST_DIR)) {
+    if (entry.path().extension() == ".test") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<SqlCase> cases;
+  for (const auto& path : files) {
+    std::ifstream in(path);
+    std::string line;
+    int number = 0;
+    SqlCase* open = nullptr;
+    while (std::getline(in, line)) {
+      ++number;
+      if (open) {
+        if (line.rfind("----", 0) == 0) {
+          open->error_text = line.size() > 5 ? line.substr(5) : "";
+          open = nullptr;
+        } else {
+          open->sql += line + "\n";
+        }
+        continue;
+      }
+      if (line.empty() || line[0] == '#') continue;
+      std::istringstream words(line);
+      std::string kind, label, flag;
+      words >> kind >> label;
+      if ((kind != "query" && kind != "error") || label.empty()) {
+        throw std::runtime_error(path.string() + ":" + std::to_string(number) +
+                                 ": expected 'query LABEL' or 'error LABEL'");
+      }
+      SqlCase c;
+      c.file = path.filename().string();
+      c.line = number;
+      c.label = path.stem().string() + "_" + label;
+      c.expect_error = kind == "error";
+      while (words >> flag) {
+        if (flag == "ordered") {
+          c.ordered = true;
+        } else if (flag == "optimized_only") {
+          c.optimized_only = true;
+        } else {
+          throw std::runtime_error(path.string() + ":" + std::to_string(number) +
+                                   ": unknown flag " + flag);
+        }
+      }
+      cases.push_back(std::move(c));
+      open = &cases.back();
+    }
+    if (open) throw std::runtime_error(path.string() + ": the last case has no '----' line");
+  }
+  return cases;
+}
+
+using Row = std::vector<std::optional<std::string>>;
+
+std::optional<double> Number(const std::optional<std::string>& s) {
+  if (!s || s->empty()) return std::nullopt;
+  char* end = nullptr;
+  double d = std::strtod(s->c_str(), &end);
+  if (end != s->c_str() + s->size()) return std::nullopt;
+  return d;
+}
+
+bool CellsEqual(const std::optional<std::string>& a, const std::optional<std::string>& b) {
+  if (!a || !b) return !a && !b;
+  if (*a == *b) return true;
+  auto x = Number(a), y = Number(b);
+  if (!x || !y) return false;
+  return std::fabs(*x - *y) <= 1e-9 * std::max({1.0, std::fabs(*x), std::fabs(*y)});
+}
+
+// A sort key that puts equal rows next to each other despite small numeric differences.
+std::string SortKey(const Row& row) {
+  std::string key;
+  for (const auto& cell : row) {
+    if (!cell) {
+      key += "\x01NULL";
+    } else if (auto n = Number(cell)) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.8e", *n);
+      key += std::string("\x02") + buf;
+    } else {
+      key += "\x03" + *cell;
+    }
+    key += '\x1f';
+  }
+  return key;
+}
+
+std::string Show(const Row& row) {
+  std::string out;
+  for (size_t i = 0; i < row.size(); ++i)
+    out += (i ? " | " : "") + (row[i] ? *row[i] : std::string("NULL"));
+  return out;
+}
+
+planner::QueryEngine& Engine() {
+  static std::unique_ptr<planner::QueryEngine> engine = [] {
+    const auto& env = HarnessEnv::Get();
+    for (const char* key : {"FEDGATE_PG_HOST", "FEDGATE_PG_PORT", "FEDGATE_PG_READER_PASSWORD"}) {
+      ::setenv(key, env.Value(key).c_str(), 1);
+    }
+    return std::make_unique<planner::QueryEngine>(
+        planner::LoadConfig(std::string(FEDGATE_SQL_TEST_DIR) + "/fedgate_test.yaml"));
+  }();
+  return *engine;
+}
+
+class SqlTest : public ::testing::TestWithParam<std::tuple<SqlCase, bool>> {};
+
+TEST_P(SqlTest, MatchesReference) {
+  FEDGATE_REQUIRE_HARNESS();
+  const auto& [c, optimized] = GetParam();
+  SCOPED_TRACE(c.file + ":" + std::to_string(c.line) + "\n" + c.sql);
+  planner::QueryOptions options;
+  if (!optimized) options.optimizer.Set("all", false);
+
+  if (c.expect_error) {
+    try {
+      Engine().Run(c.sql, options);
+      FAIL() << "expected an error containing '" << c.error_text << "'";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(c.error_text), std::string::npos)
+          << "error was: " << e.what() << " (" << ErrorCodeName(e.code()) << ")";
+    }
+    return;
+  }
+
+  planner::QueryResult result;
+  try {
+    result = Engine().Run(c.sql, options);
+  } catch (const Error& e) {
+    FAIL() << "fedgate failed: " << e.what();
+  }
+  ASSERT_EQ(result.suppressed_rows, 0)
+      << "rows were suppressed with min_persons 1 (a group of 0 persons)";
+  std::vector<Row> actual;
+  for (size_t r = 0; r < result.rows.rows; ++r) {
+    Row row;
+    for (const auto& col : result.rows.columns) {
+      if (col.IsNull(r)) {
+        row.push_back(std::nullopt);
+      } else {
+        row.push_back(planner::GetValue(col, r).ToString());
+      }
+    }
+    actual.push_back(std::move(row));
+  }
+  std::vector<Row> expected;
+  PgRows("reference", c.sql,
+         [&](const connectors::odbc::TextRow& row) { expected.push_back(row); });
+
+  if (!c.ordered) {
+    auto by_key = [](const Row& a, const Row& b) { return SortKey(a) < SortKey(b); };
+    std::sort(actual.begin(), actual.end(), by_key);
+    std::sort(expected.begin(), expected.end(), by_key);
+  }
+  ASSERT_EQ(actual.size(), expected.size()) << "row counts differ";
+  for (size_t r = 0; r < actual.size(); ++r) {
+    ASSERT_EQ(actual[r].size(), expected[r].size()) << "column counts differ";
+    bool same = true;
+    for (size_t k = 0; k < actual[r].size(); ++k) same &= CellsEqual(actual[r][k], expected[r][k]);
+    ASSERT_TRUE(same) << "row " << r << " differs\n  fedgate:    " << Show(actual[r])
+                      << "\n  PostgreSQL: " << Show(expected[r]);
+  }
+}
+
+void PrintTo(const SqlCase& c, std::ostream* os) {
+  *os << c.file << ":" << c.line;
+}
+
+std::string CaseName(const ::testing::TestParamInfo<std::tuple<SqlCase, bool>>& info) {
+  return std::get<0>(info.param).label + (std::get<1>(info.param) ? "" : "_unoptimized");
+}
+
+std::vector<std::tuple<SqlCase, bool>> AllRuns() {
+  std::vector<std::tuple<SqlCase, bool>> out;
+  for (const auto& c : LoadCases()) {
+    out.emplace_back(c, true);
+    if (!c.optimized_only) out.emplace_back(c, false);
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Files, SqlTest, ::testing::ValuesIn(AllRuns()), CaseName);
+
+}  // namespace
+}  // namespace fedgate::testing
