@@ -1,6 +1,7 @@
 #include "common/pseudonymiser.h"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 
@@ -38,16 +39,43 @@ Pseudonymiser::Pseudonymiser(std::string_view linkage_secret, std::string_view d
   if (!ctx || EVP_KDF_derive(ctx.get(), key_.data(), key_.size(), params) != 1) {
     OpenSslFail("HKDF derivation");
   }
+  std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> sha256(EVP_MD_fetch(nullptr, "SHA256", nullptr),
+                                                         &EVP_MD_free);
+  if (!sha256) OpenSslFail("SHA256 is not available");
+  unsigned char ipad[64], opad[64];
+  for (size_t i = 0; i < 64; ++i) {
+    unsigned char k = i < key_.size() ? key_[i] : 0;
+    ipad[i] = k ^ 0x36;
+    opad[i] = k ^ 0x5c;
+  }
+  if (!inner_ || !outer_ || EVP_DigestInit_ex(inner_.get(), sha256.get(), nullptr) != 1 ||
+      EVP_DigestUpdate(inner_.get(), ipad, sizeof ipad) != 1 ||
+      EVP_DigestInit_ex(outer_.get(), sha256.get(), nullptr) != 1 ||
+      EVP_DigestUpdate(outer_.get(), opad, sizeof opad) != 1) {
+    OpenSslFail("HMAC key schedule");
+  }
+  OPENSSL_cleanse(ipad, sizeof ipad);
+  OPENSSL_cleanse(opad, sizeof opad);
+}
+
+Pseudonymiser::~Pseudonymiser() {
+  OPENSSL_cleanse(key_.data(), key_.size());
 }
 
 Pseudonym Pseudonymiser::FromNormalised(std::string_view normalised) const {
-  unsigned char mac[32];
-  size_t length = 0;
-  // EVP_Q_mac is OpenSSL 3's one-shot MAC; it allocates per call, which is fine at the
-  // rates identifiers arrive (one per row).
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key_.data(), key_.size(),
-                reinterpret_cast<const unsigned char*>(normalised.data()), normalised.size(), mac,
-                sizeof mac, &length) == nullptr) {
+  // HMAC-SHA256 by its definition, from digest states that have already absorbed the padded
+  // key (RFC 2104): per value only the message block and the outer block are hashed. The
+  // scratch context is per thread, so the object stays shareable.
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> scratch(EVP_MD_CTX_new(),
+                                                                               &EVP_MD_CTX_free);
+  unsigned char inner[32], mac[32];
+  unsigned int n = 0;
+  if (!scratch || EVP_MD_CTX_copy_ex(scratch.get(), inner_.get()) != 1 ||
+      EVP_DigestUpdate(scratch.get(), normalised.data(), normalised.size()) != 1 ||
+      EVP_DigestFinal_ex(scratch.get(), inner, &n) != 1 ||
+      EVP_MD_CTX_copy_ex(scratch.get(), outer_.get()) != 1 ||
+      EVP_DigestUpdate(scratch.get(), inner, sizeof inner) != 1 ||
+      EVP_DigestFinal_ex(scratch.get(), mac, &n) != 1) {
     OpenSslFail("HMAC");
   }
   Pseudonym p;

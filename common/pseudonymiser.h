@@ -1,6 +1,9 @@
 #pragma once
 
+#include <openssl/evp.h>
+
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +20,9 @@ namespace fedgate {
 class Pseudonymiser {
  public:
   Pseudonymiser(std::string_view linkage_secret, std::string_view dsa_id);
+  ~Pseudonymiser();
+  Pseudonymiser(const Pseudonymiser&) = delete;
+  Pseudonymiser& operator=(const Pseudonymiser&) = delete;
 
   // Normalises (spaces, hyphens), checks Modulus 11, and returns the pseudonym.
   std::optional<Pseudonym> FromRaw(std::string_view raw_nhs_number) const;
@@ -28,6 +34,9 @@ class Pseudonymiser {
  private:
   std::string dsa_id_;
   std::array<unsigned char, 32> key_{};
+  // SHA-256 states after the key XOR ipad / opad blocks (HMAC's inner and outer hashes).
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> inner_{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> outer_{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
 };
 
 }  // namespace fedgate

@@ -56,8 +56,11 @@ std::string LogicalOp::ToString(int indent) const {
       line = "Project " + list(exprs);
       break;
     case OpKind::kAggregate: {
-      line = std::string(per_person ? "Aggregate per person" : "Aggregate") + " groups=[" +
-             list(groups) + "] aggs=[";
+      line = std::string(raw_person_keys     ? "Partial aggregate per person"
+                         : combines_partials ? "Final aggregate per person"
+                         : per_person        ? "Aggregate per person"
+                                             : "Aggregate") +
+             " groups=[" + list(groups) + "] aggs=[";
       for (size_t i = 0; i < aggregates.size(); ++i)
         line += (i ? ", " : "") + aggregates[i].ToString();
       line += "]";

@@ -74,6 +74,11 @@ struct LogicalOp {
   std::vector<BoundExprPtr> person_inputs;  // input expressions giving persons to count
   int persons_input = -1;                   // input column with an earlier persons count
   bool per_person = false;                  // a group key is a person key: output is row-level
+  // A partial per-person aggregate: at a source it may group by the raw identifier (cheap)
+  // instead of its normalised form, because a gateway-side final aggregate (`combines_partials`)
+  // merges the groups of one person after pseudonymisation.
+  bool raw_person_keys = false;
+  bool combines_partials = false;
 
   // kJoin
   JoinKind join = JoinKind::kInner;

@@ -153,7 +153,9 @@ bool Decomposable(const AggregateCall& a) {
 
 // A projection over a UNION ALL becomes a UNION ALL of projections.
 LogicalOpPtr DistributeProject(LogicalOpPtr op) {
-  if (op->kind != OpKind::kProject || op->children[0]->kind != OpKind::kUnion) return op;
+  if (op->kind != OpKind::kProject) return op;
+  op->children[0] = DistributeProject(std::move(op->children[0]));
+  if (op->children[0]->kind != OpKind::kUnion) return op;
   LogicalOpPtr u = std::move(op->children[0]);
   auto out = std::make_unique<LogicalOp>(OpKind::kUnion);
   out->columns = op->columns;
@@ -171,13 +173,84 @@ LogicalOpPtr DistributeProject(LogicalOpPtr op) {
   return out;
 }
 
+std::set<std::string> Sources(const LogicalOp& op) {
+  std::set<std::string> out;
+  VisitPlan(op, [&](const LogicalOp& n) {
+    if (n.kind == OpKind::kGet) out.insert(n.table->source);
+  });
+  return out;
+}
+
+// A UNION ALL whose branches are themselves UNION ALLs (the binder nests `a UNION ALL b
+// UNION ALL c` as ((a, b), c)), possibly under projections, becomes one flat UNION ALL.
+// REQUIRES: op is a kUnion.
+void FlattenUnion(LogicalOp& op) {
+  std::vector<LogicalOpPtr> flat;
+  for (auto& child : op.children) {
+    LogicalOpPtr c = DistributeProject(std::move(child));
+    if (c->kind == OpKind::kUnion) {
+      FlattenUnion(*c);
+      for (auto& grandchild : c->children) flat.push_back(std::move(grandchild));
+    } else {
+      flat.push_back(std::move(c));
+    }
+  }
+  op.children = std::move(flat);
+}
+
+// Regroups a flat UNION ALL's branches so that branches of one source sit together under a
+// UNION ALL of their own (which the splitter then sends as one query).
+void GroupBranchesBySource(LogicalOp& u) {
+  std::map<std::string, std::vector<LogicalOpPtr>> by_source;
+  std::vector<LogicalOpPtr> mixed;
+  std::vector<std::string> order;
+  for (auto& branch : u.children) {
+    auto sources = Sources(*branch);
+    if (sources.size() != 1) {
+      mixed.push_back(std::move(branch));
+      continue;
+    }
+    const std::string& s = *sources.begin();
+    if (!by_source.count(s)) order.push_back(s);
+    by_source[s].push_back(std::move(branch));
+  }
+  std::vector<LogicalOpPtr> out;
+  for (const auto& s : order) {
+    auto& group = by_source[s];
+    if (group.size() == 1) {
+      out.push_back(std::move(group[0]));
+      continue;
+    }
+    auto sub = std::make_unique<LogicalOp>(OpKind::kUnion);
+    sub->columns = u.columns;
+    sub->person_columns = u.person_columns;
+    sub->persons_column = u.persons_column;
+    sub->children = std::move(group);
+    out.push_back(std::move(sub));
+  }
+  for (auto& m : mixed) out.push_back(std::move(m));
+  u.children = std::move(out);
+}
+
 LogicalOpPtr PartialAggregation(LogicalOpPtr op) {
   for (auto& child : op->children) child = PartialAggregation(std::move(child));
-  if (op->kind != OpKind::kAggregate || !op->per_person) return op;
-  op->children[0] = DistributeProject(std::move(op->children[0]));
-  LogicalOp& u = *op->children[0];
-  if (u.kind != OpKind::kUnion) return op;
+  if (op->kind != OpKind::kAggregate || !op->per_person || op->raw_person_keys ||
+      op->combines_partials)
+    return op;
   if (!std::all_of(op->aggregates.begin(), op->aggregates.end(), Decomposable)) return op;
+  op->children[0] = DistributeProject(std::move(op->children[0]));
+  if (op->children[0]->kind != OpKind::kUnion) {
+    // One input: still split, so the source groups by its raw identifier.
+    auto u = std::make_unique<LogicalOp>(OpKind::kUnion);
+    u->columns = op->children[0]->columns;
+    u->person_columns = op->children[0]->person_columns;
+    u->persons_column = op->children[0]->persons_column;
+    u->children.push_back(std::move(op->children[0]));
+    op->children[0] = std::move(u);
+  }
+  LogicalOp& u = *op->children[0];
+  FlattenUnion(u);
+  GroupBranchesBySource(u);
   // Every branch must carry person lineage in the same columns, so each partial aggregate
   // is per person too.
   for (const auto& branch : u.children) {
@@ -193,6 +266,7 @@ LogicalOpPtr PartialAggregation(LogicalOpPtr op) {
     auto partial = MakeAggregate(std::move(branch), std::move(groups), std::move(aggs));
     if (!partial->per_person)
       throw Error(ErrorCode::kInternal, "partial aggregate lost its person key");
+    partial->raw_person_keys = true;
     partials->children.push_back(std::move(partial));
   }
   partials->columns = partials->children[0]->columns;
@@ -211,8 +285,11 @@ LogicalOpPtr PartialAggregation(LogicalOpPtr op) {
     f.arg = BoundExpr::Column(static_cast<int>(ng + a), orig.type, partials->columns[ng + a].name);
     finals.push_back(std::move(f));
   }
-  auto final_agg = MakeAggregate(std::move(partials), std::move(groups), std::move(finals));
+  LogicalOpPtr input = std::move(partials);
+  if (input->children.size() == 1) input = std::move(input->children[0]);
+  auto final_agg = MakeAggregate(std::move(input), std::move(groups), std::move(finals));
   final_agg->columns = op->columns;
+  final_agg->combines_partials = true;
   return final_agg;
 }
 
@@ -237,6 +314,8 @@ LogicalOpPtr CloneSubtree(const LogicalOp& op) {
   for (const auto& e : op.person_inputs) out->person_inputs.push_back(e->Clone());
   out->persons_input = op.persons_input;
   out->per_person = op.per_person;
+  out->raw_person_keys = op.raw_person_keys;
+  out->combines_partials = op.combines_partials;
   out->join = op.join;
   if (op.residual) out->residual = op.residual->Clone();
   out->null_aware = op.null_aware;
@@ -279,14 +358,6 @@ LogicalOpPtr MakeSemi(LogicalOpPtr input, int key, const LogicalOp& cohort_join)
   join->children.push_back(std::move(input));
   join->children.push_back(CloneSubtree(*cohort_join.children[1]));
   return join;
-}
-
-std::set<std::string> Sources(const LogicalOp& op) {
-  std::set<std::string> out;
-  VisitPlan(op, [&](const LogicalOp& n) {
-    if (n.kind == OpKind::kGet) out.insert(n.table->source);
-  });
-  return out;
 }
 
 // Pushes the cohort semi-join `semi` (whose input is its child 0) one level down when the
@@ -589,7 +660,9 @@ class Splitter {
       case OpKind::kFilter:
         return options_.filter_pushdown;
       case OpKind::kAggregate:
-        return options_.aggregate_pushdown;
+        // A final per-person aggregate stays in the gateway: it merges, by pseudonym, the
+        // groups a source formed by raw identifier.
+        return options_.aggregate_pushdown && !op.combines_partials;
       case OpKind::kJoin:
       case OpKind::kUnion:
         return options_.join_pushdown;

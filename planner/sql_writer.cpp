@@ -254,10 +254,15 @@ class Writer {
         Block b = Render(*op.children[0]);
         if (!Plain(b)) b = Wrap(b);
         std::vector<std::string> columns;
+        std::vector<bool> raw;
         for (const auto& g : op.groups) {
-          std::string s = Expr(*g, b);
+          // A partial per-person aggregate groups by the raw identifier: the gateway merges
+          // one person's groups after pseudonymisation (see LogicalOp::raw_person_keys).
+          const bool keep_raw = op.raw_person_keys && g->IsColumn() && b.raw_person[g->column];
+          std::string s = keep_raw ? b.columns[g->column] : Expr(*g, b);
           b.group_by.push_back(s);
           columns.push_back(s);
+          raw.push_back(keep_raw);
         }
         for (const auto& a : op.aggregates) columns.push_back(Aggregate(a, b));
         if (op.persons_column >= 0) {
@@ -267,8 +272,9 @@ class Writer {
             columns.push_back("count(DISTINCT " + Expr(*op.person_inputs.at(0), b) + ")");
           }
         }
+        raw.resize(columns.size(), false);
         b.columns = std::move(columns);
-        b.raw_person.assign(b.columns.size(), false);
+        b.raw_person = std::move(raw);
         b.aggregated = true;
         return b;
       }
@@ -361,16 +367,21 @@ class Writer {
         return b;
       }
       case OpKind::kUnion: {
-        Block l = Render(*op.children[0]);
-        Block r = Render(*op.children[1]);
+        std::vector<Block> branches;
+        for (const auto& child : op.children) branches.push_back(Render(*child));
         Block out;
         std::string alias = "u" + std::to_string(next_alias_++);
-        out.from = "(" + Select(l) + " UNION ALL " + Select(r) + ") AS " + alias;
-        for (size_t i = 0; i < l.columns.size(); ++i) {
+        std::string body;
+        for (size_t k = 0; k < branches.size(); ++k)
+          body += (k ? " UNION ALL " : "") + Select(branches[k]);
+        out.from = "(" + body + ") AS " + alias;
+        for (size_t i = 0; i < branches[0].columns.size(); ++i) {
           out.columns.push_back(alias + "." + sql::QuoteIdentifier(d_, "c" + std::to_string(i)));
-          out.raw_person.push_back(l.raw_person[i] && r.raw_person[i]);
-          if (l.raw_person[i] != r.raw_person[i]) {
-            throw Error(ErrorCode::kInternal, "UNION branches disagree on identifier form");
+          out.raw_person.push_back(branches[0].raw_person[i]);
+          for (const auto& b : branches) {
+            if (b.raw_person[i] != branches[0].raw_person[i]) {
+              throw Error(ErrorCode::kInternal, "UNION branches disagree on identifier form");
+            }
           }
         }
         return out;
