@@ -341,11 +341,21 @@ int CohortKey(const LogicalOp& join) {
   return std::count(pc.begin(), pc.end(), l) ? l : -1;
 }
 
-LogicalOpPtr MakeSemi(LogicalOpPtr input, int key, const LogicalOp& cohort_join) {
-  const int old_lw = static_cast<int>(cohort_join.children[0]->columns.size());
+// The cohort of a semi-join: its right input and which of its columns holds the key.
+struct Cohort {
+  const LogicalOp* subtree;
+  int column;
+};
+
+Cohort CohortOf(const LogicalOp& semi) {
+  const int lw = static_cast<int>(semi.children[0]->columns.size());
+  const BoundExpr& p = *semi.predicate;
+  int r = p.args[0]->column >= lw ? p.args[0]->column : p.args[1]->column;
+  return {semi.children[1].get(), r - lw};
+}
+
+LogicalOpPtr MakeSemi(LogicalOpPtr input, int key, const Cohort& cohort) {
   const int lw = static_cast<int>(input->columns.size());
-  const BoundExpr& p = *cohort_join.predicate;
-  int r = p.args[0]->column >= old_lw ? p.args[0]->column : p.args[1]->column;
   auto join = std::make_unique<LogicalOp>(OpKind::kJoin);
   join->join = JoinKind::kSemi;
   join->columns = input->columns;
@@ -353,10 +363,10 @@ LogicalOpPtr MakeSemi(LogicalOpPtr input, int key, const LogicalOp& cohort_join)
   join->persons_column = input->persons_column;
   std::vector<BoundExprPtr> eq;
   eq.push_back(BoundExpr::Column(key, DataType::Pseudonym(), input->columns[key].name));
-  eq.push_back(BoundExpr::Column(lw + (r - old_lw), DataType::Pseudonym(), "cohort"));
+  eq.push_back(BoundExpr::Column(lw + cohort.column, DataType::Pseudonym(), "cohort"));
   join->predicate = BoundExpr::Call("=", DataType::Bool(), std::move(eq));
   join->children.push_back(std::move(input));
-  join->children.push_back(CloneSubtree(*cohort_join.children[1]));
+  join->children.push_back(CloneSubtree(*cohort.subtree));
   return join;
 }
 
@@ -368,11 +378,12 @@ LogicalOpPtr ReduceSemi(LogicalOpPtr semi) {
   if (key < 0) return semi;
   LogicalOp& input = *semi->children[0];
   if (Sources(input).size() < 2) return semi;
+  const Cohort cohort = CohortOf(*semi);  // stays valid: `semi` (and its right input) lives on
   if (input.kind == OpKind::kAggregate && input.per_person &&
       key < static_cast<int>(input.groups.size()) && input.groups[key]->IsColumn()) {
     LogicalOpPtr agg = std::move(semi->children[0]);
     int below = agg->groups[key]->column;
-    agg->children[0] = ReduceSemi(MakeSemi(std::move(agg->children[0]), below, *semi));
+    agg->children[0] = ReduceSemi(MakeSemi(std::move(agg->children[0]), below, cohort));
     return agg;
   }
   if (input.kind == OpKind::kJoin && input.join == JoinKind::kInner && input.predicate &&
@@ -386,8 +397,8 @@ LogicalOpPtr ReduceSemi(LogicalOpPtr semi) {
     if (a < lw && b >= lw && (key == a || key == b) && std::count(lp.begin(), lp.end(), a) &&
         std::count(rp.begin(), rp.end(), b - lw)) {
       LogicalOpPtr join = std::move(semi->children[0]);
-      join->children[0] = ReduceSemi(MakeSemi(std::move(join->children[0]), a, *semi));
-      join->children[1] = ReduceSemi(MakeSemi(std::move(join->children[1]), b - lw, *semi));
+      join->children[0] = ReduceSemi(MakeSemi(std::move(join->children[0]), a, cohort));
+      join->children[1] = ReduceSemi(MakeSemi(std::move(join->children[1]), b - lw, cohort));
       return join;
     }
   }
@@ -407,12 +418,10 @@ LogicalOpPtr SemiJoinReduction(LogicalOpPtr op) {
 LogicalOpPtr PushLimits(LogicalOpPtr op) {
   for (auto& child : op->children) child = PushLimits(std::move(child));
   if (op->kind != OpKind::kLimit || op->limit < 0) return op;
-  LogicalOp* below = op->children[0].get();
-  const LogicalOp* sort = nullptr;
-  if (below->kind == OpKind::kSort) {
-    sort = below;
-    below = below->children[0].get();
-  }
+  const LogicalOp* sort = op->children[0]->kind == OpKind::kSort ? op->children[0].get() : nullptr;
+  LogicalOpPtr& slot = sort ? op->children[0]->children[0] : op->children[0];
+  slot = DistributeProject(std::move(slot));  // a projection over the UNION goes into its branches
+  LogicalOp* below = slot.get();
   if (below->kind != OpKind::kUnion) return op;
   for (auto& branch : below->children) {
     if (branch->kind == OpKind::kLimit) continue;

@@ -1,0 +1,169 @@
+// Golden deparse tests: SQL in, the exact SQL fedgate sends to each source out, one case per
+// pushdown rule, including the cases that must not be pushed. The catalog comes from the
+// test harness's real servers (column types from Describe); nothing is executed.
+//
+// File format (tests/sql/golden/*.golden):
+//
+//   golden LABEL [OPTIMIZER-SETTINGS]
+//   SELECT ...
+//   ----
+//   source: SELECT ...          (one line per fragment, in plan order)
+//   ====
+//
+// To regenerate after an intended change, run with FEDGATE_GOLDEN_REWRITE=1 and review the
+// diff like any other change.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "common/error.h"
+#include "planner/config.h"
+#include "planner/query_engine.h"
+#include "tests/integration/harness_env.h"
+
+namespace fedgate::testing {
+namespace {
+
+struct GoldenCase {
+  std::string file;
+  int line = 0;
+  std::string label;
+  std::string settings;
+  std::string sql;
+  std::string expected;
+};
+
+std::vector<std::filesystem::path> GoldenFiles() {
+  std::vector<std::filesystem::path> files;
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::string(FEDGATE_SQL_TEST_DIR) + "/golden")) {
+    if (e.path().extension() == ".golden") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::vector<GoldenCase> LoadGolden() {
+  std::vector<GoldenCase> cases;
+  for (const auto& path : GoldenFiles()) {
+    std::ifstream in(path);
+    std::string line;
+    int number = 0;
+    enum { kIdle, kSql, kExpected } state = kIdle;
+    while (std::getline(in, line)) {
+      ++number;
+      if (state == kIdle) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream words(line);
+        std::string kind, label, settings;
+        words >> kind >> label >> settings;
+        if (kind != "golden" || label.empty()) {
+          throw std::runtime_error(path.string() + ":" + std::to_string(number) +
+                                   ": expected 'golden LABEL'");
+        }
+        cases.push_back({path.filename().string(), number, path.stem().string() + "_" + label,
+                         settings, "", ""});
+        state = kSql;
+      } else if (state == kSql) {
+        if (line == "----") {
+          state = kExpected;
+        } else {
+          cases.back().sql += line + "\n";
+        }
+      } else {
+        if (line == "====") {
+          state = kIdle;
+        } else {
+          cases.back().expected += line + "\n";
+        }
+      }
+    }
+    if (state != kIdle)
+      throw std::runtime_error(path.string() + ": the last case is not closed by '===='");
+  }
+  return cases;
+}
+
+planner::QueryEngine& Engine() {
+  static std::unique_ptr<planner::QueryEngine> engine = [] {
+    const auto& env = HarnessEnv::Get();
+    for (const char* key : {"FEDGATE_PG_HOST", "FEDGATE_PG_PORT", "FEDGATE_PG_READER_PASSWORD"}) {
+      ::setenv(key, env.Value(key).c_str(), 1);
+    }
+    return std::make_unique<planner::QueryEngine>(
+        planner::LoadConfig(std::string(FEDGATE_SQL_TEST_DIR) + "/fedgate_test.yaml"));
+  }();
+  return *engine;
+}
+
+std::string Deparse(const GoldenCase& c) {
+  planner::QueryOptions options;
+  options.optimizer.Parse(c.settings);
+  std::string out;
+  for (const auto& f : Engine().Explain(c.sql, options).fragments)
+    out += f.source + ": " + f.sql + "\n";
+  return out;
+}
+
+class GoldenTest : public ::testing::TestWithParam<GoldenCase> {};
+
+TEST_P(GoldenTest, RemoteSql) {
+  FEDGATE_REQUIRE_HARNESS();
+  const GoldenCase& c = GetParam();
+  SCOPED_TRACE(c.file + ":" + std::to_string(c.line) + "\n" + c.sql);
+  std::string actual;
+  try {
+    actual = Deparse(c);
+  } catch (const Error& e) {
+    FAIL() << "fedgate failed: " << e.what();
+  }
+  EXPECT_EQ(actual, c.expected);
+}
+
+// Not a check: rewrites the golden files from fedgate's current output when asked to.
+TEST(GoldenRewrite, RewriteWhenAsked) {
+  if (std::getenv("FEDGATE_GOLDEN_REWRITE") == nullptr) return;
+  FEDGATE_REQUIRE_HARNESS();
+  auto cases = LoadGolden();
+  for (const auto& path : GoldenFiles()) {
+    std::ifstream in(path);
+    std::stringstream out;
+    std::string line;
+    bool skipping = false;
+    size_t next = 0;
+    while (std::getline(in, line)) {
+      if (skipping) {
+        if (line == "====") {
+          skipping = false;
+          out << "====\n";
+        }
+        continue;
+      }
+      out << line << "\n";
+      if (line == "----") {
+        while (cases[next].file != path.filename().string()) ++next;
+        out << Deparse(cases[next++]);
+        skipping = true;
+      }
+    }
+    std::ofstream(path) << out.str();
+  }
+}
+
+void PrintTo(const GoldenCase& c, std::ostream* os) {
+  *os << c.file << ":" << c.line;
+}
+
+INSTANTIATE_TEST_SUITE_P(Files, GoldenTest, ::testing::ValuesIn(LoadGolden()),
+                         [](const ::testing::TestParamInfo<GoldenCase>& info) {
+                           return info.param.label;
+                         });
+
+}  // namespace
+}  // namespace fedgate::testing
