@@ -35,6 +35,29 @@ std::string ReadSql(const ArgParser& args) {
   ThrowInvalid("no query: give --sql TEXT or --file FILE");
 }
 
+// An error about the SQL text, told with its line and column and the line itself with a caret
+// under the spot, as psql does.
+[[noreturn]] void RethrowWithSqlContext(const Error& e, const std::string& sql) {
+  const TextLocation& at = e.location();
+  if (at.line <= 0) throw e;
+  std::istringstream lines(sql);
+  std::string line;
+  for (int i = 0; i < at.line && std::getline(lines, line); ++i) {
+  }
+  std::string caret;
+  int column = 1;
+  for (size_t i = 0; i < line.size() && column < at.column; ++i) {
+    // Columns count characters: skip UTF-8 continuation bytes.
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+    caret += line[i] == '\t' ? '\t' : ' ';
+    ++column;
+  }
+  throw Error(e.code(),
+              "line " + std::to_string(at.line) + ", column " + std::to_string(at.column) + ": " +
+                  e.what() + "\n  " + line + "\n  " + caret + "^",
+              at);
+}
+
 void AddCommonOptions(ArgParser& args) {
   args.Option("config", "FILE", "Gateway configuration (YAML): sources, tables, min_persons",
               std::nullopt, true)
@@ -176,7 +199,12 @@ int QueryCommand(int argc, char** argv) {
   options.cancel = &g_interrupted;
   std::signal(SIGINT, OnInterrupt);
   std::signal(SIGTERM, OnInterrupt);
-  planner::QueryResult result = engine.Run(sql, options);
+  planner::QueryResult result;
+  try {
+    result = engine.Run(sql, options);
+  } catch (const Error& e) {
+    RethrowWithSqlContext(e, sql);
+  }
   if (format == "table") PrintTable(result, std::cout);
   if (format == "csv") PrintCsv(result, std::cout);
   if (format == "json") PrintJson(result, std::cout);
@@ -200,7 +228,11 @@ int ExplainCommand(int argc, char** argv) {
   options.optimizer.Parse(args.Get("optimizer"));
   std::string sql = ReadSql(args);
   planner::QueryEngine engine(planner::LoadConfig(args.Get("config")));
-  std::cout << engine.Explain(sql, options).ToString();
+  try {
+    std::cout << engine.Explain(sql, options).ToString();
+  } catch (const Error& e) {
+    RethrowWithSqlContext(e, sql);
+  }
   return 0;
 }
 
