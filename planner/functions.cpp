@@ -736,13 +736,76 @@ DataType ResolveCallType(const std::string& fn, std::vector<BoundExprPtr>& args)
   ThrowInvalid("function " + fn + " is not supported");
 }
 
+const std::vector<std::string>& KnownFunctionNames() {
+  static const std::vector<std::string> names = {"%",
+                                                 "*",
+                                                 "+",
+                                                 "-",
+                                                 "/",
+                                                 "<",
+                                                 "<=",
+                                                 "<>",
+                                                 "=",
+                                                 ">",
+                                                 ">=",
+                                                 "abs",
+                                                 "age",
+                                                 "and",
+                                                 "avg",
+                                                 "case",
+                                                 "cast",
+                                                 "ceil",
+                                                 "ceiling",
+                                                 "coalesce",
+                                                 "count",
+                                                 "count_star",
+                                                 "current_date",
+                                                 "date_part",
+                                                 "date_trunc",
+                                                 "extract",
+                                                 "floor",
+                                                 "greatest",
+                                                 "ilike",
+                                                 "in",
+                                                 "is_distinct_from",
+                                                 "is_false",
+                                                 "is_not_distinct_from",
+                                                 "is_not_false",
+                                                 "is_not_null",
+                                                 "is_not_true",
+                                                 "is_null",
+                                                 "is_true",
+                                                 "least",
+                                                 "length",
+                                                 "like",
+                                                 "lower",
+                                                 "max",
+                                                 "min",
+                                                 "neg",
+                                                 "not",
+                                                 "nullif",
+                                                 "or",
+                                                 "round",
+                                                 "scalar_subquery",
+                                                 "substr",
+                                                 "substring",
+                                                 "sum",
+                                                 "trim",
+                                                 "upper",
+                                                 "||"};
+  return names;
+}
+
 Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Value>& args) {
+  // Dispatch on a hash of the name, computed once per call (FnHash: distinct for every
+  // function name fedgate knows; see functions_test).
+  const uint64_t h = FnHash(fn);
   if (!kNonStrict.count(fn)) {
     for (const auto& a : args) {
       if (a.null) return Value::Null(type);
     }
   }
-  if (fn == "and") {
+  if (h == FnHash("and")) {
     bool any_null = false;
     for (const auto& a : args) {
       if (a.null)
@@ -752,7 +815,7 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
     }
     return any_null ? Value::Null(DataType::Bool()) : Value::Bool(true);
   }
-  if (fn == "or") {
+  if (h == FnHash("or")) {
     bool any_null = false;
     for (const auto& a : args) {
       if (a.null)
@@ -762,33 +825,34 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
     }
     return any_null ? Value::Null(DataType::Bool()) : Value::Bool(false);
   }
-  if (fn == "not") return Value::Bool(!args[0].i);
-  if (fn == "is_null") return Value::Bool(args[0].null);
-  if (fn == "is_not_null") return Value::Bool(!args[0].null);
-  if (fn == "is_true") return Value::Bool(!args[0].null && args[0].i);
-  if (fn == "is_not_true") return Value::Bool(args[0].null || !args[0].i);
-  if (fn == "is_false") return Value::Bool(!args[0].null && !args[0].i);
-  if (fn == "is_not_false") return Value::Bool(args[0].null || args[0].i);
-  if (fn == "is_distinct_from" || fn == "is_not_distinct_from") {
+  if (h == FnHash("not")) return Value::Bool(!args[0].i);
+  if (h == FnHash("is_null")) return Value::Bool(args[0].null);
+  if (h == FnHash("is_not_null")) return Value::Bool(!args[0].null);
+  if (h == FnHash("is_true")) return Value::Bool(!args[0].null && args[0].i);
+  if (h == FnHash("is_not_true")) return Value::Bool(args[0].null || !args[0].i);
+  if (h == FnHash("is_false")) return Value::Bool(!args[0].null && !args[0].i);
+  if (h == FnHash("is_not_false")) return Value::Bool(args[0].null || args[0].i);
+  if (h == FnHash("is_distinct_from") || h == FnHash("is_not_distinct_from")) {
     bool distinct =
         args[0].null != args[1].null || (!args[0].null && CompareValues(args[0], args[1]) != 0);
-    return Value::Bool(fn == "is_distinct_from" ? distinct : !distinct);
+    return Value::Bool(h == FnHash("is_distinct_from") ? distinct : !distinct);
   }
-  if (fn == "=" || fn == "<>" || fn == "<" || fn == "<=" || fn == ">" || fn == ">=") {
+  if (h == FnHash("=") || h == FnHash("<>") || h == FnHash("<") || h == FnHash("<=") ||
+      h == FnHash(">") || h == FnHash(">=")) {
     Value a = args[0], b = args[1];
     if (a.type.id != b.type.id && IsDateLike(a.type) && IsDateLike(b.type)) {
       a = TimestampOf(a);
       b = TimestampOf(b);
     }
     int c = CompareValues(a, b);
-    if (fn == "=") return Value::Bool(c == 0);
-    if (fn == "<>") return Value::Bool(c != 0);
-    if (fn == "<") return Value::Bool(c < 0);
-    if (fn == "<=") return Value::Bool(c <= 0);
-    if (fn == ">") return Value::Bool(c > 0);
+    if (h == FnHash("=")) return Value::Bool(c == 0);
+    if (h == FnHash("<>")) return Value::Bool(c != 0);
+    if (h == FnHash("<")) return Value::Bool(c < 0);
+    if (h == FnHash("<=")) return Value::Bool(c <= 0);
+    if (h == FnHash(">")) return Value::Bool(c > 0);
     return Value::Bool(c >= 0);
   }
-  if (fn == "in") {
+  if (h == FnHash("in")) {
     if (args[0].null) return Value::Null(DataType::Bool());
     bool any_null = false;
     for (size_t i = 1; i < args.size(); ++i) {
@@ -801,78 +865,81 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
     }
     return any_null ? Value::Null(DataType::Bool()) : Value::Bool(false);
   }
-  if (fn == "case") {
+  if (h == FnHash("case")) {
     for (size_t i = 0; i + 1 < args.size(); i += 2) {
       if (!args[i].null && args[i].i) return CastValue(args[i + 1], type);
     }
     return CastValue(args.back(), type);
   }
-  if (fn == "coalesce") {
+  if (h == FnHash("coalesce")) {
     for (const auto& a : args) {
       if (!a.null) return CastValue(a, type);
     }
     return Value::Null(type);
   }
-  if (fn == "greatest" || fn == "least") {
+  if (h == FnHash("greatest") || h == FnHash("least")) {
     const Value* best = nullptr;
     for (const auto& a : args) {
       if (a.null) continue;
-      if (!best || (fn == "greatest" ? CompareValues(a, *best) > 0 : CompareValues(a, *best) < 0))
+      if (!best ||
+          (h == FnHash("greatest") ? CompareValues(a, *best) > 0 : CompareValues(a, *best) < 0))
         best = &a;
     }
     return best ? CastValue(*best, type) : Value::Null(type);
   }
-  if (fn == "nullif") return CompareValues(args[0], args[1]) == 0 ? Value::Null(type) : args[0];
-  if (fn == "cast") {
+  if (h == FnHash("nullif"))
+    return CompareValues(args[0], args[1]) == 0 ? Value::Null(type) : args[0];
+  if (h == FnHash("cast")) {
     Value v = CastValue(args[0], type);
     v.type = type;
     return v;
   }
-  if (fn == "+" || fn == "-" || fn == "*" || fn == "/" || fn == "%") {
+  if (h == FnHash("+") || h == FnHash("-") || h == FnHash("*") || h == FnHash("/") ||
+      h == FnHash("%")) {
     const Value &a = args[0], &b = args[1];
     if (type.id == TypeId::kInt64 && a.type.id == TypeId::kInt64 && b.type.id == TypeId::kInt64) {
-      if (fn == "+") return Value::Int(CheckedAdd(a.i, b.i));
-      if (fn == "-") return Value::Int(CheckedAdd(a.i, -b.i));
-      if (fn == "*") return Value::Int(CheckedMul(a.i, b.i));
+      if (h == FnHash("+")) return Value::Int(CheckedAdd(a.i, b.i));
+      if (h == FnHash("-")) return Value::Int(CheckedAdd(a.i, -b.i));
+      if (h == FnHash("*")) return Value::Int(CheckedMul(a.i, b.i));
       if (b.i == 0) ThrowInvalid("division by zero");
-      return Value::Int(fn == "/" ? a.i / b.i : a.i % b.i);
+      return Value::Int(h == FnHash("/") ? a.i / b.i : a.i % b.i);
     }
     if (type.id == TypeId::kDecimal) {
-      if (fn == "*") {
+      if (h == FnHash("*")) {
         int sa = a.type.id == TypeId::kDecimal ? a.type.scale : 0;
         int sb = b.type.id == TypeId::kDecimal ? b.type.scale : 0;
         return Value::Decimal(Rescale(CheckedMul(a.i, b.i), sa + sb, type.scale), type.scale);
       }
       int64_t x = DecimalOf(a, type.scale), y = DecimalOf(b, type.scale);
-      if (fn == "+") return Value::Decimal(CheckedAdd(x, y), type.scale);
-      if (fn == "-") return Value::Decimal(CheckedAdd(x, -y), type.scale);
+      if (h == FnHash("+")) return Value::Decimal(CheckedAdd(x, y), type.scale);
+      if (h == FnHash("-")) return Value::Decimal(CheckedAdd(x, -y), type.scale);
       if (y == 0) ThrowInvalid("division by zero");
       return Value::Decimal(x % y, type.scale);
     }
     if (type.id == TypeId::kDouble && a.type.IsNumeric() && b.type.IsNumeric()) {
       double x = a.AsDouble(), y = b.AsDouble();
-      if (fn == "+") return Value::Double(x + y);
-      if (fn == "-") return Value::Double(x - y);
-      if (fn == "*") return Value::Double(x * y);
+      if (h == FnHash("+")) return Value::Double(x + y);
+      if (h == FnHash("-")) return Value::Double(x - y);
+      if (h == FnHash("*")) return Value::Double(x * y);
       if (y == 0) ThrowInvalid("division by zero");
       return Value::Double(x / y);
     }
     if (type.id == TypeId::kDate)
-      return Value::Date(static_cast<int32_t>(fn == "+" ? a.i + b.i : a.i - b.i));
+      return Value::Date(static_cast<int32_t>(h == FnHash("+") ? a.i + b.i : a.i - b.i));
     if (type.id == TypeId::kInt64 && a.type.id == TypeId::kDate) return Value::Int(a.i - b.i);
     if (type.id == TypeId::kTimestamp) {
       Interval iv = b.iv;
-      if (fn == "-") iv = Interval{-iv.months, -iv.days, -iv.micros};
+      if (h == FnHash("-")) iv = Interval{-iv.months, -iv.days, -iv.micros};
       return Value::Timestamp(AddInterval(TimestampOf(a).i, iv));
     }
     if (type.id == TypeId::kInterval) {
       Value out = Value::Make(DataType::Interval(), false, 0);
       if (a.type.id == TypeId::kInterval && b.type.id == TypeId::kInterval) {
-        int sign = fn == "+" ? 1 : -1;
+        int sign = h == FnHash("+") ? 1 : -1;
         out.iv = Interval{a.iv.months + sign * b.iv.months, a.iv.days + sign * b.iv.days,
                           a.iv.micros + sign * b.iv.micros};
       } else if (a.type.id == TypeId::kInterval) {
-        double f = fn == "*" ? b.AsDouble() : 1.0 / b.AsDouble();
+        double f = h == FnHash("*") ? b.AsDouble() : 1.0 / b.AsDouble();
         out.iv =
             Interval{static_cast<int32_t>(a.iv.months * f), static_cast<int32_t>(a.iv.days * f),
                      static_cast<int64_t>(a.iv.micros * f)};
@@ -883,7 +950,7 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
       return out;
     }
   }
-  if (fn == "neg") {
+  if (h == FnHash("neg")) {
     Value v = args[0];
     if (v.type.id == TypeId::kDouble)
       v.d = -v.d;
@@ -893,25 +960,25 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
       v.i = -v.i;
     return v;
   }
-  if (fn == "like" || fn == "ilike")
-    return Value::Bool(LikeMatch(args[0].s, 0, args[1].s, 0, fn == "ilike"));
-  if (fn == "||") return Value::Text(args[0].s + args[1].s);
-  if (fn == "lower" || fn == "upper") {
+  if (h == FnHash("like") || h == FnHash("ilike"))
+    return Value::Bool(LikeMatch(args[0].s, 0, args[1].s, 0, h == FnHash("ilike")));
+  if (h == FnHash("||")) return Value::Text(args[0].s + args[1].s);
+  if (h == FnHash("lower") || h == FnHash("upper")) {
     std::string s = args[0].s;
     for (char& c : s) {
-      c = static_cast<char>(fn == "lower" ? std::tolower(static_cast<unsigned char>(c))
-                                          : std::toupper(static_cast<unsigned char>(c)));
+      c = static_cast<char>(h == FnHash("lower") ? std::tolower(static_cast<unsigned char>(c))
+                                                 : std::toupper(static_cast<unsigned char>(c)));
     }
     return Value::Text(s);
   }
-  if (fn == "trim") {
+  if (h == FnHash("trim")) {
     std::string s = args[0].s;
     s.erase(0, s.find_first_not_of(' '));
     s.erase(s.find_last_not_of(' ') + 1);
     return Value::Text(s);
   }
-  if (fn == "length") return Value::Int(static_cast<int64_t>(Utf8Length(args[0].s)));
-  if (fn == "substr" || fn == "substring") {
+  if (h == FnHash("length")) return Value::Int(static_cast<int64_t>(Utf8Length(args[0].s)));
+  if (h == FnHash("substr") || h == FnHash("substring")) {
     int64_t start = args[1].i, count = args.size() == 3 ? args[2].i : INT64_MAX / 2;
     if (args.size() == 3 && count < 0) ThrowInvalid("negative substring length not allowed");
     int64_t from = std::max<int64_t>(start, 1), to = start + count;  // [from, to) in 1-based chars
@@ -920,7 +987,7 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
     size_t b = Utf8Offset(s, from - 1), e = Utf8Offset(s, to - 1);
     return Value::Text(s.substr(b, e - b));
   }
-  if (fn == "round") {
+  if (h == FnHash("round")) {
     const Value& x = args[0];
     if (type.id == TypeId::kDouble) {
       double f = args.size() == 2 ? std::pow(10.0, static_cast<double>(args[1].i)) : 1.0;
@@ -930,7 +997,7 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
       return type.id == TypeId::kDecimal ? Value::Decimal(x.i * Pow10(type.scale), type.scale) : x;
     return Value::Decimal(Rescale(x.i, x.type.scale, type.scale), type.scale);
   }
-  if (fn == "abs") {
+  if (h == FnHash("abs")) {
     Value v = args[0];
     if (v.type.id == TypeId::kDouble)
       v.d = std::fabs(v.d);
@@ -938,9 +1005,9 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
       v.i = v.i < 0 ? -v.i : v.i;
     return v;
   }
-  if (fn == "floor" || fn == "ceil" || fn == "ceiling") {
+  if (h == FnHash("floor") || h == FnHash("ceil") || h == FnHash("ceiling")) {
     const Value& x = args[0];
-    bool up = fn != "floor";
+    bool up = h != FnHash("floor");
     if (x.type.id == TypeId::kDouble) return Value::Double(up ? std::ceil(x.d) : std::floor(x.d));
     if (x.type.id == TypeId::kInt64) return x;
     int64_t div = Pow10(x.type.scale), q = x.i / div, r = x.i % div;
@@ -948,17 +1015,17 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
     if (r != 0 && !up && x.i < 0) --q;
     return Value::Decimal(q, 0);
   }
-  if (fn == "date_trunc") {
+  if (h == FnHash("date_trunc")) {
     std::string unit = args[0].s;
     for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return DateTrunc(unit, args[1]);
   }
-  if (fn == "extract" || fn == "date_part") {
+  if (h == FnHash("extract") || h == FnHash("date_part")) {
     std::string field = args[0].s;
     for (char& c : field) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return Value::Double(ExtractField(field, args[1]));
   }
-  if (fn == "age") {
+  if (h == FnHash("age")) {
     int64_t later =
         args.size() == 2 ? TimestampOf(args[0]).i : static_cast<int64_t>(Today()) * kDayMicros;
     int64_t earlier = TimestampOf(args.size() == 2 ? args[1] : args[0]).i;
@@ -966,7 +1033,7 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
     out.iv = Age(later, earlier);
     return out;
   }
-  if (fn == "current_date") return Value::Date(Today());
+  if (h == FnHash("current_date")) return Value::Date(Today());
   throw Error(ErrorCode::kInternal, "no evaluator for function " + fn);
 }
 

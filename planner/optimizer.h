@@ -19,6 +19,8 @@ struct OptimizerOptions {
   bool join_pushdown = true;           // joins within one source run as one remote query
   bool limit_pushdown = true;          // ORDER BY / LIMIT at a source where that is exact
   bool semi_join_reduction = true;     // cohort semi-joins applied before joins/aggregation
+  bool expression_pushdown = true;     // grouping/aggregated expressions of one join input are
+                                       // computed below the join (so at that input's source)
 
   // The pass names, as `Set` accepts them.
   static std::vector<std::string> Names();

@@ -15,15 +15,16 @@ Value EvaluateRow(const BoundExpr& e, const Batch& input, size_t row) {
       break;
   }
   const std::string& fn = e.name;
-  if (fn == "case") {
+  const uint64_t h = FnHash(fn);
+  if (h == FnHash("case")) {
     for (size_t i = 0; i + 1 < e.args.size(); i += 2) {
       Value w = EvaluateRow(*e.args[i], input, row);
       if (!w.null && w.i) return CastValue(EvaluateRow(*e.args[i + 1], input, row), e.type);
     }
     return CastValue(EvaluateRow(*e.args.back(), input, row), e.type);
   }
-  if (fn == "and" || fn == "or") {
-    const bool is_and = fn == "and";
+  if (h == FnHash("and") || h == FnHash("or")) {
+    const bool is_and = h == FnHash("and");
     bool any_null = false;
     for (const auto& a : e.args) {
       Value v = EvaluateRow(*a, input, row);
@@ -37,14 +38,14 @@ Value EvaluateRow(const BoundExpr& e, const Batch& input, size_t row) {
     }
     return any_null ? Value::Null(DataType::Bool()) : Value::Bool(is_and);
   }
-  if (fn == "coalesce") {
+  if (h == FnHash("coalesce")) {
     for (const auto& a : e.args) {
       Value v = EvaluateRow(*a, input, row);
       if (!v.null) return CastValue(v, e.type);
     }
     return Value::Null(e.type);
   }
-  if (fn == "scalar_subquery") {
+  if (h == FnHash("scalar_subquery")) {
     throw Error(ErrorCode::kInternal, "scalar subquery was not replaced before execution");
   }
   std::vector<Value> args;

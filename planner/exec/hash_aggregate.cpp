@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "planner/exec/evaluate.h"
 #include "planner/exec/join_aggregate.h"
+#include "planner/exec/key_table.h"
 
 namespace fedgate::planner::exec {
 
@@ -18,6 +19,18 @@ struct PseudonymHash {
     return static_cast<size_t>(h);
   }
 };
+
+enum class AggKind { kCountStar, kCount, kSum, kAvg, kMin, kMax };
+
+AggKind KindOf(const std::string& fn) {
+  if (fn == "count_star") return AggKind::kCountStar;
+  if (fn == "count") return AggKind::kCount;
+  if (fn == "sum") return AggKind::kSum;
+  if (fn == "avg") return AggKind::kAvg;
+  if (fn == "min") return AggKind::kMin;
+  if (fn == "max") return AggKind::kMax;
+  throw Error(ErrorCode::kInternal, "unknown aggregate " + fn);
+}
 
 struct Accumulator {
   int64_t count = 0;
@@ -38,6 +51,7 @@ class HashAggregateOperator : public Operator {
   HashAggregateOperator(const LogicalOp& op, OperatorPtr child, ExecContext& ctx)
       : op_(op), child_(std::move(child)), ctx_(ctx) {
     for (const auto& g : op_.groups) keys_.columns.emplace_back(g->type);
+    for (const auto& a : op_.aggregates) kinds_.push_back(KindOf(a.fn));
   }
   ~HashAggregateOperator() override { ctx_.memory->Release(reserved_); }
 
@@ -111,19 +125,19 @@ class HashAggregateOperator : public Operator {
             key.push_back(c.null[r] ? 'N' : 'V');
             AppendKey(c, r, key);
           }
-          auto it = index_.find(key);
-          if (it == index_.end()) {
-            it = index_.emplace(key, static_cast<uint32_t>(groups_.size())).first;
+          bool inserted = false;
+          const uint32_t id = index_.FindOrInsert(key, inserted);
+          if (inserted) {
             NewGroup();
             for (size_t k = 0; k < group_cols.size(); ++k)
               keys_.columns[k].AppendFrom(group_cols[k], r);
             keys_.rows++;
             Charge(static_cast<int64_t>(key.size()) + 64);
           }
-          group = groups_[it->second].get();
+          group = groups_[id].get();
         }
-        for (size_t a = 0; a < op_.aggregates.size(); ++a)
-          Update(op_.aggregates[a], group->accs[a], arg_cols[a], r);
+        for (size_t a = 0; a < kinds_.size(); ++a)
+          Update(kinds_[a], group->accs[a], arg_cols[a], r);
         for (const auto& p : person_cols) {
           if (!p.null[r] && group->persons.insert(p.pseudo[r]).second) Charge(40);
         }
@@ -136,8 +150,8 @@ class HashAggregateOperator : public Operator {
     if (op_.groups.empty() && groups_.empty()) NewGroup();  // a global aggregate over no rows
   }
 
-  void Update(const AggregateCall& agg, Accumulator& acc, const Column& arg, size_t r) {
-    if (agg.fn == "count_star") {
+  void Update(AggKind kind, Accumulator& acc, const Column& arg, size_t r) {
+    if (kind == AggKind::kCountStar) {
       ++acc.count;
       return;
     }
@@ -152,20 +166,20 @@ class HashAggregateOperator : public Operator {
       return;
     }
     ++acc.count;
-    if (agg.fn == "sum" || agg.fn == "avg") {
+    if (kind == AggKind::kSum || kind == AggKind::kAvg) {
       if (arg.type.id == TypeId::kDouble)
         acc.sum_double += arg.f64[r];
       else
         acc.sum_int += arg.i64[r];
       return;
     }
-    if (agg.fn == "min" || agg.fn == "max") {
+    if (kind == AggKind::kMin || kind == AggKind::kMax) {
       Value v = GetValue(arg, r);
       if (acc.best.null) {
         acc.best = std::move(v);
       } else {
         int c = CompareValues(v, acc.best);
-        if (agg.fn == "min" ? c < 0 : c > 0) acc.best = std::move(v);
+        if (kind == AggKind::kMin ? c < 0 : c > 0) acc.best = std::move(v);
       }
     }
   }
@@ -193,12 +207,13 @@ class HashAggregateOperator : public Operator {
   }
 
   const LogicalOp& op_;
+  std::vector<AggKind> kinds_;
   OperatorPtr child_;
   ExecContext& ctx_;
   bool consumed_ = false;
   size_t emitted_ = 0;
   Batch keys_;
-  std::unordered_map<std::string, uint32_t> index_;
+  KeyTable index_;
   std::vector<std::unique_ptr<Group>> groups_;
   int64_t reserved_ = 0, pending_ = 0;
 };

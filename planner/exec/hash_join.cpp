@@ -4,6 +4,7 @@
 #include "common/error.h"
 #include "planner/exec/evaluate.h"
 #include "planner/exec/join_aggregate.h"
+#include "planner/exec/key_table.h"
 #include "planner/functions.h"
 
 namespace fedgate::planner::exec {
@@ -43,6 +44,11 @@ bool RefersOnly(const BoundExpr& e, int lo, int hi) {
   VisitColumns(e, [&](const BoundExpr& c) { ok &= c.column >= lo && c.column < hi; });
   return ok;
 }
+
+struct RowSpan {
+  const uint32_t* data = nullptr;
+  size_t size = 0;
+};
 
 class HashJoinOperator : public Operator {
  public:
@@ -142,7 +148,6 @@ class HashJoinOperator : public Operator {
     build_ = Drain(*right_, ctx_, op_.children[1]->columns);
     int64_t bytes = 0;
     for (const auto& c : build_.columns) bytes += static_cast<int64_t>(c.MemoryBytes());
-    bytes += static_cast<int64_t>(build_.rows) * 48;  // hash table entries
     ctx_.memory->Reserve(bytes, "the build side of a join");
     reserved_ += bytes;
     matched_.assign(build_.rows, 0);
@@ -152,7 +157,10 @@ class HashJoinOperator : public Operator {
     }
     std::vector<Column> keys;
     for (const auto& k : right_keys_) keys.push_back(Evaluate(*k, build_));
+    // Key ids per build row, then the rows grouped by key (a counting sort), so the rows
+    // matching a key are one contiguous range.
     std::string key;
+    std::vector<uint32_t> ids(build_.rows, UINT32_MAX);
     for (size_t r = 0; r < build_.rows; ++r) {
       key.clear();
       bool null = false;
@@ -161,8 +169,23 @@ class HashJoinOperator : public Operator {
         right_has_null_ = true;
         continue;
       }
-      table_[key].push_back(static_cast<uint32_t>(r));
+      bool inserted = false;
+      ids[r] = table_.FindOrInsert(key, inserted);
     }
+    key_begin_.assign(table_.size() + 1, 0);
+    for (uint32_t id : ids) {
+      if (id != UINT32_MAX) ++key_begin_[id + 1];
+    }
+    for (size_t i = 1; i < key_begin_.size(); ++i) key_begin_[i] += key_begin_[i - 1];
+    rows_by_key_.resize(key_begin_.back());
+    std::vector<uint32_t> fill(key_begin_.begin(), key_begin_.end() - 1);
+    for (size_t r = 0; r < build_.rows; ++r) {
+      if (ids[r] != UINT32_MAX) rows_by_key_[fill[ids[r]]++] = static_cast<uint32_t>(r);
+    }
+    const int64_t table_bytes = static_cast<int64_t>(
+        table_.MemoryBytes() + rows_by_key_.size() * 4 + key_begin_.size() * 4);
+    ctx_.memory->Reserve(table_bytes, "the hash table of a join");
+    reserved_ += table_bytes;
   }
 
   // Reads the next probe batch and its keys. False at the end of the left input.
@@ -171,7 +194,7 @@ class HashJoinOperator : public Operator {
     have_input_ = true;
     in_row_ = 0;
     match_pos_ = 0;
-    current_ = nullptr;
+    has_current_ = false;
     in_matched_.assign(in_.rows, 0);
     in_null_.assign(in_.rows, 0);
     in_keys_.clear();
@@ -180,17 +203,18 @@ class HashJoinOperator : public Operator {
   }
 
   // The build rows whose keys equal probe row `r`'s (all of them without equi keys).
-  const std::vector<uint32_t>* Candidates(size_t r) {
-    if (left_keys_.empty()) return &all_rows_;
+  RowSpan Candidates(size_t r) {
+    if (left_keys_.empty()) return {all_rows_.data(), all_rows_.size()};
     key_.clear();
     bool null = false;
     for (const auto& k : in_keys_) null |= !AppendKey(k, r, key_);
     if (null) {
       in_null_[r] = 1;
-      return nullptr;
+      return {};
     }
-    auto it = table_.find(key_);
-    return it == table_.end() ? nullptr : &it->second;
+    int64_t id = table_.Find(key_);
+    if (id < 0) return {};
+    return {rows_by_key_.data() + key_begin_[id], key_begin_[id + 1] - key_begin_[id]};
   }
 
   // Produces at most one output batch from the current probe batch: candidate pairs are
@@ -203,31 +227,34 @@ class HashJoinOperator : public Operator {
     const bool exists_only = !emit_right && !residual_;
     std::vector<uint32_t> pair_left, pair_right;
     while (in_row_ < in_.rows && pair_left.size() < kBatchRows) {
-      const auto* list = current_ ? current_ : Candidates(in_row_);
-      current_ = list;
-      if (list == nullptr || list->empty()) {
+      if (!has_current_) {
+        current_ = Candidates(in_row_);
+        has_current_ = true;
+      }
+      const RowSpan list = current_;
+      if (list.size == 0) {
         ++in_row_;
         match_pos_ = 0;
-        current_ = nullptr;
+        has_current_ = false;
         continue;
       }
       if (exists_only) {
         in_matched_[in_row_] = 1;
         ++in_row_;
         match_pos_ = 0;
-        current_ = nullptr;
+        has_current_ = false;
         continue;
       }
-      size_t take = std::min(list->size() - match_pos_, kBatchRows - pair_left.size());
+      size_t take = std::min(list.size - match_pos_, kBatchRows - pair_left.size());
       for (size_t i = 0; i < take; ++i) {
         pair_left.push_back(static_cast<uint32_t>(in_row_));
-        pair_right.push_back((*list)[match_pos_ + i]);
+        pair_right.push_back(list.data[match_pos_ + i]);
       }
       match_pos_ += take;
-      if (match_pos_ == list->size()) {
+      if (match_pos_ == list.size) {
         ++in_row_;
         match_pos_ = 0;
-        current_ = nullptr;
+        has_current_ = false;
       }
     }
     const bool batch_done = in_row_ >= in_.rows;
@@ -300,13 +327,17 @@ class HashJoinOperator : public Operator {
   Batch in_;
   bool have_input_ = false;
   size_t in_row_ = 0, match_pos_ = 0;
-  const std::vector<uint32_t>* current_ = nullptr;
+  RowSpan current_;
+  bool has_current_ = false;
   std::vector<uint8_t> in_matched_, in_null_;
   std::vector<Column> in_keys_;
   std::string key_;
   std::vector<uint32_t> all_rows_;  // every build row, for joins without equality keys
   Batch build_;
-  std::unordered_map<std::string, std::vector<uint32_t>> table_;
+  KeyTable table_;
+  std::vector<uint32_t>
+      key_begin_;  // rows of key id k: rows_by_key_[key_begin_[k] .. key_begin_[k+1])
+  std::vector<uint32_t> rows_by_key_;
   std::vector<uint8_t> matched_;
   int64_t reserved_ = 0;
 };
