@@ -49,6 +49,7 @@ std::string SourcesYaml(const HarnessEnv& env, const std::string& acute_port = "
 std::unique_ptr<planner::QueryEngine> MakeEngine(const std::string& settings,
                                                  const std::string& acute_port = "") {
   const auto& env = HarnessEnv::Get();
+  ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
   std::string yaml = "linkage_secret: {env: FEDGATE_TEST_LINKAGE_SECRET}\ndsa: engine-test\n" +
                      settings + SourcesYaml(env, acute_port);
   return std::make_unique<planner::QueryEngine>(planner::ParseConfig(yaml, "engine_test.yaml"));

@@ -155,6 +155,9 @@ planner::QueryEngine& Engine() {
     for (const char* key : {"FEDGATE_PG_HOST", "FEDGATE_PG_PORT", "FEDGATE_PG_READER_PASSWORD"}) {
       ::setenv(key, env.Value(key).c_str(), 1);
     }
+    // The values the reference database was pseudonymised with (tests/sql/CMakeLists.txt).
+    ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
+    ::setenv("FEDGATE_TEST_DSA", FEDGATE_TEST_DSA_VALUE, 1);
     return std::make_unique<planner::QueryEngine>(
         planner::LoadConfig(std::string(FEDGATE_SQL_TEST_DIR) + "/fedgate_test.yaml"));
   }();
