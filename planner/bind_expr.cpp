@@ -103,6 +103,7 @@ BoundExprPtr Binder::BindExpr(const sql::Expr& e, ExprContext& ctx) {
                  e.location);
           }
           const ScopeColumn& c = scope->columns[found];
+          Use(c);
           return BoundExpr::Column(found + (depth ? kOuterBase : 0), c.type,
                                    (c.qualifier.empty() ? "" : c.qualifier + ".") + c.name);
         }

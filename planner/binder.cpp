@@ -166,6 +166,8 @@ BoundQuery Binder::Bind(const sql::SelectStmt& stmt) {
   BoundQuery q;
   q.plan = BindSelect(stmt, nullptr);
   q.subqueries = std::move(subqueries_);
+  q.tables = std::move(used_tables_);
+  q.columns = std::move(used_columns_);
   return q;
 }
 
@@ -246,9 +248,12 @@ LogicalOpPtr Binder::BindTableRef(const sql::TableRef& t, const Scope* outer, Sc
         std::string name =
             i < t.column_aliases.size() ? t.column_aliases[i] : table->columns[i].name;
         get->columns.push_back({name, table->columns[i].type, false});
-        scope.columns.push_back({get->alias, t.alias.empty() ? table->QualifiedName() : "", name,
-                                 table->columns[i].type});
+        ScopeColumn sc{get->alias, t.alias.empty() ? table->QualifiedName() : "", name,
+                       table->columns[i].type};
+        sc.table = table;
+        scope.columns.push_back(sc);
       }
+      used_tables_.insert(table->QualifiedName());
       if (table->person_column >= 0) get->person_columns.push_back(table->person_column);
       return get;
     }
@@ -327,6 +332,8 @@ LogicalOpPtr Binder::BindTableRef(const sql::TableRef& t, const Scope* outer, Sc
                      (l < 0 ? "left" : "right") + " table",
                  t.location);
           }
+          Use(left_scope.columns[l]);
+          Use(right_scope.columns[r]);
           std::vector<BoundExprPtr> eq;
           eq.push_back(BoundExpr::Column(l, left_scope.columns[l].type, name));
           eq.push_back(BoundExpr::Column(left_width + r, right_scope.columns[r].type, name));
@@ -561,6 +568,7 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
         if (c.hidden || c.using_shadowed) continue;
         if (!t.expr->names.empty() && c.qualifier != t.expr->names.back()) continue;
         targets.push_back({nullptr, static_cast<int>(i), c.name, t.location});
+        Use(c);
         any = true;
       }
       if (!any) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,10 @@ namespace fedgate::planner {
 struct BoundQuery {
   LogicalOpPtr plan;
   std::vector<LogicalOpPtr> subqueries;
+  // What the query touches, in any clause (policy checks): tables as "source.table", and
+  // (table, column) pairs the SQL names or expands (*, USING, NATURAL).
+  std::set<std::string> tables;
+  std::set<std::pair<std::string, std::string>> columns;
 };
 
 // Turns fedgate's AST into a logical plan: resolves `source.table` against the catalog
@@ -34,8 +39,9 @@ class Binder {
     std::string qualifier2;  // source.table for an unaliased table
     std::string name;
     DataType type;
-    bool hidden = false;          // not addressable by name (lineage and sort helpers)
-    bool using_shadowed = false;  // right side of JOIN USING: only addressable qualified
+    bool hidden = false;                  // not addressable by name (lineage and sort helpers)
+    bool using_shadowed = false;          // right side of JOIN USING: only addressable qualified
+    const CatalogTable* table = nullptr;  // the base table, for a column of a table in FROM
   };
   struct Scope {
     std::vector<ScopeColumn> columns;
@@ -48,6 +54,10 @@ class Binder {
   };
   BoundExprPtr BindExpr(const sql::Expr& e, ExprContext& ctx);
   [[noreturn]] void Fail(ErrorCode code, const std::string& message, int location) const;
+  // Records that the query names `c` (for policy checks).
+  void Use(const ScopeColumn& c) {
+    if (c.table) used_columns_.insert({c.table->QualifiedName(), c.name});
+  }
 
  private:
   LogicalOpPtr BindSelect(const sql::SelectStmt& s, const Scope* outer);
@@ -64,6 +74,8 @@ class Binder {
   std::string sql_text_;
   std::vector<std::map<std::string, const sql::CommonTableExpr*>> ctes_;
   std::vector<LogicalOpPtr> subqueries_;
+  std::set<std::string> used_tables_;
+  std::set<std::pair<std::string, std::string>> used_columns_;
 };
 
 // Builds a projection of `child`, carrying the child's person lineage along as hidden

@@ -64,6 +64,20 @@ std::string LogicalOp::ToString(int indent) const {
       for (size_t i = 0; i < aggregates.size(); ++i)
         line += (i ? ", " : "") + aggregates[i].ToString();
       line += "]";
+      if (cellkey_column >= 0) line += " +cell keys";
+      if (dominance_column >= 0) line += " +dominance";
+      break;
+    }
+    case OpKind::kProtect: {
+      line = "Protect min_persons=" + std::to_string(rules->min_persons);
+      if (rules->rounding.kind == sdc::Rounding::Kind::kBase)
+        line += " round=" + std::to_string(rules->rounding.base);
+      if (rules->rounding.kind == sdc::Rounding::Kind::kMidpoint6) line += " midpoint-6";
+      if (rules->cell_key_perturbation) line += " cell-key";
+      if (rules->dominance_n > 0) {
+        line += " dominance=(" + std::to_string(rules->dominance_n) + "," +
+                std::to_string(static_cast<int>(rules->dominance_k)) + ")";
+      }
       break;
     }
     case OpKind::kJoin:

@@ -8,6 +8,7 @@
 #include "connectors/connector.h"
 #include "planner/bound_expr.h"
 #include "planner/catalog.h"
+#include "policy/sdc.h"
 
 namespace fedgate::planner {
 
@@ -21,7 +22,8 @@ enum class OpKind {
   kLimit,
   kUnion,
   kValues,
-  kRemote
+  kRemote,
+  kProtect
 };
 enum class JoinKind { kInner, kLeft, kRight, kFull, kSemi, kAnti, kCross };
 
@@ -79,6 +81,20 @@ struct LogicalOp {
   // merges the groups of one person after pseudonymisation.
   bool raw_person_keys = false;
   bool combines_partials = false;
+  // Disclosure control needs from an output aggregate (it then runs in the gateway): the sum
+  // of its persons' record keys per group (cell-key perturbation), and a bit per aggregate
+  // whose n largest per-person contributions exceed k% of its total ((n,k) dominance).
+  int cellkey_column = -1;    // hidden double column, -1: not computed
+  int dominance_column = -1;  // hidden int64 bit mask, -1: not computed
+  int dominance_n = 0;
+  double dominance_k = 0;
+
+  // kProtect: disclosure control over an output aggregate (its only child). Output: the
+  // child's columns, protected, then a hidden int64 `__sdc` with 4 bits per aggregate (its
+  // sdc::CellRule).
+  std::shared_ptr<const sdc::Rules> rules;
+  int protect_groups = 0;          // the child's group columns come first
+  std::vector<int> protect_kinds;  // per aggregate: 1 count, 2 sum/avg, 3 other
 
   // kJoin
   JoinKind join = JoinKind::kInner;

@@ -68,6 +68,20 @@ LogicalOpPtr PushFilters(LogicalOpPtr op, std::vector<BoundExprPtr> preds) {
       }
       return op;
     }
+    case OpKind::kProtect: {
+      // Group keys pass through disclosure control unchanged; the rest stays above it, so
+      // it sees protected values.
+      std::vector<BoundExprPtr> below, above;
+      for (auto& p : preds) {
+        auto cols = ColumnsOf(*p);
+        bool keys_only = !cols.empty() && std::all_of(cols.begin(), cols.end(), [&](int c) {
+          return c < op->protect_groups;
+        });
+        (keys_only ? below : above).push_back(std::move(p));
+      }
+      op->children[0] = PushFilters(std::move(op->children[0]), std::move(below));
+      return WithFilters(std::move(op), std::move(above));
+    }
     case OpKind::kAggregate: {
       // Conjuncts on group keys only can filter the input instead (not for a global
       // aggregate: it returns one row even when its input is empty).
@@ -416,6 +430,13 @@ LogicalOpPtr CloneSubtree(const LogicalOp& op) {
     out->sort_keys.push_back({k.expr->Clone(), k.descending, k.nulls_first});
   out->limit = op.limit;
   out->offset = op.offset;
+  out->cellkey_column = op.cellkey_column;
+  out->dominance_column = op.dominance_column;
+  out->dominance_n = op.dominance_n;
+  out->dominance_k = op.dominance_k;
+  out->rules = op.rules;
+  out->protect_groups = op.protect_groups;
+  out->protect_kinds = op.protect_kinds;
   return out;
 }
 
@@ -507,6 +528,40 @@ LogicalOpPtr SemiJoinReduction(LogicalOpPtr op) {
 // LIMIT pushdown: a LIMIT (with or without ORDER BY) over a UNION ALL also limits every
 // branch to limit + offset rows, so a source can stop early; the gateway keeps the exact
 // LIMIT on top.
+
+// ORDER BY and LIMIT sink below row-wise operators that keep every row: a projection (keys
+// rewritten through it), and disclosure control when the keys are group keys only (ordering
+// by exact aggregate values would leak them, so such a sort stays above protection). Once
+// directly over an aggregate, they can go to its source with it.
+LogicalOpPtr SinkSortLimit(LogicalOpPtr op) {
+  for (auto& child : op->children) child = SinkSortLimit(std::move(child));
+  if (op->kind != OpKind::kSort && op->kind != OpKind::kLimit) return op;
+  LogicalOp& below = *op->children[0];
+  if (below.kind == OpKind::kProject) {
+    if (op->kind == OpKind::kSort) {
+      for (auto& k : op->sort_keys) k.expr = Substitute(*k.expr, below.exprs);
+    }
+  } else if (below.kind == OpKind::kProtect) {
+    if (op->kind == OpKind::kSort) {
+      for (const auto& k : op->sort_keys) {
+        auto cols = ColumnsOf(*k.expr);
+        if (!std::all_of(cols.begin(), cols.end(), [&](int c) { return c < below.protect_groups; }))
+          return op;
+      }
+    }
+  } else {
+    return op;
+  }
+  // op(below(x)) -> below(op(x))
+  LogicalOpPtr mid = std::move(op->children[0]);
+  LogicalOpPtr x = std::move(mid->children[0]);
+  op->columns = x->columns;
+  op->person_columns = x->person_columns;
+  op->persons_column = x->persons_column;
+  op->children[0] = std::move(x);
+  mid->children[0] = SinkSortLimit(std::move(op));
+  return mid;
+}
 
 LogicalOpPtr PushLimits(LogicalOpPtr op) {
   for (auto& child : op->children) child = PushLimits(std::move(child));
@@ -764,7 +819,9 @@ class Splitter {
       case OpKind::kAggregate:
         // A final per-person aggregate stays in the gateway: it merges, by pseudonym, the
         // groups a source formed by raw identifier.
-        return options_.aggregate_pushdown && !op.combines_partials;
+        // Record-key sums and per-person contributions need pseudonyms: gateway only.
+        return options_.aggregate_pushdown && !op.combines_partials && op.cellkey_column < 0 &&
+               op.dominance_column < 0;
       case OpKind::kJoin:
       case OpKind::kUnion:
         return options_.join_pushdown;
@@ -877,7 +934,7 @@ LogicalOpPtr Optimize(LogicalOpPtr plan, Catalog& catalog, const OptimizerOption
   if (options.per_person_aggregation) plan = PartialAggregation(std::move(plan));
   if (options.semi_join_reduction) plan = SemiJoinReduction(std::move(plan));
   if (options.expression_pushdown) plan = PushExpressionsBelowJoin(std::move(plan));
-  if (options.limit_pushdown) plan = PushLimits(std::move(plan));
+  if (options.limit_pushdown) plan = PushLimits(SinkSortLimit(std::move(plan)));
   if (options.projection_pruning) Prune(*plan, std::vector<bool>(plan->columns.size(), true));
   return Splitter(catalog, options).Split(std::move(plan));
 }

@@ -3,11 +3,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "common/error.h"
 #include "planner/binder.h"
+#include "planner/disclosure.h"
 #include "planner/exec/evaluate.h"
 #include "sql/parser.h"
 
@@ -94,15 +96,33 @@ QueryEngine::QueryEngine(const GatewayConfig& config)
     : QueryEngine(config, std::make_unique<Catalog>(config)) {}
 
 QueryEngine::QueryEngine(const GatewayConfig& config, std::unique_ptr<Catalog> catalog)
-    : config_(config),
-      catalog_(std::move(catalog)),
-      pseudonymiser_(config.linkage_secret, config.dsa) {}
+    : config_(config), catalog_(std::move(catalog)) {
+  KeyFor(config_.dsa);  // fails early on an unusable secret
+}
+
+const Pseudonymiser& QueryEngine::KeyFor(const std::string& dsa) {
+  std::lock_guard lock(keys_mu_);
+  auto& slot = keys_[dsa];
+  if (!slot) slot = std::make_unique<Pseudonymiser>(config_.linkage_secret, dsa);
+  return *slot;
+}
+
+std::shared_ptr<const sdc::Rules> QueryEngine::RulesFor(const QueryOptions& options) const {
+  if (options.disclosure) return options.disclosure;
+  auto rules = std::make_shared<sdc::Rules>();
+  rules->min_persons = config_.min_persons;
+  rules->extremes_allowed = true;  // without a DSA only the threshold applies
+  return rules;
+}
 
 QueryEngine::Prepared QueryEngine::Prepare(const std::string& sql_text, const QueryOptions& options,
                                            bool run_subqueries) {
   sql::SelectPtr stmt = sql::Parse(sql_text);
   Binder binder(*catalog_, sql_text);
   BoundQuery bound = binder.Bind(*stmt);
+  if (options.check) options.check(bound);
+  const auto rules = RulesFor(options);
+  const std::string dsa = DsaOf(options);
   if (!bound.subqueries.empty()) {
     std::vector<Value> values;
     for (size_t i = 0; i < bound.subqueries.size(); ++i) {
@@ -118,16 +138,17 @@ QueryEngine::Prepared QueryEngine::Prepare(const std::string& sql_text, const Qu
         values.push_back(Value::Null(sub.columns[0].type));
         continue;
       }
+      ApplyDisclosureControl(bound.subqueries[i], rules, dsa);
       LogicalOpPtr plan = Optimize(std::move(bound.subqueries[i]), *catalog_, options.optimizer);
       Batch rows = Execute(*plan, options, nullptr, nullptr);
       if (rows.rows > 1)
         throw Error(ErrorCode::kInvalidArgument,
                     "more than one row returned by a subquery used as an expression");
       if (rows.rows == 1 && plan->persons_column >= 0 &&
-          rows.columns[plan->persons_column].i64[0] < config_.min_persons) {
+          rows.columns[plan->persons_column].i64[0] < rules->min_persons) {
         throw Error(ErrorCode::kPermissionDenied,
                     "a scalar subquery aggregates fewer than min_persons (" +
-                        std::to_string(config_.min_persons) +
+                        std::to_string(rules->min_persons) +
                         ") persons, so its value cannot be used");
       }
       values.push_back(rows.rows == 0 ? Value::Null(plan->columns[0].type)
@@ -135,12 +156,13 @@ QueryEngine::Prepared QueryEngine::Prepare(const std::string& sql_text, const Qu
     }
     ReplaceSubqueries(*bound.plan, values);
   }
-  if (!bound.plan->person_columns.empty()) {
+  if (!bound.plan->person_columns.empty() && !options.allow_records) {
     throw Error(ErrorCode::kPermissionDenied,
                 "the query returns row-level data (one row per person or event); only aggregated "
                 "results may "
                 "leave fedgate: add GROUP BY or aggregate functions such as count(*)");
   }
+  ApplyDisclosureControl(bound.plan, rules, dsa);
   Prepared p;
   p.plan = Optimize(std::move(bound.plan), *catalog_, options.optimizer);
   return p;
@@ -152,7 +174,9 @@ Batch QueryEngine::Execute(const LogicalOp& plan, const QueryOptions& options,
   exec::ExecContext ctx;
   ctx.catalog = catalog_.get();
   ctx.memory = &memory;
-  ctx.source_context.pseudonymiser = &pseudonymiser_;
+  const std::string dsa = DsaOf(options);
+  ctx.source_context.pseudonymiser = &KeyFor(dsa);
+  ctx.record_keys = &KeyFor(dsa + "#cell-key");
   ctx.source_context.timeout_seconds = config_.query_timeout_seconds;
   exec::OperatorPtr root = exec::BuildOperator(plan, ctx);
   Batch out;
@@ -189,7 +213,8 @@ QueryResult QueryEngine::Run(const std::string& sql_text, const QueryOptions& op
   Prepared prepared = Prepare(sql_text, options, true);
   const LogicalOp& plan = *prepared.plan;
   QueryResult result;
-  result.min_persons = config_.min_persons;
+  result.rules = RulesFor(options);
+  result.min_persons = result.rules->min_persons;
   Batch all = Execute(plan, options, &result.fragments, &result.peak_memory_bytes);
 
   std::vector<size_t> visible;
@@ -199,15 +224,61 @@ QueryResult QueryEngine::Run(const std::string& sql_text, const QueryOptions& op
     result.columns.push_back(
         {plan.columns[c].name, plan.columns[c].type, plan.columns[c].group_key});
   }
+  const size_t nv = visible.size();
   result.suppressed.assign(all.rows, 0);
+  result.cell_rules.assign(all.rows * nv, 0);
+  if (!plan.person_columns.empty()) {
+    // Pseudonymised records (the DSA allows them, or Prepare would have refused): the whole
+    // result must cover at least min_persons persons, and person keys leave re-keyed for
+    // output, so they cannot be joined to the linkage pseudonyms.
+    result.records = true;
+    std::set<std::string> persons;
+    for (int c : plan.person_columns) {
+      const Column& col = all.columns[c];
+      for (size_t r = 0; r < all.rows; ++r) {
+        if (!col.IsNull(r)) persons.insert(col.pseudo[r].Hex());
+      }
+    }
+    if (static_cast<int64_t>(persons.size()) < result.min_persons) {
+      throw Error(ErrorCode::kPermissionDenied, "refused by rule 'threshold': the records cover " +
+                                                    std::to_string(persons.size()) +
+                                                    " persons, fewer than min_persons (" +
+                                                    std::to_string(result.min_persons) + ")");
+    }
+    const Pseudonymiser& output_key = KeyFor(DsaOf(options) + "#output");
+    for (size_t c : visible) {
+      Column& col = all.columns[c];
+      if (col.type.id != TypeId::kPseudonym) continue;
+      for (size_t r = 0; r < all.rows; ++r) {
+        if (col.IsNull(r)) continue;
+        const auto& b = col.pseudo[r].bytes;
+        col.pseudo[r] = output_key.FromNormalised(
+            std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+      }
+    }
+  }
   if (plan.persons_column >= 0) {
     const Column& persons = all.columns[plan.persons_column];
     for (size_t r = 0; r < all.rows; ++r) {
-      if (persons.IsNull(r) || persons.i64[r] < config_.min_persons) result.suppressed[r] = 1;
+      if (persons.IsNull(r) || persons.i64[r] < result.min_persons) result.suppressed[r] = 1;
+    }
+  }
+  const CellRuleMap rule_map = MapCellRules(plan);
+  for (size_t k = 0; k < nv; ++k) {
+    const int agg = rule_map.aggregate_of_column[visible[k]];
+    for (size_t r = 0; r < all.rows; ++r) {
+      uint8_t rule = 0;
+      if (result.suppressed[r] && !plan.columns[visible[k]].group_key) {
+        rule = static_cast<uint8_t>(sdc::CellRule::kThreshold);
+      } else if (rule_map.sdc_column >= 0 && agg >= 0 && agg < 16) {
+        rule = static_cast<uint8_t>((all.columns[rule_map.sdc_column].i64[r] >> (4 * agg)) & 15);
+      }
+      // A computed value next to a withheld (dominated) aggregate is withheld with it.
+      result.cell_rules[r * nv + k] = rule;
     }
   }
   result.rows.rows = all.rows;
-  for (size_t k = 0; k < visible.size(); ++k) {
+  for (size_t k = 0; k < nv; ++k) {
     Column& src = all.columns[visible[k]];
     if (!plan.columns[visible[k]].group_key) {
       for (size_t r = 0; r < all.rows; ++r) {
@@ -217,6 +288,10 @@ QueryResult QueryEngine::Run(const std::string& sql_text, const QueryOptions& op
     result.rows.columns.push_back(std::move(src));
   }
   for (uint8_t s : result.suppressed) result.suppressed_rows += s;
+  for (uint8_t rule : result.cell_rules) {
+    if (rule)
+      result.rule_counts[std::string(sdc::CellRuleName(static_cast<sdc::CellRule>(rule)))]++;
+  }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

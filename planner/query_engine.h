@@ -1,12 +1,16 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/batch.h"
 #include "common/pseudonymiser.h"
+#include "planner/binder.h"
 #include "planner/catalog.h"
 #include "planner/config.h"
 #include "planner/exec/operator.h"
@@ -19,6 +23,15 @@ struct QueryOptions {
   OptimizerOptions optimizer;
   // Set from another thread to cancel the query; null when the caller cannot cancel.
   const std::atomic<bool>* cancel = nullptr;
+  // The DSA the query runs under: pseudonyms are keyed for it ("": the configuration's dsa).
+  std::string dsa;
+  // Its disclosure rules (null: the configuration's min_persons and nothing else).
+  std::shared_ptr<const sdc::Rules> disclosure;
+  // Its output level allows pseudonymised records (re-keyed person_id, whole-result threshold).
+  bool allow_records = false;
+  // Called once the query is bound, before anything runs (the DSA's pre-execution checks);
+  // throws to refuse.
+  std::function<void(const BoundQuery&)> check;
 };
 
 // One returned column.
@@ -36,6 +49,13 @@ struct QueryResult {
   std::vector<uint8_t> suppressed;
   int64_t suppressed_rows = 0;
   int64_t min_persons = 0;
+  // Per row, per column (rows.rows x columns.size(), row-major): the sdc::CellRule that changed
+  // the cell (0: none).
+  std::vector<uint8_t> cell_rules;
+  // How many cells each rule changed, by sdc::CellRuleName.
+  std::map<std::string, int64_t> rule_counts;
+  std::shared_ptr<const sdc::Rules> rules;
+  bool records = false;  // pseudonymised records (person_id re-keyed for output)
   std::vector<exec::FragmentStats> fragments;
   double seconds = 0;
   int64_t peak_memory_bytes = 0;
@@ -76,9 +96,17 @@ class QueryEngine {
   Batch Execute(const LogicalOp& plan, const QueryOptions& options,
                 std::vector<exec::FragmentStats>* stats, int64_t* peak_memory);
 
+  // The keyed hash for `dsa` (or a purpose-specific key of it, e.g. "dsa#output"). Cached.
+  const Pseudonymiser& KeyFor(const std::string& dsa);
+  std::shared_ptr<const sdc::Rules> RulesFor(const QueryOptions& options) const;
+  std::string DsaOf(const QueryOptions& options) const {
+    return options.dsa.empty() ? config_.dsa : options.dsa;
+  }
+
   GatewayConfig config_;
   std::unique_ptr<Catalog> catalog_;
-  Pseudonymiser pseudonymiser_;
+  std::mutex keys_mu_;
+  std::map<std::string, std::unique_ptr<Pseudonymiser>> keys_;
 };
 
 }  // namespace fedgate::planner

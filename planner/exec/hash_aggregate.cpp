@@ -7,6 +7,7 @@
 #include "planner/exec/evaluate.h"
 #include "planner/exec/join_aggregate.h"
 #include "planner/exec/key_table.h"
+#include "policy/sdc.h"
 
 namespace fedgate::planner::exec {
 
@@ -44,6 +45,9 @@ struct Group {
   std::vector<Accumulator> accs;
   std::unordered_set<Pseudonym, PseudonymHash> persons;
   int64_t persons_bound = 0;
+  double key_sum = 0;  // sum of the persons' record keys (cell-key perturbation)
+  // Per aggregate checked for dominance: each person's contribution to its total.
+  std::vector<std::unordered_map<Pseudonym, double, PseudonymHash>> contributions;
 };
 
 class HashAggregateOperator : public Operator {
@@ -51,7 +55,10 @@ class HashAggregateOperator : public Operator {
   HashAggregateOperator(const LogicalOp& op, OperatorPtr child, ExecContext& ctx)
       : op_(op), child_(std::move(child)), ctx_(ctx) {
     for (const auto& g : op_.groups) keys_.columns.emplace_back(g->type);
-    for (const auto& a : op_.aggregates) kinds_.push_back(KindOf(a.fn));
+    for (const auto& a : op_.aggregates) {
+      kinds_.push_back(KindOf(a.fn));
+      dominance_.push_back(op_.dominance_column >= 0 && (a.fn == "sum" || a.fn == "avg"));
+    }
   }
   ~HashAggregateOperator() override { ctx_.memory->Release(reserved_); }
 
@@ -74,6 +81,21 @@ class HashAggregateOperator : public Operator {
                                                  : static_cast<int64_t>(groups_[g]->persons.size());
         AppendValue(out.columns[op_.persons_column], Value::Int(persons));
       }
+      if (op_.cellkey_column >= 0)
+        AppendValue(out.columns[op_.cellkey_column], Value::Double(groups_[g]->key_sum));
+      if (op_.dominance_column >= 0) {
+        int64_t mask = 0;
+        for (size_t a = 0; a < na && a < 63; ++a) {
+          if (!dominance_[a]) continue;
+          std::vector<double> values;
+          values.reserve(groups_[g]->contributions[a].size());
+          for (const auto& [person, v] : groups_[g]->contributions[a])
+            values.push_back(v < 0 ? -v : v);
+          if (sdc::Dominated(std::move(values), op_.dominance_n, op_.dominance_k))
+            mask |= int64_t{1} << a;
+        }
+        AppendValue(out.columns[op_.dominance_column], Value::Int(mask));
+      }
     }
     out.rows = end - emitted_;
     emitted_ = end;
@@ -84,6 +106,7 @@ class HashAggregateOperator : public Operator {
   Group& NewGroup() {
     auto g = std::make_unique<Group>();
     g->accs.resize(op_.aggregates.size());
+    if (op_.dominance_column >= 0) g->contributions.resize(op_.aggregates.size());
     for (size_t a = 0; a < op_.aggregates.size(); ++a) {
       if (op_.aggregates[a].distinct)
         g->accs[a].distinct = std::make_unique<std::unordered_set<std::string>>();
@@ -138,8 +161,28 @@ class HashAggregateOperator : public Operator {
         }
         for (size_t a = 0; a < kinds_.size(); ++a)
           Update(kinds_[a], group->accs[a], arg_cols[a], r);
+        const Pseudonym* person = nullptr;
         for (const auto& p : person_cols) {
-          if (!p.null[r] && group->persons.insert(p.pseudo[r]).second) Charge(40);
+          if (p.null[r]) continue;
+          if (!person) person = &p.pseudo[r];
+          if (group->persons.insert(p.pseudo[r]).second) {
+            Charge(40);
+            if (op_.cellkey_column >= 0) group->key_sum += RecordKeyOf(p.pseudo[r]);
+          }
+        }
+        if (op_.dominance_column >= 0 && person) {
+          for (size_t a = 0; a < kinds_.size(); ++a) {
+            if (!dominance_[a] || arg_cols[a].null[r]) continue;
+            const Column& c = arg_cols[a];
+            double v =
+                c.type.id == TypeId::kDouble ? c.f64[r]
+                : c.type.id == TypeId::kDecimal
+                    ? static_cast<double>(c.i64[r]) / static_cast<double>(Pow10(c.type.scale))
+                    : static_cast<double>(c.i64[r]);
+            auto [it, inserted] = group->contributions[a].try_emplace(*person, 0.0);
+            it->second += v;
+            if (inserted) Charge(48);
+          }
         }
         if (op_.persons_input >= 0) {
           const Column& c = in.columns[op_.persons_input];
@@ -206,8 +249,19 @@ class HashAggregateOperator : public Operator {
     return acc.best;
   }
 
+  // A person's record key in [0, 1): a keyed hash of the pseudonym, so keys are secret and
+  // fixed per DSA (the same cell always gets the same perturbation).
+  double RecordKeyOf(const Pseudonym& p) const {
+    if (ctx_.record_keys == nullptr)
+      throw Error(ErrorCode::kInternal, "cell keys requested without a key");
+    Pseudonym k = ctx_.record_keys->FromNormalised(
+        std::string_view(reinterpret_cast<const char*>(p.bytes.data()), p.bytes.size()));
+    return sdc::RecordKey(k.bytes.data());
+  }
+
   const LogicalOp& op_;
   std::vector<AggKind> kinds_;
+  std::vector<bool> dominance_;
   OperatorPtr child_;
   ExecContext& ctx_;
   bool consumed_ = false;

@@ -44,6 +44,8 @@ struct ExecContext {
   QueryMemory* memory = nullptr;
   std::atomic<bool> cancelled{false};
   connectors::QueryContext source_context;
+  // Keys persons' record keys for cell-key perturbation (per DSA); null when not needed.
+  const Pseudonymiser* record_keys = nullptr;
   std::mutex stats_mu;
   std::vector<FragmentStats> fragments;
 

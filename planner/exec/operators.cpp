@@ -360,6 +360,8 @@ OperatorPtr BuildOperator(const LogicalOp& op, ExecContext& ctx) {
       return MakeHashJoin(op, child(0), child(1), ctx);
     case OpKind::kAggregate:
       return MakeHashAggregate(op, child(0), ctx);
+    case OpKind::kProtect:
+      return MakeProtect(op, child(0));
     case OpKind::kGet:
       throw Error(ErrorCode::kInternal, "a table scan was not assigned to its source");
   }

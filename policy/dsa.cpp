@@ -1,0 +1,360 @@
+#include "policy/dsa.h"
+
+#include <openssl/evp.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/date.h"
+#include "common/error.h"
+
+namespace fedgate::policy {
+
+namespace {
+
+std::string Sha256Hex(const std::string& bytes) {
+  unsigned char digest[32];
+  unsigned int n = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &n, EVP_sha256(), nullptr) != 1) {
+    throw Error(ErrorCode::kInternal, "OpenSSL failed: SHA-256");
+  }
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : digest) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+class DsaReader {
+ public:
+  explicit DsaReader(std::string path) : path_(std::move(path)) {}
+
+  [[noreturn]] void Fail(const YAML::Node& node, const std::string& message) const {
+    const auto mark = node.Mark();
+    TextLocation location;
+    std::string where = path_;
+    if (mark.line >= 0) {
+      location = {mark.line + 1, mark.column + 1};
+      where += ":" + std::to_string(location.line) + ":" + std::to_string(location.column);
+    }
+    throw Error(ErrorCode::kInvalidArgument, where + ": " + message, location);
+  }
+
+  void CheckKeys(const YAML::Node& map, const std::string& what,
+                 const std::set<std::string>& allowed) const {
+    if (!map.IsMap()) Fail(map, what + " must be a mapping");
+    for (const auto& kv : map) {
+      auto key = kv.first.as<std::string>();
+      if (!allowed.count(key)) {
+        std::string known;
+        for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
+        Fail(kv.first, what + ": unknown key '" + key + "' (known: " + known + ")");
+      }
+    }
+  }
+
+  const YAML::Node Required(const YAML::Node& map, const std::string& key,
+                            const std::string& what) const {
+    if (!map[key]) Fail(map, what + key + " is required");
+    return map[key];
+  }
+
+  std::string Text(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsScalar() || node.Scalar().empty())
+      Fail(node, what + " must be a non-empty text value");
+    return node.Scalar();
+  }
+
+  std::vector<std::string> TextList(const YAML::Node& node, const std::string& what,
+                                    bool non_empty) const {
+    if (!node.IsSequence()) Fail(node, what + " must be a list, e.g. [a, b]");
+    if (non_empty && node.size() == 0) Fail(node, what + " must not be empty");
+    std::vector<std::string> out;
+    for (const auto& item : node) {
+      std::string v = Text(item, what + " entries");
+      if (std::count(out.begin(), out.end(), v)) Fail(item, what + ": '" + v + "' is listed twice");
+      out.push_back(v);
+    }
+    return out;
+  }
+
+  int32_t Date(const YAML::Node& node, const std::string& what) const {
+    auto d = ParseIsoDate(Text(node, what));
+    if (!d) Fail(node, what + " must be a date YYYY-MM-DD, got '" + node.Scalar() + "'");
+    return *d;
+  }
+
+  int64_t Int(const YAML::Node& node, const std::string& what, int64_t lo, int64_t hi) const {
+    std::string text = Text(node, what);
+    size_t used = 0;
+    int64_t v = 0;
+    try {
+      v = std::stoll(text, &used);
+    } catch (const std::logic_error&) {
+      used = 0;
+    }
+    if (used != text.size() || text.empty())
+      Fail(node, what + " must be a whole number, got '" + text + "'");
+    if (v < lo || v > hi) {
+      Fail(node, what + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+                     ", got " + text);
+    }
+    return v;
+  }
+
+  Dsa Read(const YAML::Node& root) const {
+    Dsa d;
+    CheckKeys(root, "the DSA",
+              {"dsa", "title", "owner", "parties", "valid", "purposes", "recipients", "datasets",
+               "output", "linkage"});
+    d.id = Text(Required(root, "dsa", ""), "dsa");
+    for (char c : d.id) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
+        Fail(root["dsa"], "dsa id '" + d.id + "' may use only letters, digits, '-', '_' and '.'");
+      }
+    }
+    if (root["title"]) d.title = Text(root["title"], "title");
+    d.owner = Text(Required(root, "owner", ""), "owner");
+    d.parties = TextList(Required(root, "parties", ""), "parties", true);
+
+    const auto valid = Required(root, "valid", "");
+    CheckKeys(valid, "valid", {"from", "until"});
+    d.valid_from = Date(Required(valid, "from", "valid."), "valid.from");
+    d.valid_until = Date(Required(valid, "until", "valid."), "valid.until");
+    if (d.valid_until < d.valid_from) Fail(valid["until"], "valid.until is before valid.from");
+
+    d.purposes = TextList(Required(root, "purposes", ""), "purposes", true);
+
+    const auto recipients = Required(root, "recipients", "");
+    if (!recipients.IsSequence() || recipients.size() == 0) {
+      Fail(recipients, "recipients must be a non-empty list of {role, organisation}");
+    }
+    for (const auto& r : recipients) {
+      CheckKeys(r, "a recipient", {"role", "organisation"});
+      d.recipients.push_back({Text(Required(r, "role", "a recipient's "), "role"),
+                              Text(Required(r, "organisation", "a recipient's "), "organisation")});
+    }
+
+    const auto datasets = Required(root, "datasets", "");
+    if (!datasets.IsMap() || datasets.size() == 0)
+      Fail(datasets, "datasets must map source.table to its columns");
+    for (const auto& kv : datasets) {
+      std::string table = kv.first.as<std::string>();
+      auto dot = table.find('.');
+      if (dot == std::string::npos || dot == 0 || dot + 1 == table.size() ||
+          table.find('.', dot + 1) != std::string::npos) {
+        Fail(kv.first, "dataset '" + table + "' must be named source.table");
+      }
+      auto source = table.substr(0, dot);
+      if (!std::count(d.parties.begin(), d.parties.end(), source)) {
+        Fail(kv.first, "dataset '" + table + "' comes from '" + source +
+                           "', which is not one of the parties");
+      }
+      const std::string what = "datasets." + table;
+      CheckKeys(kv.second, what, {"columns", "except"});
+      DatasetRule rule;
+      const auto columns = Required(kv.second, "columns", what + ".");
+      if (columns.IsScalar()) {
+        if (columns.Scalar() != "all")
+          Fail(columns, what + ".columns must be 'all' or a list of columns");
+        rule.all = true;
+      } else {
+        auto list = TextList(columns, what + ".columns", true);
+        rule.columns.insert(list.begin(), list.end());
+      }
+      if (kv.second["except"]) {
+        if (!rule.all) Fail(kv.second["except"], what + ".except only goes with columns: all");
+        auto list = TextList(kv.second["except"], what + ".except", true);
+        rule.except.insert(list.begin(), list.end());
+      }
+      d.datasets[table] = std::move(rule);
+    }
+
+    const auto output = Required(root, "output", "");
+    CheckKeys(output, "output",
+              {"level", "min_persons", "rounding", "perturbation", "dominance", "extremes"});
+    std::string level = Text(Required(output, "level", "output."), "output.level");
+    if (level == "aggregate") {
+      d.level = OutputLevel::kAggregate;
+    } else if (level == "pseudonymised-records") {
+      d.level = OutputLevel::kPseudonymisedRecords;
+    } else {
+      Fail(output["level"],
+           "output.level must be 'aggregate' or 'pseudonymised-records', got '" + level + "'");
+    }
+    d.disclosure.min_persons =
+        Int(Required(output, "min_persons", "output."), "output.min_persons", 1, 1000000);
+    if (output["rounding"]) {
+      const auto r = output["rounding"];
+      if (r.IsScalar()) {
+        if (r.Scalar() == "midpoint-6") {
+          d.disclosure.rounding.kind = sdc::Rounding::Kind::kMidpoint6;
+        } else if (r.Scalar() != "none") {
+          Fail(r,
+               "output.rounding must be {base: N}, midpoint-6 or none, got '" + r.Scalar() + "'");
+        }
+      } else {
+        CheckKeys(r, "output.rounding", {"base"});
+        d.disclosure.rounding.kind = sdc::Rounding::Kind::kBase;
+        d.disclosure.rounding.base =
+            Int(Required(r, "base", "output.rounding."), "output.rounding.base", 2, 1000);
+      }
+    }
+    if (output["perturbation"]) {
+      std::string p = Text(output["perturbation"], "output.perturbation");
+      if (p == "cell-key") {
+        d.disclosure.cell_key_perturbation = true;
+      } else if (p != "none") {
+        Fail(output["perturbation"],
+             "output.perturbation must be cell-key or none, got '" + p + "'");
+      }
+    }
+    if (output["dominance"]) {
+      const auto dom = output["dominance"];
+      if (dom.IsScalar() && dom.Scalar() == "none") {
+        // off
+      } else {
+        CheckKeys(dom, "output.dominance", {"n", "k"});
+        d.disclosure.dominance_n = static_cast<int>(
+            Int(Required(dom, "n", "output.dominance."), "output.dominance.n", 1, 10));
+        d.disclosure.dominance_k = static_cast<double>(
+            Int(Required(dom, "k", "output.dominance."), "output.dominance.k", 1, 99));
+      }
+    }
+    if (output["extremes"]) {
+      std::string e = Text(output["extremes"], "output.extremes");
+      if (e != "allow" && e != "deny")
+        Fail(output["extremes"], "output.extremes must be allow or deny, got '" + e + "'");
+      d.disclosure.extremes_allowed = e == "allow";
+    }
+
+    if (root["linkage"]) {
+      const auto l = root["linkage"];
+      CheckKeys(l, "linkage", {"key", "sources"});
+      if (l["key"]) d.linkage_key = Text(l["key"], "linkage.key");
+      if (d.linkage_key != "person_id")
+        Fail(l["key"], "linkage.key must be person_id (the pseudonymised NHS number)");
+      if (l["sources"]) {
+        d.linkage_sources = TextList(l["sources"], "linkage.sources", true);
+        for (size_t i = 0; i < d.linkage_sources.size(); ++i) {
+          if (!std::count(d.parties.begin(), d.parties.end(), d.linkage_sources[i])) {
+            Fail(l["sources"][i],
+                 "linkage source '" + d.linkage_sources[i] + "' is not one of the parties");
+          }
+        }
+      }
+    }
+    return d;
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+bool Dsa::IsRecipient(const std::string& role, const std::string& organisation) const {
+  return std::any_of(recipients.begin(), recipients.end(), [&](const Recipient& r) {
+    return r.role == role && r.organisation == organisation;
+  });
+}
+
+bool Dsa::HasPurpose(const std::string& purpose) const {
+  return std::count(purposes.begin(), purposes.end(), purpose) > 0;
+}
+
+Dsa ParseDsa(const std::string& text, const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    TextLocation location{e.mark.line + 1, e.mark.column + 1};
+    throw Error(ErrorCode::kInvalidArgument,
+                path + ":" + std::to_string(location.line) + ":" + std::to_string(location.column) +
+                    ": " + e.msg,
+                location);
+  }
+  if (!root || root.IsNull())
+    throw Error(ErrorCode::kInvalidArgument, path + ":1:1: the file is empty");
+  Dsa d = DsaReader(path).Read(root);
+  d.file = path;
+  d.file_sha256 = Sha256Hex(text);
+  return d;
+}
+
+Dsa LoadDsaFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kNotFound, "cannot read DSA file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseDsa(ss.str(), path);
+}
+
+DsaRegistry::ReloadReport DsaRegistry::Reload() {
+  ReloadReport report;
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(directory_, ec)) {
+    auto ext = e.path().extension();
+    if (ext == ".yaml" || ext == ".yml") files.push_back(e.path());
+  }
+  if (ec)
+    throw Error(ErrorCode::kNotFound,
+                "cannot read the DSA directory " + directory_ + ": " + ec.message());
+  std::sort(files.begin(), files.end());
+  std::map<std::string, std::shared_ptr<const Dsa>> fresh;
+  std::map<std::string, std::string> fresh_files;
+  for (const auto& f : files) {
+    try {
+      auto d = std::make_shared<const Dsa>(LoadDsaFile(f.string()));
+      if (fresh.count(d->id)) {
+        throw Error(
+            ErrorCode::kInvalidArgument,
+            f.string() + ":1:1: DSA '" + d->id + "' is also defined in " + fresh.at(d->id)->file);
+      }
+      fresh_files[f.string()] = d->id;
+      fresh[d->id] = d;
+      report.loaded.push_back(d->id);
+    } catch (const Error& e) {
+      report.rejected.push_back({f.string(), e.what()});
+    }
+  }
+  std::lock_guard lock(mu_);
+  // A rejected file keeps its previous good version in force.
+  for (const auto& p : report.rejected) {
+    auto it = id_of_file_.find(p.file);
+    if (it != id_of_file_.end() && by_id_.count(it->second) && !fresh.count(it->second)) {
+      fresh[it->second] = by_id_.at(it->second);
+      fresh_files[p.file] = it->second;
+    }
+  }
+  by_id_ = std::move(fresh);
+  id_of_file_ = std::move(fresh_files);
+  return report;
+}
+
+std::shared_ptr<const Dsa> DsaRegistry::Get(const std::string& id) const {
+  std::lock_guard lock(mu_);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) {
+    std::string known;
+    for (const auto& [k, v] : by_id_) known += (known.empty() ? "" : ", ") + k;
+    throw Error(ErrorCode::kNotFound, "no DSA '" + id + "' is in force (in force: " +
+                                          (known.empty() ? "none" : known) + ")");
+  }
+  return it->second;
+}
+
+std::vector<std::string> DsaRegistry::Ids() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [k, v] : by_id_) out.push_back(k);
+  return out;
+}
+
+}  // namespace fedgate::policy
