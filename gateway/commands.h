@@ -7,5 +7,7 @@ namespace fedgate::gateway {
 int DatagenCommand(int argc, char** argv);
 int QueryCommand(int argc, char** argv);
 int ExplainCommand(int argc, char** argv);
+int PolicyCommand(int argc, char** argv);
+int AuditCommand(int argc, char** argv);
 
 }  // namespace fedgate::gateway

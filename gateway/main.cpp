@@ -21,6 +21,9 @@ constexpr Command kCommands[] = {
      &fedgate::gateway::QueryCommand},
     {"explain", "Show the optimized plan of a query and the SQL sent to each source",
      &fedgate::gateway::ExplainCommand},
+    {"policy", "Check DSA files (lint) and explain what a DSA allows for a user, purpose and query",
+     &fedgate::gateway::PolicyCommand},
+    {"audit", "Verify the hash chain of an audit log", &fedgate::gateway::AuditCommand},
 };
 
 void PrintUsage(std::ostream& out) {

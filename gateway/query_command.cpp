@@ -1,8 +1,10 @@
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "common/args.h"
@@ -11,6 +13,7 @@
 #include "planner/config.h"
 #include "planner/query_engine.h"
 #include "planner/value.h"
+#include "policy/gate.h"
 
 namespace fedgate::gateway {
 
@@ -58,6 +61,12 @@ std::string ReadSql(const ArgParser& args) {
               at);
 }
 
+// A path from the configuration, relative to the configuration file's directory.
+std::string RelativeToConfig(const std::string& config_path, const std::string& path) {
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return (std::filesystem::path(config_path).parent_path() / path).string();
+}
+
 void AddCommonOptions(ArgParser& args) {
   args.Option("config", "FILE", "Gateway configuration (YAML): sources, tables, min_persons",
               std::nullopt, true)
@@ -73,7 +82,52 @@ void AddCommonOptions(ArgParser& args) {
                 return s;
               }() +
               ")",
-          "");
+          "")
+      .Option(
+          "dsa", "ID",
+          "The data-sharing agreement to query under (required when the configuration has dsa_dir)")
+      .Option("user", "NAME", "Who asks (one of the configuration's users)")
+      .Option("purpose", "PURPOSE", "Why (one of the DSA's purposes)");
+}
+
+// The DSA machinery for a command, when the configuration has a DSA directory.
+struct Governance {
+  std::unique_ptr<policy::DsaRegistry> registry;
+  std::unique_ptr<policy::AuditLog> audit;
+  std::unique_ptr<policy::PolicyGate> gate;
+  policy::Session session;
+  std::string dsa;
+};
+
+std::optional<Governance> Govern(const ArgParser& args, const planner::GatewayConfig& config,
+                                 planner::QueryEngine& engine, bool need_audit) {
+  if (config.dsa_dir.empty()) {
+    if (args.Has("dsa") || args.Has("user") || args.Has("purpose")) {
+      ThrowInvalid("--dsa, --user and --purpose need dsa_dir in the configuration " + config.path);
+    }
+    return std::nullopt;
+  }
+  for (const char* o : {"dsa", "user", "purpose"}) {
+    if (!args.Has(o))
+      ThrowInvalid(std::string("--") + o + " is required: the configuration has DSAs (dsa_dir)");
+  }
+  Governance g;
+  g.dsa = args.Get("dsa");
+  // An unknown user gets no role: the gate refuses (and audits) it.
+  auto user = config.users.find(args.Get("user"));
+  g.session = {args.Get("user"), user == config.users.end() ? "" : user->second.role,
+               user == config.users.end() ? "" : user->second.organisation, args.Get("purpose")};
+  g.registry = std::make_unique<policy::DsaRegistry>(RelativeToConfig(config.path, config.dsa_dir));
+  if (need_audit) {
+    if (config.audit_log.empty()) ThrowInvalid("the configuration has dsa_dir but no audit_log");
+    g.audit = std::make_unique<policy::AuditLog>(RelativeToConfig(config.path, config.audit_log));
+  }
+  g.gate = std::make_unique<policy::PolicyGate>(engine, *g.registry, g.audit.get());
+  auto report = g.registry->Reload();
+  for (const auto& p : report.rejected)
+    std::cerr << "fedgate: DSA file rejected: " << p.message << "\n";
+  g.gate->AuditReload(report);
+  return g;
 }
 
 std::string Cell(const Column& column, size_t row) {
@@ -125,6 +179,16 @@ void PrintTable(const planner::QueryResult& r, std::ostream& out) {
     out << "; " << r.suppressed_rows << " suppressed: fewer than " << r.min_persons << " persons";
   }
   out << ")\n";
+  if (!r.rule_counts.empty()) {
+    out << "disclosure control changed:";
+    for (const auto& [rule, n] : r.rule_counts) out << " " << n << " " << rule;
+    out << " (cells; see --format json for which)\n";
+  }
+  if (r.rules && r.rules->rounding.kind == sdc::Rounding::Kind::kBase) {
+    out << "counts are rounded to the nearest " << r.rules->rounding.base << "\n";
+  } else if (r.rules && r.rules->rounding.kind == sdc::Rounding::Kind::kMidpoint6) {
+    out << "counts are shown as midpoint-6 (1-6 as 3, 7-12 as 9, ...)\n";
+  }
 }
 
 void PrintCsv(const planner::QueryResult& r, std::ostream& out) {
@@ -166,7 +230,23 @@ void PrintJson(const planner::QueryResult& r, std::ostream& out) {
     j["rows"].push_back(std::move(values));
     if (r.suppressed[row]) j["suppressed_rows"].push_back(row);
   }
-  j["disclosure"] = {{"rule", "min_persons"}, {"min_persons", r.min_persons}};
+  j["disclosure"] = {{"min_persons", r.min_persons}, {"changed", r.rule_counts}};
+  if (r.rules && r.rules->rounding.kind != sdc::Rounding::Kind::kNone) {
+    j["disclosure"]["counts_rounded"] = r.rules->rounding.kind == sdc::Rounding::Kind::kBase
+                                            ? "base " + std::to_string(r.rules->rounding.base)
+                                            : "midpoint-6";
+  }
+  // Per cell, the rule that changed it: [row, column, rule].
+  nlohmann::json cells = nlohmann::json::array();
+  const size_t nc = r.columns.size();
+  for (size_t row = 0; row < r.rows.rows; ++row) {
+    for (size_t c = 0; c < nc; ++c) {
+      uint8_t rule = r.cell_rules.empty() ? 0 : r.cell_rules[row * nc + c];
+      if (rule)
+        cells.push_back({row, c, std::string(sdc::CellRuleName(static_cast<sdc::CellRule>(rule)))});
+    }
+  }
+  j["disclosure"]["cells"] = std::move(cells);
   j["stats"] = {{"seconds", r.seconds}, {"peak_memory_bytes", r.peak_memory_bytes}};
   out << j.dump() << "\n";
 }
@@ -195,13 +275,17 @@ int QueryCommand(int argc, char** argv) {
   planner::QueryOptions options;
   options.optimizer.Parse(args.Get("optimizer"));
   std::string sql = ReadSql(args);
-  planner::QueryEngine engine(planner::LoadConfig(args.Get("config")));
+  auto config = planner::LoadConfig(args.Get("config"));
+  planner::QueryEngine engine(config);
+  auto governance = Govern(args, config, engine, true);
   options.cancel = &g_interrupted;
   std::signal(SIGINT, OnInterrupt);
   std::signal(SIGTERM, OnInterrupt);
   planner::QueryResult result;
   try {
-    result = engine.Run(sql, options);
+    result = governance
+                 ? governance->gate->Query(governance->session, governance->dsa, sql, options)
+                 : engine.Run(sql, options);
   } catch (const Error& e) {
     RethrowWithSqlContext(e, sql);
   }
@@ -227,9 +311,14 @@ int ExplainCommand(int argc, char** argv) {
   planner::QueryOptions options;
   options.optimizer.Parse(args.Get("optimizer"));
   std::string sql = ReadSql(args);
-  planner::QueryEngine engine(planner::LoadConfig(args.Get("config")));
+  auto config = planner::LoadConfig(args.Get("config"));
+  planner::QueryEngine engine(config);
+  auto governance = Govern(args, config, engine, false);
   try {
-    std::cout << engine.Explain(sql, options).ToString();
+    std::cout << (governance ? governance->gate->Explain(governance->session, governance->dsa, sql,
+                                                         options)
+                             : engine.Explain(sql, options))
+                     .ToString();
   } catch (const Error& e) {
     RethrowWithSqlContext(e, sql);
   }

@@ -112,7 +112,22 @@ class ConfigReader {
     config.path = path_;
     CheckKeys(root, "the configuration",
               {"min_persons", "memory_budget_mb", "query_timeout_seconds", "dsa", "linkage_secret",
-               "sources"});
+               "sources", "dsa_dir", "users", "audit_log"});
+    if (root["dsa_dir"]) config.dsa_dir = String(root["dsa_dir"], "dsa_dir");
+    if (root["audit_log"]) config.audit_log = String(root["audit_log"], "audit_log");
+    if (root["users"]) {
+      const auto users = root["users"];
+      if (!users.IsMap()) Fail(users, "users must map user names to {role, organisation}");
+      for (const auto& kv : users) {
+        const std::string name = kv.first.as<std::string>();
+        CheckKeys(kv.second, "users." + name, {"role", "organisation"});
+        if (!kv.second["role"] || !kv.second["organisation"]) {
+          Fail(kv.second, "users." + name + " needs role and organisation");
+        }
+        config.users[name] = {String(kv.second["role"], "users." + name + ".role"),
+                              String(kv.second["organisation"], "users." + name + ".organisation")};
+      }
+    }
     if (root["min_persons"]) {
       config.min_persons = Int(root["min_persons"], "min_persons", 1, 1000000);
     }

@@ -29,6 +29,15 @@ struct GatewayConfig {
   std::string dsa = "default";      // the DSA pseudonyms are keyed for (until DSA files)
   std::string linkage_secret;       // resolved secret bytes (never printed)
   std::map<std::string, SourceConfig> sources;
+  // Data-sharing agreements: the directory of DSA files, the users who may query (role and
+  // organisation, matched against a DSA's recipients), and the audit trail.
+  std::string dsa_dir;
+  struct User {
+    std::string role;
+    std::string organisation;
+  };
+  std::map<std::string, User> users;
+  std::string audit_log;
 };
 
 // Loads and validates a config file. Errors are Error(kInvalidArgument) whose message starts

@@ -1,6 +1,5 @@
 #include "policy/dsa.h"
 
-#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -10,25 +9,11 @@
 
 #include "common/date.h"
 #include "common/error.h"
+#include "policy/audit.h"
 
 namespace fedgate::policy {
 
 namespace {
-
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char digest[32];
-  unsigned int n = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &n, EVP_sha256(), nullptr) != 1) {
-    throw Error(ErrorCode::kInternal, "OpenSSL failed: SHA-256");
-  }
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : digest) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
 
 class DsaReader {
  public:

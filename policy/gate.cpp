@@ -1,0 +1,137 @@
+#include "policy/gate.h"
+
+#include "common/date.h"
+#include "common/error.h"
+
+namespace fedgate::policy {
+
+namespace {
+
+nlohmann::json BaseRecord(const char* event, const Session& s, const std::string& dsa_id,
+                          const Dsa* dsa, const std::string& sql) {
+  nlohmann::json j;
+  j["event"] = event;
+  j["user"] = s.user;
+  j["role"] = s.role;
+  j["organisation"] = s.organisation;
+  j["purpose"] = s.purpose;
+  j["dsa"] = dsa_id;
+  j["dsa_file_sha256"] = dsa ? dsa->file_sha256 : "";
+  j["sql"] = sql;
+  return j;
+}
+
+}  // namespace
+
+std::string DescribeRules(const Dsa& d) {
+  const auto& r = d.disclosure;
+  std::string out = "min_persons " + std::to_string(r.min_persons) + " at every aggregation level";
+  if (r.rounding.kind == sdc::Rounding::Kind::kBase)
+    out += "; counts rounded to the nearest " + std::to_string(r.rounding.base);
+  if (r.rounding.kind == sdc::Rounding::Kind::kMidpoint6) out += "; counts shown as midpoint-6";
+  if (r.cell_key_perturbation) out += "; counts perturbed by the cell-key method";
+  if (r.dominance_n > 0) {
+    out += "; sums withheld when " + std::to_string(r.dominance_n) + " persons make up more than " +
+           std::to_string(static_cast<int>(r.dominance_k)) + "%";
+  }
+  out += r.extremes_allowed ? "; MIN/MAX allowed" : "; MIN/MAX of person-level values refused";
+  out += d.level == OutputLevel::kAggregate
+             ? "; aggregated output only"
+             : "; pseudonymised records allowed (person_id re-keyed for output)";
+  return out;
+}
+
+planner::QueryOptions PolicyGate::Govern(const Dsa& dsa, const Session& session,
+                                         planner::QueryOptions options) {
+  CheckAccess(dsa, session, TodayUtc());
+  options.dsa = dsa.id;
+  options.disclosure = std::make_shared<sdc::Rules>(dsa.disclosure);
+  options.allow_records = dsa.level == OutputLevel::kPseudonymisedRecords;
+  options.check = [&dsa](const planner::BoundQuery& q) { CheckQueryScope(dsa, q); };
+  return options;
+}
+
+planner::QueryResult PolicyGate::Query(const Session& session, const std::string& dsa_id,
+                                       const std::string& sql, planner::QueryOptions options) {
+  std::shared_ptr<const Dsa> dsa;
+  nlohmann::json record;
+  try {
+    dsa = registry_.Get(dsa_id);
+    record = BaseRecord("query", session, dsa_id, dsa.get(), sql);
+    auto result = engine_.Run(sql, Govern(*dsa, session, std::move(options)));
+    record["outcome"] = "released";
+    record["rows"] = result.rows.rows;
+    record["rows_withheld"] = result.suppressed_rows;
+    record["rules"] = result.rule_counts;
+    nlohmann::json fragments = nlohmann::json::array();
+    for (const auto& f : result.fragments)
+      fragments.push_back({{"source", f.source}, {"sql", f.sql}, {"rows", f.rows}});
+    record["fragments"] = std::move(fragments);
+    if (audit_) audit_->Append(record);  // before the result leaves
+    return result;
+  } catch (const Error& e) {
+    if (record.is_null()) record = BaseRecord("query", session, dsa_id, dsa.get(), sql);
+    if (!record.contains("outcome")) {
+      record["outcome"] =
+          e.code() == ErrorCode::kPermissionDenied || e.code() == ErrorCode::kNotFound ? "refused"
+                                                                                       : "failed";
+      record["error"] = e.what();
+      record["error_code"] = std::string(ErrorCodeName(e.code()));
+      if (audit_) audit_->Append(record);
+    }
+    throw;
+  }
+}
+
+planner::ExplainResult PolicyGate::Explain(const Session& session, const std::string& dsa_id,
+                                           const std::string& sql, planner::QueryOptions options) {
+  auto dsa = registry_.Get(dsa_id);
+  return engine_.Explain(sql, Govern(*dsa, session, std::move(options)));
+}
+
+std::string PolicyGate::ExplainPolicy(const Session& session, const std::string& dsa_id,
+                                      const std::string& sql) {
+  auto dsa = registry_.Get(dsa_id);
+  std::string out = "DSA " + dsa->id + (dsa->title.empty() ? "" : " (" + dsa->title + ")") +
+                    ", owner " + dsa->owner + ", valid " + FormatIsoDate(dsa->valid_from) + " to " +
+                    FormatIsoDate(dsa->valid_until) + "\n";
+  out += "file " + dsa->file + " sha256 " + dsa->file_sha256 + "\n";
+  out += "shared tables and columns:\n";
+  for (const auto& [table, rule] : dsa->datasets) {
+    std::string cols;
+    if (rule.all) {
+      cols = "all columns";
+      if (!rule.except.empty()) {
+        cols += " except";
+        for (const auto& c : rule.except) cols += " " + c;
+      }
+    } else {
+      for (const auto& c : rule.columns) cols += (cols.empty() ? "" : ", ") + c;
+    }
+    out += "  " + table + ": " + cols + "\n";
+  }
+  out += "disclosure control: " + DescribeRules(*dsa) + "\n";
+  if (sql.empty()) return out;
+  try {
+    auto plan = engine_.Explain(sql, Govern(*dsa, session, {}));
+    out += "this query would run; plan:\n" + plan.plan;
+  } catch (const Error& e) {
+    out += "this query would be refused: " + std::string(e.what()) + "\n";
+  }
+  return out;
+}
+
+void PolicyGate::AuditReload(const DsaRegistry::ReloadReport& report) {
+  if (!audit_) return;
+  nlohmann::json j;
+  j["event"] = "policy_reload";
+  j["directory"] = registry_.directory();
+  j["loaded"] = report.loaded;
+  nlohmann::json rejected = nlohmann::json::array();
+  for (const auto& p : report.rejected)
+    rejected.push_back({{"file", p.file}, {"error", p.message}});
+  j["rejected"] = std::move(rejected);
+  audit_->Append(j);
+}
+
+}  // namespace fedgate::policy

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <string>
+
+#include "planner/query_engine.h"
+#include "policy/access.h"
+#include "policy/audit.h"
+#include "policy/dsa.h"
+
+namespace fedgate::policy {
+
+// Nothing leaves fedgate unless a DSA allows it and disclosure control has run: every query
+// goes through here. The DSA must be in force, the user a recipient, the purpose one of its
+// purposes, every table and column used shared; the result is protected by the DSA's
+// disclosure rules; and an audit record of the query, refusal or failure is written (and
+// fsynced) before anything is returned.
+class PolicyGate {
+ public:
+  // `audit` may be null only in tools that release nothing (policy explain).
+  PolicyGate(planner::QueryEngine& engine, DsaRegistry& registry, AuditLog* audit)
+      : engine_(engine), registry_(registry), audit_(audit) {}
+
+  planner::QueryResult Query(const Session& session, const std::string& dsa_id,
+                             const std::string& sql, planner::QueryOptions options = {});
+  planner::ExplainResult Explain(const Session& session, const std::string& dsa_id,
+                                 const std::string& sql, planner::QueryOptions options = {});
+  // For `fedgate policy explain`: what the DSA shares, which rules will apply, and whether
+  // (and why) the query would be refused. Runs nothing.
+  std::string ExplainPolicy(const Session& session, const std::string& dsa_id,
+                            const std::string& sql);
+
+  // Records a reload of the DSA directory in the audit trail.
+  void AuditReload(const DsaRegistry::ReloadReport& report);
+
+ private:
+  // The options a DSA imposes; throws (and audits) when access is refused.
+  planner::QueryOptions Govern(const Dsa& dsa, const Session& session,
+                               planner::QueryOptions options);
+
+  planner::QueryEngine& engine_;
+  DsaRegistry& registry_;
+  AuditLog* audit_;
+};
+
+// The DSA's disclosure rules as text ("min_persons 10; counts rounded to 5; ...").
+std::string DescribeRules(const Dsa& dsa);
+
+}  // namespace fedgate::policy
