@@ -1,0 +1,247 @@
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "common/error.h"
+#include "policy/audit.h"
+#include "policy/dsa.h"
+
+namespace fedgate::policy {
+namespace {
+
+const char* kGood = R"(dsa: t-1
+owner: icb
+parties: [gp, acute]
+valid: {from: 2025-04-01, until: 2026-03-31}
+purposes: [cost-analysis]
+recipients:
+  - {role: analyst, organisation: pmo}
+datasets:
+  gp.patients: {columns: [person_id, sex]}
+  acute.admissions: {columns: all, except: [hrg_code]}
+output:
+  level: aggregate
+  min_persons: 10
+  rounding: {base: 5}
+  perturbation: cell-key
+  dominance: {n: 2, k: 85}
+  extremes: deny
+linkage: {key: person_id, sources: [gp, acute]}
+)";
+
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  auto at = s.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return s.replace(at, from.size(), to);
+}
+
+// The message of the error ParseDsa raises for `text`.
+std::string ErrorOf(const std::string& text) {
+  try {
+    ParseDsa(text, "t.yaml");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(DsaTest, ParsesEveryField) {
+  Dsa d = ParseDsa(kGood, "t.yaml");
+  EXPECT_EQ(d.id, "t-1");
+  EXPECT_TRUE(d.IsRecipient("analyst", "pmo"));
+  EXPECT_FALSE(d.IsRecipient("analyst", "other"));
+  EXPECT_TRUE(d.HasPurpose("cost-analysis"));
+  EXPECT_TRUE(d.datasets.at("gp.patients").Allows("sex"));
+  EXPECT_FALSE(d.datasets.at("gp.patients").Allows("date_of_birth"));
+  EXPECT_TRUE(d.datasets.at("acute.admissions").Allows("cost"));
+  EXPECT_FALSE(d.datasets.at("acute.admissions").Allows("hrg_code"));
+  EXPECT_EQ(d.disclosure.min_persons, 10);
+  EXPECT_EQ(d.disclosure.rounding.kind, sdc::Rounding::Kind::kBase);
+  EXPECT_EQ(d.disclosure.rounding.base, 5);
+  EXPECT_TRUE(d.disclosure.cell_key_perturbation);
+  EXPECT_EQ(d.disclosure.dominance_n, 2);
+  EXPECT_FALSE(d.disclosure.extremes_allowed);
+  EXPECT_EQ(d.file_sha256.size(), 64u);
+}
+
+TEST(DsaTest, ErrorsSayWhereAndWhat) {
+  EXPECT_EQ(ErrorOf(Replace(kGood, "until: 2026-03-31", "until: 2024-03-31")),
+            "t.yaml:4:34: valid.until is before valid.from");
+  EXPECT_EQ(ErrorOf(Replace(kGood, "min_persons: 10", "min_persons: ten")),
+            "t.yaml:13:16: output.min_persons must be a whole number, got 'ten'");
+  EXPECT_EQ(ErrorOf(Replace(kGood, "level: aggregate", "level: everything")),
+            "t.yaml:12:10: output.level must be 'aggregate' or 'pseudonymised-records', got "
+            "'everything'");
+  EXPECT_EQ(ErrorOf(Replace(kGood, "  gp.patients:", "  community.contacts:")),
+            "t.yaml:9:3: dataset 'community.contacts' comes from 'community', which is not one of "
+            "the parties");
+  EXPECT_EQ(ErrorOf(Replace(kGood, "purposes:", "purpose:")).substr(0, 43),
+            "t.yaml:5:1: the DSA: unknown key 'purpose' ");
+  EXPECT_EQ(ErrorOf(Replace(kGood, "rounding: {base: 5}", "rounding: {base: 1}")),
+            "t.yaml:14:20: output.rounding.base must be between 2 and 1000, got 1");
+  EXPECT_EQ(ErrorOf(Replace(kGood, "extremes: deny", "extremes: maybe")),
+            "t.yaml:17:13: output.extremes must be allow or deny, got 'maybe'");
+  EXPECT_EQ(ErrorOf("dsa: [unclosed\n"), "t.yaml:2:1: end of sequence flow not found");
+  EXPECT_EQ(ErrorOf(""), "t.yaml:1:1: the file is empty");
+}
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("fedgate-dsa-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(RegistryTest, BadFileKeepsPreviousVersionInForce) {
+  Write("t1.yaml", kGood);
+  DsaRegistry registry(dir_.string());
+  auto first = registry.Reload();
+  ASSERT_EQ(first.loaded, std::vector<std::string>{"t-1"});
+  EXPECT_EQ(registry.Get("t-1")->disclosure.min_persons, 10);
+
+  Write("t1.yaml", Replace(kGood, "min_persons: 10", "min_persons: 0"));
+  auto second = registry.Reload();
+  ASSERT_EQ(second.rejected.size(), 1u);
+  EXPECT_NE(second.rejected[0].message.find("t1.yaml:13:16: output.min_persons must be between 1"),
+            std::string::npos)
+      << second.rejected[0].message;
+  EXPECT_EQ(registry.Get("t-1")->disclosure.min_persons, 10)
+      << "the previous good version stays in force";
+
+  Write("t1.yaml", Replace(kGood, "min_persons: 10", "min_persons: 20"));
+  registry.Reload();
+  EXPECT_EQ(registry.Get("t-1")->disclosure.min_persons, 20);
+
+  std::filesystem::remove(dir_ / "t1.yaml");
+  registry.Reload();
+  EXPECT_THROW(registry.Get("t-1"), Error) << "a removed DSA is no longer in force";
+}
+
+TEST_F(RegistryTest, DuplicateIdIsRejected) {
+  Write("a.yaml", kGood);
+  Write("b.yaml", kGood);
+  DsaRegistry registry(dir_.string());
+  auto report = registry.Reload();
+  EXPECT_EQ(report.loaded.size(), 1u);
+  ASSERT_EQ(report.rejected.size(), 1u);
+  EXPECT_NE(report.rejected[0].message.find("also defined in"), std::string::npos);
+}
+
+class AuditTest : public RegistryTest {};
+
+TEST_F(AuditTest, ChainVerifiesAndPinpointsAChangedByte) {
+  const std::string path = (dir_ / "audit.log").string();
+  {
+    AuditLog log(path);
+    for (int i = 0; i < 10; ++i)
+      log.Append({{"event", "query"}, {"n", i}, {"sql", "SELECT " + std::to_string(i)}});
+  }
+  {
+    AuditLog log(path);  // reopening continues the chain
+    log.Append({{"event", "query"}, {"n", 10}});
+  }
+  auto ok = VerifyAuditLog(path);
+  EXPECT_TRUE(ok.ok) << ok.problem;
+  EXPECT_EQ(ok.records, 11);
+
+  std::string text;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  // Change one byte inside record 4 (a digit of its "n").
+  size_t line_start = 0;
+  for (int i = 0; i < 3; ++i) line_start = text.find('\n', line_start) + 1;
+  size_t at = text.find("\"n\":3", line_start);
+  ASSERT_NE(at, std::string::npos);
+  std::string tampered = text;
+  tampered[at + 4] = '7';
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << tampered;
+  auto bad = VerifyAuditLog(path);
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.first_bad, 4) << bad.problem;
+
+  // The last record is covered by the head file.
+  tampered = text;
+  size_t last = text.rfind("\"n\":10");
+  tampered[last + 5] = '1';
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << tampered;
+  bad = VerifyAuditLog(path);
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.first_bad, 11) << bad.problem;
+
+  // A removed record.
+  tampered = text;
+  size_t second = text.find('\n') + 1;
+  tampered.erase(second, text.find('\n', second) + 1 - second);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << tampered;
+  bad = VerifyAuditLog(path);
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.first_bad, 2) << bad.problem;
+}
+
+// A process appending records is killed with SIGKILL at a random moment: every record whose
+// Append returned (a result that would have been released) is in the log, and the log
+// verifies; appending afterwards continues the chain.
+TEST_F(AuditTest, SurvivesSigkillMidStream) {
+  const std::string path = (dir_ / "audit.log").string();
+  for (int round = 0; round < 3; ++round) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::close(fds[0]);
+      AuditLog log(path);
+      for (int64_t i = 0;; ++i) {
+        log.Append(
+            {{"event", "query"}, {"round", round}, {"i", i}, {"sql", std::string(200, 'x')}});
+        if (::write(fds[1], &i, sizeof i) != sizeof i) ::_exit(3);  // released
+      }
+    }
+    ::close(fds[1]);
+    std::this_thread::sleep_for(std::chrono::milliseconds(150 + 70 * round));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    std::set<int64_t> released;
+    int64_t i;
+    while (::read(fds[0], &i, sizeof i) == sizeof i) released.insert(i);
+    ::close(fds[0]);
+    ASSERT_FALSE(released.empty());
+
+    AuditLog reopened(path);  // repairs a torn tail, if any
+    reopened.Append({{"event", "after-crash"}, {"round", round}});
+    auto report = VerifyAuditLog(path);
+    ASSERT_TRUE(report.ok) << report.problem << " at " << report.first_bad;
+    std::set<int64_t> logged;
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+      auto j = nlohmann::json::parse(line);
+      if (j.value("round", -1) == round && j.contains("i")) logged.insert(j["i"].get<int64_t>());
+    }
+    for (int64_t r : released)
+      ASSERT_TRUE(logged.count(r)) << "released record " << r << " is missing";
+  }
+}
+
+}  // namespace
+}  // namespace fedgate::policy
