@@ -94,7 +94,7 @@ struct LogicalOp {
   // sdc::CellRule).
   std::shared_ptr<const sdc::Rules> rules;
   int protect_groups = 0;          // the child's group columns come first
-  std::vector<int> protect_kinds;  // per aggregate: 1 count, 2 sum/avg, 3 other
+  std::vector<int> protect_kinds;  // per aggregate: 1 count, 2 sum, 4 avg, 3 other
 
   // kJoin
   JoinKind join = JoinKind::kInner;

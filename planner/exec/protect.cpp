@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include "common/error.h"
 #include "planner/exec/join_aggregate.h"
 #include "policy/sdc.h"
@@ -9,6 +11,37 @@ namespace {
 // Disclosure control over an output aggregate's rows (see LogicalOp::kProtect): withholds
 // groups under the threshold and dominated sums, perturbs and rounds counts, and records per
 // aggregate which rule changed it in the hidden `__sdc` column.
+// Rounds a sum in place, in the sum's own units (a decimal's unscaled value is rounded to a
+// multiple of base * 10^scale). True when it changed.
+bool RoundSum(Column& cell, size_t r, const sdc::Rounding& rounding) {
+  switch (cell.type.id) {
+    case TypeId::kInt64: {
+      int64_t v = sdc::ApplyRounding(cell.i64[r], rounding);
+      bool changed = v != cell.i64[r];
+      cell.i64[r] = v;
+      return changed;
+    }
+    case TypeId::kDecimal: {
+      const int64_t unit = Pow10(cell.type.scale);
+      const int64_t v = cell.i64[r];
+      // Round to whole units first (half away from zero), then as a count.
+      int64_t whole = (v >= 0 ? v + unit / 2 : v - unit / 2) / unit;
+      int64_t out = sdc::ApplyRounding(whole, rounding) * unit;
+      cell.i64[r] = out;
+      return out != v;
+    }
+    case TypeId::kDouble: {
+      double v = cell.f64[r];
+      double out =
+          static_cast<double>(sdc::ApplyRounding(static_cast<int64_t>(std::llround(v)), rounding));
+      cell.f64[r] = out;
+      return out != v;
+    }
+    default:
+      return false;
+  }
+}
+
 class ProtectOperator : public Operator {
  public:
   ProtectOperator(const LogicalOp& op, OperatorPtr child) : op_(op), child_(std::move(child)) {}
@@ -47,6 +80,10 @@ class ProtectOperator : public Operator {
           int64_t rounded = sdc::ApplyRounding(v, rules.rounding);
           if (rounded != v && rule == sdc::CellRule::kNone) rule = sdc::CellRule::kRounded;
           cell.i64[r] = rounded;
+        } else if (op_.protect_kinds[a] == 2 && !cell.IsNull(r) &&
+                   rules.rounding.kind != sdc::Rounding::Kind::kNone) {
+          // Sums are rounded like counts: sum(1), or sum(CASE ... THEN 1 END), is a count.
+          if (RoundSum(cell, r, rules.rounding)) rule = sdc::CellRule::kRounded;
         }
         if (a < 16) code |= static_cast<int64_t>(rule) << (4 * a);
       }
