@@ -149,9 +149,14 @@ void PrintTable(const planner::QueryResult& r, std::ostream& out) {
   for (size_t c = 0; c < nc; ++c) width[c] = r.columns[c].name.size();
   for (size_t row = 0; row < r.rows.rows; ++row) {
     for (size_t c = 0; c < nc; ++c) {
-      std::string v = r.suppressed[row] && !r.columns[c].group_key ? "[suppressed]"
-                      : r.rows.columns[c].IsNull(row)              ? "NULL"
-                                                                   : Cell(r.rows.columns[c], row);
+      const auto rule = r.cell_rules.empty()
+                            ? sdc::CellRule::kNone
+                            : static_cast<sdc::CellRule>(r.cell_rules[row * nc + c]);
+      const bool withheld = rule == sdc::CellRule::kThreshold ||
+                            rule == sdc::CellRule::kDominance || rule == sdc::CellRule::kSecondary;
+      std::string v = withheld ? "[" + std::string(sdc::CellRuleName(rule)) + "]"
+                      : r.rows.columns[c].IsNull(row) ? "NULL"
+                                                      : Cell(r.rows.columns[c], row);
       width[c] = std::max(width[c], v.size());
       cells[row][c] = std::move(v);
     }

@@ -106,6 +106,56 @@ LogicalOpPtr MakeAggregate(LogicalOpPtr child, std::vector<BoundExprPtr> groups,
   return agg;
 }
 
+// GROUP BY with grouping sets: one aggregation per set, each projected to the layout of an
+// aggregation over all keys (keys absent from the set are NULL), then a hidden persons count
+// and a hidden `__gset`: the bit mask of the keys in the row's set. A UNION ALL of those.
+LogicalOpPtr MakeGroupingSets(LogicalOpPtr input, std::vector<BoundExprPtr> keys,
+                              std::vector<AggregateCall> aggregates,
+                              const std::vector<std::vector<int>>& sets) {
+  auto u = std::make_unique<LogicalOp>(OpKind::kUnion);
+  for (const auto& set : sets) {
+    std::vector<BoundExprPtr> groups;
+    for (int k : set) groups.push_back(keys[k]->Clone());
+    std::vector<AggregateCall> aggs;
+    for (const auto& a : aggregates) aggs.push_back(a.Clone());
+    auto agg = MakeAggregate(CloneSubtree(*input), std::move(groups), std::move(aggs));
+    auto p = std::make_unique<LogicalOp>(OpKind::kProject);
+    int64_t mask = 0;
+    for (size_t k = 0; k < keys.size(); ++k) {
+      auto at = std::find(set.begin(), set.end(), static_cast<int>(k));
+      if (at != set.end()) {
+        mask |= int64_t{1} << k;
+        p->exprs.push_back(
+            BoundExpr::Column(static_cast<int>(at - set.begin()), keys[k]->type, ""));
+      } else {
+        p->exprs.push_back(BoundExpr::Constant(Value::Null(keys[k]->type)));
+      }
+      std::string name = keys[k]->IsColumn() ? keys[k]->name : keys[k]->ToString();
+      auto dot = name.rfind('.');
+      p->columns.push_back(
+          {dot == std::string::npos ? name : name.substr(dot + 1), keys[k]->type, false, true});
+    }
+    for (size_t a = 0; a < aggregates.size(); ++a) {
+      p->exprs.push_back(
+          BoundExpr::Column(static_cast<int>(set.size() + a), aggregates[a].type, ""));
+      p->columns.push_back({aggregates[a].fn == "count_star" ? "count" : aggregates[a].fn,
+                            aggregates[a].type, false});
+    }
+    if (agg->persons_column >= 0) {
+      p->exprs.push_back(BoundExpr::Column(agg->persons_column, DataType::Int64(), "__persons"));
+      p->columns.push_back({"__persons", DataType::Int64(), true});
+      p->persons_column = static_cast<int>(p->columns.size()) - 1;
+    }
+    p->exprs.push_back(BoundExpr::Constant(Value::Int(mask)));
+    p->columns.push_back({"__gset", DataType::Int64(), true});
+    p->children.push_back(std::move(agg));
+    u->children.push_back(std::move(p));
+  }
+  u->columns = u->children[0]->columns;
+  u->persons_column = u->children[0]->persons_column;
+  return u;
+}
+
 namespace {
 
 // Rewrites an expression bound over the FROM scope (with aggregate placeholders) into one
@@ -586,10 +636,82 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
   bool aggregated = !s.group_by.empty() || s.having != nullptr;
   for (const auto& t : targets) aggregated |= t.expr && ContainsAggregate(*t.expr);
   for (const auto& o : s.order_by) aggregated |= ContainsAggregate(*o.expr);
+  // GROUP BY items as grouping sets over one list of key expressions (ROLLUP, CUBE and
+  // GROUPING SETS expand to several sets; plain keys are in every set).
+  std::vector<const sql::Expr*> key_exprs;
+  std::vector<std::vector<int>> grouping_sets = {{}};
+  bool has_grouping_sets = false;
   for (const auto& g : s.group_by) {
-    if (g->kind == sql::ExprKind::kGroupingSet) {
-      Fail(ErrorCode::kInvalidArgument, "ROLLUP, CUBE and GROUPING SETS are not supported yet",
-           g->location);
+    if (g->kind != sql::ExprKind::kGroupingSet) {
+      key_exprs.push_back(g.get());
+      for (auto& set : grouping_sets) set.push_back(static_cast<int>(key_exprs.size()) - 1);
+      continue;
+    }
+    has_grouping_sets = true;
+    std::function<std::vector<std::vector<int>>(const sql::Expr&)> expand =
+        [&](const sql::Expr& e) -> std::vector<std::vector<int>> {
+      if (e.kind != sql::ExprKind::kGroupingSet) {
+        key_exprs.push_back(&e);
+        return {{static_cast<int>(key_exprs.size()) - 1}};
+      }
+      if (e.op == "empty") return {{}};
+      std::vector<std::vector<int>> items;  // each argument as one set of keys
+      if (e.op == "simple" || e.op == "rollup" || e.op == "cube") {
+        for (const auto& a : e.args) {
+          std::vector<int> item;
+          for (const auto& set : expand(*a)) item.insert(item.end(), set.begin(), set.end());
+          items.push_back(item);
+        }
+      }
+      std::vector<std::vector<int>> out;
+      if (e.op == "simple") {
+        std::vector<int> all;
+        for (const auto& item : items) all.insert(all.end(), item.begin(), item.end());
+        out.push_back(all);
+      } else if (e.op == "rollup") {
+        for (size_t n = items.size() + 1; n-- > 0;) {
+          std::vector<int> set;
+          for (size_t i = 0; i < n; ++i) set.insert(set.end(), items[i].begin(), items[i].end());
+          out.push_back(set);
+        }
+      } else if (e.op == "cube") {
+        if (items.size() > 6)
+          Fail(ErrorCode::kInvalidArgument, "CUBE of more than 6 items", e.location);
+        for (size_t mask = (size_t{1} << items.size()); mask-- > 0;) {
+          std::vector<int> set;
+          for (size_t i = 0; i < items.size(); ++i) {
+            if (mask & (size_t{1} << i)) set.insert(set.end(), items[i].begin(), items[i].end());
+          }
+          out.push_back(set);
+        }
+      } else {  // GROUPING SETS (...)
+        for (const auto& a : e.args) {
+          for (auto& set : expand(*a)) out.push_back(set);
+        }
+      }
+      return out;
+    };
+    auto sets = expand(*g);
+    std::vector<std::vector<int>> product;
+    for (const auto& base : grouping_sets) {
+      for (const auto& set : sets) {
+        auto combined = base;
+        combined.insert(combined.end(), set.begin(), set.end());
+        product.push_back(combined);
+      }
+    }
+    grouping_sets = std::move(product);
+  }
+  if (has_grouping_sets) {
+    if (s.having || s.limit || s.offset || s.distinct) {
+      Fail(ErrorCode::kInvalidArgument,
+           "HAVING, DISTINCT, LIMIT and OFFSET are not supported with ROLLUP, CUBE or GROUPING "
+           "SETS: "
+           "they would cut the totals that protect withheld cells",
+           s.location);
+    }
+    if (grouping_sets.size() > 64) {
+      Fail(ErrorCode::kInvalidArgument, "more than 64 grouping sets", s.location);
     }
   }
 
@@ -652,9 +774,10 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
   }
 
   BoundExprPtr having;
+  std::vector<std::string> hidden_names;  // hidden columns appended to the select list
   if (aggregated) {
     std::vector<BoundExprPtr> groups;
-    for (const auto& g : s.group_by) {
+    for (const sql::Expr* g : key_exprs) {
       BoundExprPtr bound;
       if (g->kind == sql::ExprKind::kLiteral && g->literal_kind == sql::LiteralKind::kInteger) {
         int64_t n = std::stoll(g->literal);
@@ -693,6 +816,31 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
       ctx.clause = "HAVING";
       having = BindExpr(*s.having, ctx);
     }
+    if (has_grouping_sets) {
+      // One key per distinct expression: ROLLUP (a, b), a names `a` twice.
+      std::vector<int> remap(groups.size());
+      std::vector<BoundExprPtr> unique;
+      for (size_t i = 0; i < groups.size(); ++i) {
+        remap[i] = -1;
+        for (size_t j = 0; j < unique.size(); ++j) {
+          if (unique[j]->ToString() == groups[i]->ToString()) remap[i] = static_cast<int>(j);
+        }
+        if (remap[i] < 0) {
+          remap[i] = static_cast<int>(unique.size());
+          unique.push_back(std::move(groups[i]));
+        }
+      }
+      groups = std::move(unique);
+      for (auto& set : grouping_sets) {
+        std::vector<int> mapped;
+        for (int k : set) {
+          if (std::find(mapped.begin(), mapped.end(), remap[k]) == mapped.end())
+            mapped.push_back(remap[k]);
+        }
+        set = std::move(mapped);
+      }
+      key_exprs.resize(groups.size());
+    }
     auto fail_not_grouped = [&](const BoundExpr& c) {
       Fail(ErrorCode::kInvalidArgument,
            "column \"" + c.name +
@@ -704,7 +852,19 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
       if (o.extra) o.extra = OverAggregate(std::move(o.extra), groups, fail_not_grouped);
     }
     if (having) having = OverAggregate(std::move(having), groups, fail_not_grouped);
-    op = MakeAggregate(std::move(op), std::move(groups), std::move(aggregates));
+    if (has_grouping_sets) {
+      op = MakeGroupingSets(std::move(op), std::move(groups), std::move(aggregates), grouping_sets);
+      // The grouping set of each row and every key, hidden, for secondary suppression.
+      const int width = static_cast<int>(op->columns.size());
+      exprs.push_back(BoundExpr::Column(width - 1, DataType::Int64(), "__gset"));
+      hidden_names.push_back("__gset");
+      for (size_t k = 0; k < key_exprs.size(); ++k) {
+        exprs.push_back(BoundExpr::Column(static_cast<int>(k), op->columns[k].type, "__gkey"));
+        hidden_names.push_back("__gkey" + std::to_string(k));
+      }
+    } else {
+      op = MakeAggregate(std::move(op), std::move(groups), std::move(aggregates));
+    }
     if (having) op = MakeFilter(std::move(op), std::move(having));
   }
 
@@ -716,7 +876,8 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
   }
   std::vector<std::string> names;
   for (const auto& t : targets) names.push_back(t.name);
-  const size_t visible = exprs.size();
+  for (const auto& h : hidden_names) names.push_back(h);
+  const size_t visible = targets.size();
   std::vector<int> extra_positions;
   for (auto& o : order) {
     if (!o.extra) continue;
@@ -725,8 +886,9 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
     names.push_back("__sort");
   }
   op = MakeProject(std::move(op), std::move(exprs), std::move(names));
-  for (size_t i = visible; i < visible + (op->columns.size() - visible); ++i) {
-    if (op->columns[i].name == "__sort") op->columns[i].hidden = true;
+  for (size_t i = visible; i < op->columns.size(); ++i) {
+    const std::string& n = op->columns[i].name;
+    if (n == "__sort" || n == "__gset" || n.rfind("__gkey", 0) == 0) op->columns[i].hidden = true;
   }
 
   if (s.distinct) {

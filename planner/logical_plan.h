@@ -116,6 +116,9 @@ struct LogicalOp {
   std::string ToString(int indent = 0) const;
 };
 
+// A deep copy of a subtree (expressions included).
+LogicalOpPtr CloneSubtree(const LogicalOp& op);
+
 // Walks every node (pre-order).
 void VisitPlan(const LogicalOp& op, const std::function<void(const LogicalOp&)>& fn);
 

@@ -405,41 +405,6 @@ LogicalOpPtr PushExpressionsBelowJoin(LogicalOpPtr op) {
 // per-person aggregate, and to both inputs of a join on that key, so rows of people outside
 // the cohort are dropped as they arrive instead of after being joined or aggregated.
 
-LogicalOpPtr CloneSubtree(const LogicalOp& op) {
-  auto out = std::make_unique<LogicalOp>(op.kind);
-  for (const auto& c : op.children) out->children.push_back(CloneSubtree(*c));
-  out->columns = op.columns;
-  out->person_columns = op.person_columns;
-  out->persons_column = op.persons_column;
-  out->table = op.table;
-  out->table_columns = op.table_columns;
-  out->alias = op.alias;
-  if (op.predicate) out->predicate = op.predicate->Clone();
-  for (const auto& e : op.exprs) out->exprs.push_back(e->Clone());
-  for (const auto& g : op.groups) out->groups.push_back(g->Clone());
-  for (const auto& a : op.aggregates) out->aggregates.push_back(a.Clone());
-  for (const auto& e : op.person_inputs) out->person_inputs.push_back(e->Clone());
-  out->persons_input = op.persons_input;
-  out->per_person = op.per_person;
-  out->raw_person_keys = op.raw_person_keys;
-  out->combines_partials = op.combines_partials;
-  out->join = op.join;
-  if (op.residual) out->residual = op.residual->Clone();
-  out->null_aware = op.null_aware;
-  for (const auto& k : op.sort_keys)
-    out->sort_keys.push_back({k.expr->Clone(), k.descending, k.nulls_first});
-  out->limit = op.limit;
-  out->offset = op.offset;
-  out->cellkey_column = op.cellkey_column;
-  out->dominance_column = op.dominance_column;
-  out->dominance_n = op.dominance_n;
-  out->dominance_k = op.dominance_k;
-  out->rules = op.rules;
-  out->protect_groups = op.protect_groups;
-  out->protect_kinds = op.protect_kinds;
-  return out;
-}
-
 // The left column of a semi-join whose condition is exactly `left_person = right_column`
 // (a cohort filter), or -1.
 int CohortKey(const LogicalOp& join) {

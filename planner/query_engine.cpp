@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -37,6 +38,96 @@ void ReplaceSubqueries(LogicalOp& op, const std::vector<Value>& values) {
   for (auto& a : op.aggregates) ReplaceSubqueries(a.arg, values);
   for (auto& k : op.sort_keys) ReplaceSubqueries(k.expr, values);
   for (auto& c : op.children) ReplaceSubqueries(*c, values);
+}
+
+// Secondary suppression for results with totals (ROLLUP, CUBE, GROUPING SETS): a row of
+// grouping set S and a key k of S add up, over k, to the row of S without k that has the same
+// other keys. In every such line, zero or at least two rows must be withheld, else the one
+// withheld row is the margin minus the others; the heuristic withholds the line's smallest
+// other row until that holds (REFERENCE.md, "Secondary suppression").
+void SecondarySuppression(const LogicalOp& plan, Batch& all, const std::vector<size_t>& visible,
+                          QueryResult& result) {
+  int gset = -1;
+  std::vector<int> keys;
+  for (size_t c = 0; c < plan.columns.size(); ++c) {
+    const auto& name = plan.columns[c].name;
+    if (!plan.columns[c].hidden) continue;
+    if (name == "__gset") gset = static_cast<int>(c);
+    if (name.rfind("__gkey", 0) == 0) keys.push_back(static_cast<int>(c));
+  }
+  if (gset < 0 || all.rows == 0) return;
+  const size_t nv = visible.size();
+  auto withheld = [&](size_t r) {
+    if (result.suppressed[r]) return true;
+    for (size_t k = 0; k < nv; ++k) {
+      auto rule = static_cast<sdc::CellRule>(result.cell_rules[r * nv + k]);
+      if (rule == sdc::CellRule::kDominance || rule == sdc::CellRule::kSecondary) return true;
+    }
+    return false;
+  };
+  // A row's identity: its set mask and the values of the keys in its set, except `skip`.
+  auto key_text = [&](size_t r, int64_t mask, int skip) {
+    std::string t = std::to_string(mask) + "|";
+    for (size_t k = 0; k < keys.size(); ++k) {
+      if (!((mask >> k) & 1) || static_cast<int>(k) == skip) continue;
+      const Column& c = all.columns[keys[k]];
+      t += c.IsNull(r) ? "\x01" : GetValue(c, r).ToString();
+      t += '\x1f';
+    }
+    return t;
+  };
+  // Magnitude used to pick the complementary row: its first visible numeric value.
+  auto size_of = [&](size_t r) {
+    for (size_t k = 0; k < nv; ++k) {
+      const Column& c = all.columns[visible[k]];
+      if (c.type.IsNumeric() && !c.IsNull(r)) return GetValue(c, r).AsDouble();
+    }
+    return 0.0;
+  };
+  std::map<std::string, size_t> row_of;  // set mask + all its keys -> row
+  for (size_t r = 0; r < all.rows; ++r) row_of[key_text(r, all.columns[gset].i64[r], -1)] = r;
+  // Lines: margin row + the rows it totals.
+  std::map<std::string, std::vector<size_t>> lines;
+  for (size_t r = 0; r < all.rows; ++r) {
+    const int64_t mask = all.columns[gset].i64[r];
+    for (size_t k = 0; k < keys.size(); ++k) {
+      if (!((mask >> k) & 1)) continue;
+      const int64_t parent = mask & ~(int64_t{1} << k);
+      // The margin: the row of the parent set with this row's values for the parent's keys.
+      auto margin = row_of.find(key_text(r, parent, -1));
+      if (margin == row_of.end()) continue;
+      auto& line = lines[std::to_string(k) + "#" + key_text(r, mask, static_cast<int>(k))];
+      if (line.empty()) line.push_back(margin->second);
+      line.push_back(r);
+    }
+  }
+  std::vector<uint8_t> secondary(all.rows, 0);
+  auto is_out = [&](size_t r) { return secondary[r] || withheld(r); };
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (const auto& [id, line] : lines) {
+      int out = 0;
+      for (size_t r : line) out += is_out(r);
+      if (out != 1) continue;
+      size_t best = line.size();
+      for (size_t i = 1; i < line.size(); ++i) {  // detail rows before the margin (line[0])
+        if (!is_out(line[i]) && (best == line.size() || size_of(line[i]) < size_of(line[best])))
+          best = i;
+      }
+      if (best == line.size()) best = 0;
+      secondary[line[best]] = 1;
+      changed = true;
+    }
+  }
+  for (size_t r = 0; r < all.rows; ++r) {
+    if (!secondary[r] || withheld(r)) continue;
+    for (size_t k = 0; k < nv; ++k) {
+      if (plan.columns[visible[k]].group_key) continue;
+      all.columns[visible[k]].null[r] = 1;
+      result.cell_rules[r * nv + k] = static_cast<uint8_t>(sdc::CellRule::kSecondary);
+    }
+  }
 }
 
 // Cancels a running query when the caller asks or its time is up.
@@ -277,6 +368,7 @@ QueryResult QueryEngine::Run(const std::string& sql_text, const QueryOptions& op
       result.cell_rules[r * nv + k] = rule;
     }
   }
+  SecondarySuppression(plan, all, visible, result);
   result.rows.rows = all.rows;
   for (size_t k = 0; k < nv; ++k) {
     Column& src = all.columns[visible[k]];

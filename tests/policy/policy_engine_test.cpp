@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -139,6 +140,33 @@ Gateway& Shared() {
   return g;
 }
 
+// For a result with totals (the first columns are the group keys, NULL in a margin; the last
+// visible column the count): in every line, i.e. the cells that differ in one key plus the
+// margin where that key is NULL, none or at least two cells are withheld.
+void CheckNoLoneWithheldCell(const planner::QueryResult& r) {
+  size_t nk = 0;
+  while (nk < r.columns.size() && r.columns[nk].group_key) ++nk;
+  const size_t last = r.columns.size() - 1;
+  auto key = [&](size_t row, size_t k) {
+    const Column& c = r.rows.columns[k];
+    return c.IsNull(row) ? std::string("<all>") : planner::GetValue(c, row).ToString();
+  };
+  for (size_t k = 0; k < nk; ++k) {
+    std::map<std::string, std::pair<int, int>> lines;  // other keys -> (cells, withheld)
+    for (size_t row = 0; row < r.rows.rows; ++row) {
+      std::string id;
+      for (size_t j = 0; j < nk; ++j) id += j == k ? "*|" : key(row, j) + "|";
+      auto& [cells, withheld] = lines[id];
+      ++cells;
+      withheld += r.rows.columns[last].IsNull(row);
+    }
+    for (const auto& [id, counts] : lines) {
+      EXPECT_NE(counts.second, 1) << "line " << id << " (varying key " << k
+                                  << ") has exactly one withheld cell";
+    }
+  }
+}
+
 class AdversarialTest : public ::testing::TestWithParam<AdversarialCase> {};
 
 TEST_P(AdversarialTest, RefusedOrProtected) {
@@ -164,7 +192,7 @@ TEST_P(AdversarialTest, RefusedOrProtected) {
     FAIL() << "refused (" << e.what() << "); expected a protected result (" << c.expect << ")";
   }
   const size_t nc = r.columns.size();
-  int64_t withheld_rows = 0, dominance_cells = 0;
+  int64_t withheld_rows = 0, dominance_cells = 0, secondary_cells = 0;
   for (size_t row = 0; row < r.rows.rows; ++row) {
     bool all_withheld = true;
     for (size_t col = 0; col < nc; ++col) {
@@ -172,6 +200,8 @@ TEST_P(AdversarialTest, RefusedOrProtected) {
       if (!r.rows.columns[col].IsNull(row)) all_withheld = false;
       if (r.cell_rules[row * nc + col] == static_cast<uint8_t>(sdc::CellRule::kDominance))
         ++dominance_cells;
+      if (r.cell_rules[row * nc + col] == static_cast<uint8_t>(sdc::CellRule::kSecondary))
+        ++secondary_cells;
     }
     if (r.suppressed[row]) {
       EXPECT_TRUE(all_withheld) << "row " << row << " is under the threshold but shows values";
@@ -191,6 +221,21 @@ TEST_P(AdversarialTest, RefusedOrProtected) {
     EXPECT_EQ(rows, 0);
   } else if (c.expect == "dominance") {
     EXPECT_GT(dominance_cells, 0);
+  } else if (c.expect == "secondary") {
+    EXPECT_GT(secondary_cells, 0) << [&] {
+      std::string dump;
+      for (size_t row = 0; row < r.rows.rows; ++row) {
+        for (size_t col = 0; col < nc; ++col) {
+          dump += (r.rows.columns[col].IsNull(row)
+                       ? std::string("NULL")
+                       : planner::GetValue(r.rows.columns[col], row).ToString()) +
+                  "/" + std::to_string(r.cell_rules[row * nc + col]) + " ";
+        }
+        dump += "\n";
+      }
+      return dump;
+    }();
+    CheckNoLoneWithheldCell(r);
   } else {
     FAIL() << "unknown expectation " << c.expect;
   }
