@@ -379,6 +379,36 @@ TEST_F(PolicyEngineTest, RecordLevelOutputIsRekeyedAndThresholded) {
   }
 }
 
+// Cell-key perturbation: small adjustments keyed on the persons in each cell, the same every
+// time the same cell is asked for.
+TEST_F(PolicyEngineTest, CellKeyPerturbationIsSmallAndRepeatable) {
+  Gateway g("perturbed");
+  const std::string sql =
+      "SELECT practice_code, sex, count(*) AS n FROM gp.patients GROUP BY practice_code, sex ORDER "
+      "BY 1, 2";
+  auto session = g.Session("ana", "cost-analysis");
+  auto first = g.gate->Query(session, "perturbed-test", sql);
+  auto second = g.gate->Query(session, "perturbed-test", sql);
+  planner::QueryOptions exact;  // no DSA: the exact counts (min_persons 10 from the config default)
+  auto truth = g.engine->Run(sql, exact);
+  ASSERT_EQ(first.rows.rows, truth.rows.rows);
+  ASSERT_EQ(second.rows.rows, truth.rows.rows);
+  int perturbed = 0;
+  for (size_t r = 0; r < truth.rows.rows; ++r) {
+    if (truth.rows.columns[2].IsNull(r)) continue;
+    const int64_t t = truth.rows.columns[2].i64[r];
+    const int64_t a = first.rows.columns[2].i64[r];
+    EXPECT_EQ(a, second.rows.columns[2].i64[r]) << "row " << r << ": same cell, different answer";
+    EXPECT_LE(std::abs(a - t), 2) << "row " << r;
+    EXPECT_GE(a, 1);
+    perturbed += a != t;
+    EXPECT_EQ(first.cell_rules[r * 3 + 2] == static_cast<uint8_t>(sdc::CellRule::kPerturbed),
+              a != t);
+  }
+  EXPECT_GT(perturbed, 0) << "no cell was perturbed";
+  EXPECT_LT(perturbed, static_cast<int>(truth.rows.rows)) << "every cell was perturbed";
+}
+
 // A gateway process answering a stream of queries is killed with SIGKILL: the audit log
 // verifies, and every result the process released has its record.
 TEST_F(PolicyEngineTest, AuditSurvivesSigkillDuringQueries) {
