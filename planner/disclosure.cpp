@@ -53,8 +53,10 @@ LogicalOpPtr Protect(LogicalOpPtr agg, const std::shared_ptr<const sdc::Rules>& 
   p->rules = rules;
   p->protect_groups = static_cast<int>(agg->groups.size());
   for (const auto& a : agg->aggregates) {
+    // 1: counts (perturbed, rounded), 2: sums (rounded), 4: averages, 3: others (left as they are).
     p->protect_kinds.push_back(a.fn == "count" || a.fn == "count_star" ? 1
-                               : a.fn == "sum" || a.fn == "avg"        ? 2
+                               : a.fn == "sum"                         ? 2
+                               : a.fn == "avg"                         ? 4
                                                                        : 3);
   }
   p->cellkey_column = agg->cellkey_column;

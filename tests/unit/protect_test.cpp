@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "common/error.h"
+
+#include "planner/binder.h"
+#include "planner/disclosure.h"
 #include "planner/exec/operator.h"
 #include "planner/logical_plan.h"
 
@@ -114,6 +118,33 @@ TEST(ProtectTest, NoRoundingLeavesValuesExact) {
   EXPECT_EQ(rows[0].count, 13);
   EXPECT_EQ(rows[0].sum, 1001);
   EXPECT_EQ(rows[0].count_rule, sdc::CellRule::kNone);
+}
+
+// Which aggregates disclosure control rounds: counts and sums, not averages or others.
+TEST(ProtectTest, OutputAggregateKinds) {
+  auto input = std::make_unique<LogicalOp>(OpKind::kValues);
+  input->exprs.push_back(BoundExpr::Constant(Value::Null(DataType::Pseudonym())));
+  input->exprs.push_back(BoundExpr::Constant(Value::Int(1)));
+  input->columns = {{"person_id", DataType::Pseudonym(), false, false},
+                    {"x", DataType::Int64(), false, false}};
+  input->person_columns = {0};
+  std::vector<AggregateCall> aggs;
+  for (const char* fn : {"count_star", "sum", "avg", "max", "count"}) {
+    AggregateCall a;
+    a.fn = fn;
+    if (std::string(fn) != "count_star") a.arg = BoundExpr::Column(1, DataType::Int64(), "x");
+    a.type = std::string(fn) == "avg" ? DataType::Double() : DataType::Int64();
+    aggs.push_back(std::move(a));
+  }
+  LogicalOpPtr plan = MakeAggregate(std::move(input), {}, std::move(aggs));
+  auto rules = std::make_shared<sdc::Rules>();
+  rules->extremes_allowed = true;
+  ApplyDisclosureControl(plan, rules, "t");
+  ASSERT_EQ(plan->kind, OpKind::kProtect);
+  EXPECT_EQ(plan->protect_kinds, (std::vector<int>{1, 2, 4, 3, 1}));
+  rules->extremes_allowed = false;
+  LogicalOpPtr again = CloneSubtree(*plan->children[0]);
+  EXPECT_THROW(ApplyDisclosureControl(again, rules, "t"), Error);  // max of person-level values
 }
 
 }  // namespace
