@@ -9,5 +9,7 @@ int QueryCommand(int argc, char** argv);
 int ExplainCommand(int argc, char** argv);
 int PolicyCommand(int argc, char** argv);
 int AuditCommand(int argc, char** argv);
+int ServeCommand(int argc, char** argv);
+int PasswdCommand(int argc, char** argv);
 
 }  // namespace fedgate::gateway

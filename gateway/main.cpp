@@ -24,6 +24,9 @@ constexpr Command kCommands[] = {
     {"policy", "Check DSA files (lint) and explain what a DSA allows for a user, purpose and query",
      &fedgate::gateway::PolicyCommand},
     {"audit", "Verify the hash chain of an audit log", &fedgate::gateway::AuditCommand},
+    {"serve", "Serve the JSON API over HTTP (queries under DSAs, audited)",
+     &fedgate::gateway::ServeCommand},
+    {"passwd", "Hash a password for the configuration's users", &fedgate::gateway::PasswdCommand},
 };
 
 void PrintUsage(std::ostream& out) {

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -120,12 +121,16 @@ class ConfigReader {
       if (!users.IsMap()) Fail(users, "users must map user names to {role, organisation}");
       for (const auto& kv : users) {
         const std::string name = kv.first.as<std::string>();
-        CheckKeys(kv.second, "users." + name, {"role", "organisation"});
+        CheckKeys(kv.second, "users." + name, {"role", "organisation", "password_hash"});
         if (!kv.second["role"] || !kv.second["organisation"]) {
           Fail(kv.second, "users." + name + " needs role and organisation");
         }
-        config.users[name] = {String(kv.second["role"], "users." + name + ".role"),
-                              String(kv.second["organisation"], "users." + name + ".organisation")};
+        config.users[name] = {
+            String(kv.second["role"], "users." + name + ".role"),
+            String(kv.second["organisation"], "users." + name + ".organisation"),
+            kv.second["password_hash"]
+                ? String(kv.second["password_hash"], "users." + name + ".password_hash")
+                : std::string()};
       }
     }
     if (root["min_persons"]) {
@@ -207,7 +212,16 @@ GatewayConfig LoadConfig(const std::string& path) {
   if (!in) ThrowInvalid("cannot read the configuration file " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  return ParseConfig(ss.str(), path);
+  GatewayConfig config = ParseConfig(ss.str(), path);
+  // Paths in the file are relative to the file.
+  auto resolve = [&](std::string& p) {
+    if (!p.empty() && std::filesystem::path(p).is_relative()) {
+      p = (std::filesystem::path(path).parent_path() / p).lexically_normal().string();
+    }
+  };
+  resolve(config.dsa_dir);
+  resolve(config.audit_log);
+  return config;
 }
 
 }  // namespace fedgate::planner

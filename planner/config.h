@@ -35,6 +35,7 @@ struct GatewayConfig {
   struct User {
     std::string role;
     std::string organisation;
+    std::string password_hash;  // pbkdf2-sha256$... (see fedgate passwd); empty: no HTTP login
   };
   std::map<std::string, User> users;
   std::string audit_log;

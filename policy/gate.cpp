@@ -28,7 +28,8 @@ std::string DescribeRules(const Dsa& d) {
   std::string out = "min_persons " + std::to_string(r.min_persons) + " at every aggregation level";
   if (r.rounding.kind == sdc::Rounding::Kind::kBase)
     out += "; counts and sums rounded to the nearest " + std::to_string(r.rounding.base);
-  if (r.rounding.kind == sdc::Rounding::Kind::kMidpoint6) out += "; counts and sums shown as midpoint-6";
+  if (r.rounding.kind == sdc::Rounding::Kind::kMidpoint6)
+    out += "; counts and sums shown as midpoint-6";
   if (r.cell_key_perturbation) out += "; counts perturbed by the cell-key method";
   if (r.dominance_n > 0) {
     out += "; sums withheld when " + std::to_string(r.dominance_n) + " persons make up more than " +

@@ -1,0 +1,335 @@
+#include "gateway/api.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/error.h"
+#include "planner/value.h"
+
+namespace fedgate::gateway {
+
+namespace {
+
+std::string Hex(const unsigned char* data, size_t n) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += kHex[data[i] >> 4];
+    out += kHex[data[i] & 15];
+  }
+  return out;
+}
+
+bool Unhex(const std::string& hex, std::string& out) {
+  if (hex.size() % 2) return false;
+  out.clear();
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    auto v = [](char c) {
+      return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    };
+    int a = v(hex[i]), b = v(hex[i + 1]);
+    if (a < 0 || b < 0) return false;
+    out += static_cast<char>(a * 16 + b);
+  }
+  return true;
+}
+
+std::string Pbkdf2(const std::string& password, const std::string& salt, int iterations) {
+  unsigned char out[32];
+  if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+                        reinterpret_cast<const unsigned char*>(salt.data()),
+                        static_cast<int>(salt.size()), iterations, EVP_sha256(), sizeof out,
+                        out) != 1) {
+    throw Error(ErrorCode::kInternal, "OpenSSL failed: PBKDF2");
+  }
+  return std::string(reinterpret_cast<char*>(out), sizeof out);
+}
+
+std::string Base64Decode(const std::string& in) {
+  std::string out((in.size() / 4 + 1) * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  if (n < 0) return "";
+  size_t pad = 0;
+  for (size_t i = in.size(); i > 0 && in[i - 1] == '='; --i) ++pad;
+  out.resize(static_cast<size_t>(n) - std::min<size_t>(pad, static_cast<size_t>(n)));
+  return out;
+}
+
+HttpResponse Json(int status, const nlohmann::json& j) {
+  return {status, "application/json", j.dump(), {}};
+}
+
+HttpResponse ErrorResponse(const Error& e) {
+  int status = 400;
+  switch (e.code()) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kNotFound:
+      status = 400;
+      break;
+    case ErrorCode::kPermissionDenied:
+      status = 403;
+      break;
+    case ErrorCode::kSource:
+      status = 502;
+      break;
+    case ErrorCode::kResourceExhausted:
+      status = 503;
+      break;
+    case ErrorCode::kCancelled:
+      status = 409;
+      break;
+    case ErrorCode::kInternal:
+      status = 500;
+      break;
+  }
+  nlohmann::json err = {{"message", e.what()}, {"code", std::string(ErrorCodeName(e.code()))}};
+  if (e.location().line > 0)
+    err["location"] = {{"line", e.location().line}, {"column", e.location().column}};
+  return Json(status, {{"error", err}});
+}
+
+nlohmann::json CellJson(const Column& c, size_t row) {
+  if (c.IsNull(row)) return nullptr;
+  planner::Value v = planner::GetValue(c, row);
+  switch (v.type.id) {
+    case TypeId::kBool:
+      return v.i != 0;
+    case TypeId::kInt64:
+      return v.i;
+    case TypeId::kDouble:
+      return v.d;
+    default:
+      return v.ToString();
+  }
+}
+
+}  // namespace
+
+std::string HashPassword(const std::string& password, int iterations) {
+  unsigned char salt[16];
+  if (RAND_bytes(salt, sizeof salt) != 1)
+    throw Error(ErrorCode::kInternal, "OpenSSL failed: RAND_bytes");
+  std::string s(reinterpret_cast<char*>(salt), sizeof salt);
+  std::string h = Pbkdf2(password, s, iterations);
+  return "pbkdf2-sha256$" + std::to_string(iterations) + "$" + Hex(salt, sizeof salt) + "$" +
+         Hex(reinterpret_cast<const unsigned char*>(h.data()), h.size());
+}
+
+bool CheckPassword(const std::string& password, const std::string& stored) {
+  std::stringstream ss(stored);
+  std::string scheme, iterations, salt_hex, hash_hex, salt, hash;
+  if (!std::getline(ss, scheme, '$') || !std::getline(ss, iterations, '$') ||
+      !std::getline(ss, salt_hex, '$') || !std::getline(ss, hash_hex)) {
+    return false;
+  }
+  if (scheme != "pbkdf2-sha256" || !Unhex(salt_hex, salt) || !Unhex(hash_hex, hash) ||
+      hash.size() != 32)
+    return false;
+  int n = 0;
+  try {
+    n = std::stoi(iterations);
+  } catch (const std::exception&) {
+    return false;
+  }
+  if (n < 1000 || n > 10000000) return false;
+  std::string computed = Pbkdf2(password, salt, n);
+  return CRYPTO_memcmp(computed.data(), hash.data(), hash.size()) == 0;
+}
+
+Api::Api(const planner::GatewayConfig& config)
+    : config_(config),
+      engine_(config),
+      registry_([&] {
+        if (config.dsa_dir.empty())
+          ThrowInvalid(config.path +
+                       ": fedgate serve needs dsa_dir (nothing leaves without a DSA)");
+        return config.dsa_dir;
+      }()),
+      audit_([&] {
+        if (config.audit_log.empty()) ThrowInvalid(config.path + ": fedgate serve needs audit_log");
+        return std::make_unique<policy::AuditLog>(config.audit_log);
+      }()),
+      gate_(engine_, registry_, audit_.get()) {
+  auto report = registry_.Reload();
+  gate_.AuditReload(report);
+  for (const auto& p : report.rejected)
+    std::cerr << "fedgate serve: DSA file rejected: " << p.message << "\n";
+}
+
+std::optional<Api::Caller> Api::Authenticate(const HttpRequest& request, HttpResponse& refusal) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(failures_mu_);
+    auto it = failures_.find(request.remote);
+    if (it != failures_.end() && now - it->second.second > std::chrono::minutes(1))
+      failures_.erase(it);
+    it = failures_.find(request.remote);
+    if (it != failures_.end() && it->second.first >= 10) {
+      refusal = Json(
+          429,
+          {{"error",
+            {{"message", "too many failed logins; wait a minute"}, {"code", "RATE_LIMITED"}}}});
+      refusal.headers.push_back({"Retry-After", "60"});
+      return std::nullopt;
+    }
+  }
+  const std::string auth = request.Header("authorization");
+  std::string user, password;
+  if (auth.rfind("Basic ", 0) == 0) {
+    std::string decoded = Base64Decode(auth.substr(6));
+    auto colon = decoded.find(':');
+    if (colon != std::string::npos) {
+      user = decoded.substr(0, colon);
+      password = decoded.substr(colon + 1);
+    }
+  }
+  auto it = config_.users.find(user);
+  const bool ok = it != config_.users.end() && !it->second.password_hash.empty() &&
+                  CheckPassword(password, it->second.password_hash);
+  if (!ok) {
+    {
+      std::lock_guard lock(failures_mu_);
+      auto& f = failures_[request.remote];
+      if (f.first == 0) f.second = now;
+      ++f.first;
+    }
+    refusal =
+        Json(401, {{"error",
+                    {{"message", "authentication required: HTTP Basic with a configured user"},
+                     {"code", "UNAUTHENTICATED"}}}});
+    refusal.headers.push_back({"WWW-Authenticate", "Basic realm=\"fedgate\""});
+    return std::nullopt;
+  }
+  return Caller{user, it->second.role, it->second.organisation};
+}
+
+HttpResponse Api::Handle(const HttpRequest& request) {
+  std::string path = request.target.substr(0, request.target.find('?'));
+  if (path == "/healthz") return {200, "text/plain", "ok\n", {}};
+  if (path == "/readyz") return Ready();
+  const bool query = path == "/api/v1/query", explain = path == "/api/v1/explain",
+             dsas = path == "/api/v1/dsas";
+  if (!query && !explain && !dsas)
+    return Json(404,
+                {{"error", {{"message", "no such endpoint: " + path}, {"code", "NOT_FOUND"}}}});
+  if ((query || explain) && request.method != "POST") {
+    HttpResponse r =
+        Json(405, {{"error", {{"message", path + " takes POST"}, {"code", "METHOD_NOT_ALLOWED"}}}});
+    r.headers.push_back({"Allow", "POST"});
+    return r;
+  }
+  HttpResponse refusal;
+  auto caller = Authenticate(request, refusal);
+  if (!caller) return refusal;
+  if (dsas) return Dsas(*caller);
+  return Query(request, *caller, explain);
+}
+
+HttpResponse Api::Query(const HttpRequest& request, const Caller& caller, bool explain) {
+  nlohmann::json body;
+  try {
+    body = nlohmann::json::parse(request.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Json(400, {{"error",
+                       {{"message", std::string("the body is not valid JSON: ") + e.what()},
+                        {"code", "BAD_JSON"}}}});
+  }
+  auto text = [&](const char* key) -> std::optional<std::string> {
+    if (!body.is_object() || !body.contains(key) || !body[key].is_string()) return std::nullopt;
+    return body[key].get<std::string>();
+  };
+  auto sql = text("sql"), dsa = text("dsa"), purpose = text("purpose");
+  if (!sql || !dsa || !purpose) {
+    return Json(
+        400, {{"error",
+               {{"message", "the body must be a JSON object with text fields sql, dsa and purpose"},
+                {"code", "BAD_REQUEST"}}}});
+  }
+  policy::Session session{caller.user, caller.role, caller.organisation, *purpose};
+  planner::QueryOptions options;
+  options.cancel = &cancel_all_;
+  try {
+    if (explain) {
+      auto plan = gate_.Explain(session, *dsa, *sql, options);
+      nlohmann::json fragments = nlohmann::json::array();
+      for (const auto& f : plan.fragments)
+        fragments.push_back({{"source", f.source}, {"sql", f.sql}});
+      return Json(200, {{"plan", plan.plan}, {"fragments", fragments}});
+    }
+    const int64_t id = next_query_++;
+    auto r = gate_.Query(session, *dsa, *sql, options);
+    nlohmann::json j;
+    j["query_id"] = std::to_string(id);
+    j["columns"] = nlohmann::json::array();
+    for (const auto& c : r.columns)
+      j["columns"].push_back({{"name", c.name}, {"type", c.type.ToString()}});
+    j["rows"] = nlohmann::json::array();
+    for (size_t row = 0; row < r.rows.rows; ++row) {
+      nlohmann::json values = nlohmann::json::array();
+      for (const auto& c : r.rows.columns) values.push_back(CellJson(c, row));
+      j["rows"].push_back(std::move(values));
+    }
+    nlohmann::json cells = nlohmann::json::array();
+    const size_t nc = r.columns.size();
+    for (size_t row = 0; row < r.rows.rows; ++row) {
+      for (size_t c = 0; c < nc; ++c) {
+        uint8_t rule = r.cell_rules[row * nc + c];
+        if (rule)
+          cells.push_back(
+              {row, c, std::string(sdc::CellRuleName(static_cast<sdc::CellRule>(rule)))});
+      }
+    }
+    j["disclosure"] = {
+        {"min_persons", r.min_persons}, {"changed", r.rule_counts}, {"cells", cells}};
+    if (r.rules && r.rules->rounding.kind == sdc::Rounding::Kind::kBase) {
+      j["disclosure"]["counts_rounded"] = "base " + std::to_string(r.rules->rounding.base);
+    }
+    nlohmann::json sources = nlohmann::json::array();
+    for (const auto& f : r.fragments)
+      sources.push_back({{"source", f.source}, {"rows", f.rows}, {"seconds", f.seconds}});
+    j["sources"] = sources;
+    j["stats"] = {{"seconds", r.seconds}, {"peak_memory_bytes", r.peak_memory_bytes}};
+    return Json(200, j);
+  } catch (const Error& e) {
+    return ErrorResponse(e);
+  }
+}
+
+HttpResponse Api::Dsas(const Caller& caller) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& id : registry_.Ids()) {
+    auto d = registry_.Get(id);
+    if (!d->IsRecipient(caller.role, caller.organisation)) continue;
+    list.push_back({{"dsa", d->id},
+                    {"title", d->title},
+                    {"purposes", d->purposes},
+                    {"rules", policy::DescribeRules(*d)}});
+  }
+  return Json(200, {{"dsas", list}});
+}
+
+HttpResponse Api::Ready() {
+  nlohmann::json sources = nlohmann::json::object();
+  bool ready = true;
+  for (const auto& name : engine_.catalog().SourceNames()) {
+    try {
+      auto tables = engine_.catalog().TableNames(name);
+      if (!tables.empty()) engine_.catalog().ConnectorFor(name).Describe(tables.front());
+      sources[name] = "ok";
+    } catch (const Error& e) {
+      sources[name] = e.what();
+      ready = false;
+    }
+  }
+  return Json(ready ? 200 : 503, {{"ready", ready}, {"sources", sources}});
+}
+
+}  // namespace fedgate::gateway

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "gateway/http_server.h"
+#include "planner/config.h"
+#include "planner/query_engine.h"
+#include "policy/audit.h"
+#include "policy/dsa.h"
+#include "policy/gate.h"
+
+namespace fedgate::gateway {
+
+// Password hashes in the configuration: "pbkdf2-sha256$ITERATIONS$SALT_HEX$HASH_HEX".
+std::string HashPassword(const std::string& password, int iterations = 200000);
+// Constant-time check of `password` against a stored hash; false for a malformed hash.
+bool CheckPassword(const std::string& password, const std::string& stored);
+
+// The native JSON API over HTTP (docs in README): authentication (HTTP Basic against the
+// configuration's users), /healthz, /readyz, POST /api/v1/query and /api/v1/explain, and
+// GET /api/v1/dsas. Every query goes through the policy gate under the DSA the caller names.
+class Api {
+ public:
+  explicit Api(const planner::GatewayConfig& config);
+  HttpResponse Handle(const HttpRequest& request);
+  // Cancels every running query (shutdown after the grace period).
+  void CancelAll() { cancel_all_ = true; }
+
+ private:
+  struct Caller {
+    std::string user;
+    std::string role;
+    std::string organisation;
+  };
+  // The authenticated caller, or a 401/429 response.
+  std::optional<Caller> Authenticate(const HttpRequest& request, HttpResponse& refusal);
+  HttpResponse Query(const HttpRequest& request, const Caller& caller, bool explain);
+  HttpResponse Dsas(const Caller& caller);
+  HttpResponse Ready();
+
+  planner::GatewayConfig config_;
+  planner::QueryEngine engine_;
+  policy::DsaRegistry registry_;
+  std::unique_ptr<policy::AuditLog> audit_;
+  policy::PolicyGate gate_;
+  std::atomic<bool> cancel_all_{false};
+  std::atomic<int64_t> next_query_{1};
+  std::mutex failures_mu_;
+  std::map<std::string, std::pair<int, std::chrono::steady_clock::time_point>>
+      failures_;  // by address
+};
+
+}  // namespace fedgate::gateway

@@ -1,0 +1,225 @@
+#include "gateway/http_server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "common/error.h"
+
+namespace fedgate::gateway {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(Options o, Handler h)
+      : options(std::move(o)),
+        handler(std::move(h)),
+        acceptor(io),
+        workers(static_cast<size_t>(options.workers)) {}
+
+  Options options;
+  Handler handler;
+  net::io_context io;
+  tcp::acceptor acceptor;
+  net::thread_pool workers;
+  std::vector<std::thread> io_threads;
+  std::atomic<int> queued{0};
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::condition_variable idle;
+
+  void Accept();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {}
+
+  void Start() { Read(); }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(server_->options.max_body_bytes);
+    parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
+    stream_.expires_after(std::chrono::seconds(server_->options.read_timeout_seconds));
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == beast::error::timeout) {
+      return Close();
+    }
+    if (ec) {
+      // Malformed or too large: answer once, then close.
+      const int status = ec == http::error::body_limit     ? 413
+                         : ec == http::error::header_limit ? 431
+                                                           : 400;
+      HttpResponse r;
+      r.status = status;
+      r.body = std::string("{\"error\":{\"message\":\"") +
+               (status == 413   ? "request body too large"
+                : status == 431 ? "request headers too large"
+                                : "malformed HTTP request") +
+               "\"}}";
+      return Write(std::move(r), false);
+    }
+    auto req = parser_->release();
+    HttpRequest request;
+    request.method = std::string(req.method_string());
+    request.target = std::string(req.target());
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request.headers[name] = std::string(field.value());
+    }
+    request.body = std::move(req.body());
+    beast::error_code ignored;
+    auto endpoint = stream_.socket().remote_endpoint(ignored);
+    request.remote = ignored ? "" : endpoint.address().to_string();
+    const bool keep_alive = req.keep_alive();
+    if (server_->stopping)
+      return Write({503, "application/json", "{\"error\":{\"message\":\"shutting down\"}}", {}},
+                   false);
+    if (server_->queued.fetch_add(1) >= server_->options.max_queued) {
+      server_->queued.fetch_sub(1);
+      return Write({503,
+                    "application/json",
+                    "{\"error\":{\"message\":\"server busy, retry later\"}}",
+                    {{"Retry-After", "1"}}},
+                   keep_alive);
+    }
+    ++server_->in_flight;
+    net::post(server_->workers,
+              [self = shared_from_this(), request = std::move(request), keep_alive]() mutable {
+                self->server_->queued.fetch_sub(1);
+                HttpResponse response;
+                try {
+                  response = self->server_->handler(request);
+                } catch (const std::exception& e) {
+                  response = {500,
+                              "application/json",
+                              std::string("{\"error\":{\"message\":\"internal error\"}}"),
+                              {}};
+                  std::cerr << "fedgate serve: internal error: " << e.what() << "\n";
+                }
+                net::post(self->stream_.get_executor(),
+                          [self, response = std::move(response), keep_alive]() mutable {
+                            self->Write(std::move(response), keep_alive);
+                            self->Done();
+                          });
+              });
+  }
+
+  void Done() {
+    if (--server_->in_flight == 0) {
+      std::lock_guard lock(server_->mu);
+      server_->idle.notify_all();
+    }
+  }
+
+  void Write(HttpResponse r, bool keep_alive) {
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(r.status), 11);
+    res->set(http::field::server, "fedgate/" FEDGATE_VERSION);
+    res->set(http::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) res->set(k, v);
+    res->keep_alive(keep_alive && !server_->stopping);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    stream_.expires_after(std::chrono::seconds(server_->options.read_timeout_seconds));
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                        if (ec || !res->keep_alive()) return self->Close();
+                        self->Read();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<HttpServer::Impl> server_;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(io),
+                        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                          if (ec) {
+                            if (!self->stopping) self->Accept();
+                            return;
+                          }
+                          std::make_shared<Session>(std::move(socket), self)->Start();
+                          self->Accept();
+                        });
+}
+
+HttpServer::HttpServer(Options options, Handler handler)
+    : impl_(std::make_shared<Impl>(std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() {
+  Stop(0);
+}
+
+uint16_t HttpServer::Start() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(impl_->options.address, ec);
+  if (ec)
+    throw Error(ErrorCode::kInvalidArgument, "bad listen address '" + impl_->options.address + "'");
+  tcp::endpoint endpoint(address, impl_->options.port);
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(endpoint, ec);
+  if (!ec) impl_->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw Error(ErrorCode::kInvalidArgument, "cannot listen on " + impl_->options.address + ":" +
+                                                 std::to_string(impl_->options.port) + ": " +
+                                                 ec.message());
+  }
+  impl_->Accept();
+  for (int i = 0; i < impl_->options.io_threads; ++i)
+    impl_->io_threads.emplace_back([this] { impl_->io.run(); });
+  return impl_->acceptor.local_endpoint().port();
+}
+
+void HttpServer::Stop(int grace_seconds) {
+  if (!impl_ || impl_->io_threads.empty()) return;
+  impl_->stopping = true;
+  net::post(impl_->io, [impl = impl_] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+  });
+  {
+    std::unique_lock lock(impl_->mu);
+    impl_->idle.wait_for(lock, std::chrono::seconds(grace_seconds),
+                         [this] { return impl_->in_flight == 0; });
+  }
+  impl_->workers.join();
+  impl_->io.stop();
+  for (auto& t : impl_->io_threads) t.join();
+  impl_->io_threads.clear();
+}
+
+}  // namespace fedgate::gateway

@@ -1,0 +1,266 @@
+// The HTTP gateway end to end: a server in this process on a free loopback port, in front of
+// the test harness's real servers, queried with curl (a real client) and with raw sockets
+// for what curl would refuse to send.
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "gateway/api.h"
+#include "gateway/http_server.h"
+#include "planner/config.h"
+#include "policy/audit.h"
+#include "tests/integration/harness_env.h"
+
+namespace fedgate::testing {
+namespace {
+
+const std::string kPassword = "correct horse battery";
+
+struct Served {
+  Served() {
+    const auto& env = HarnessEnv::Get();
+    for (const char* key : {"FEDGATE_PG_HOST", "FEDGATE_PG_PORT", "FEDGATE_PG_READER_PASSWORD"}) {
+      ::setenv(key, env.Value(key).c_str(), 1);
+    }
+    ::setenv("FEDGATE_TEST_LINKAGE_SECRET", "http-tests-linkage-secret-51d2", 1);
+    audit = (std::filesystem::temp_directory_path() /
+             ("fedgate-http-audit-" + std::to_string(::getpid()) + ".log"))
+                .string();
+    std::filesystem::remove(audit);
+    std::filesystem::remove(audit + ".head");
+    ::setenv("FEDGATE_TEST_AUDIT_LOG", audit.c_str(), 1);
+    config =
+        planner::LoadConfig(std::string(FEDGATE_POLICY_TEST_DIR) + "/fedgate_policy_test.yaml");
+    const std::string hash = gateway::HashPassword(kPassword, 20000);
+    for (auto& [name, user] : config.users) user.password_hash = hash;
+    api = std::make_unique<gateway::Api>(config);
+    gateway::HttpServer::Options options;
+    options.port = 0;
+    options.read_timeout_seconds = 2;
+    options.max_body_bytes = 64 << 10;
+    server = std::make_unique<gateway::HttpServer>(
+        options, [this](const gateway::HttpRequest& r) { return api->Handle(r); });
+    port = server->Start();
+  }
+  ~Served() {
+    server->Stop(5);
+    std::filesystem::remove(audit);
+    std::filesystem::remove(audit + ".head");
+  }
+  std::string audit;
+  planner::GatewayConfig config;
+  std::unique_ptr<gateway::Api> api;
+  std::unique_ptr<gateway::HttpServer> server;
+  uint16_t port = 0;
+};
+
+Served& Gateway() {
+  static Served s;
+  return s;
+}
+
+struct CurlResult {
+  int status = 0;
+  std::string body;
+};
+
+// Runs curl; `args` are extra arguments (already shell-quoted where needed).
+CurlResult Curl(const std::string& path, const std::string& args) {
+  std::string body_file =
+      (std::filesystem::temp_directory_path() /
+       ("fedgate-curl-" + std::to_string(::getpid()) + "-" +
+        std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()))))
+          .string();
+  std::string cmd = "curl -s -o '" + body_file + "' -w '%{http_code}' " + args +
+                    " 'http://127.0.0.1:" + std::to_string(Gateway().port) + path + "'";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 256> buf{};
+  while (p && std::fgets(buf.data(), buf.size(), p)) out += buf.data();
+  if (p) ::pclose(p);
+  CurlResult r;
+  r.status = out.empty() ? 0 : std::atoi(out.c_str());
+  std::ifstream in(body_file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  r.body = ss.str();
+  std::filesystem::remove(body_file);
+  return r;
+}
+
+std::string Auth(const std::string& user, const std::string& password = kPassword) {
+  return "-u '" + user + ":" + password + "'";
+}
+
+std::string QueryBody(const std::string& sql, const std::string& dsa = "symphony-test",
+                      const std::string& purpose = "cost-analysis") {
+  nlohmann::json j = {{"sql", sql}, {"dsa", dsa}, {"purpose", purpose}};
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("fedgate-body-" + std::to_string(::getpid()) + "-" +
+                       std::to_string(std::hash<std::string>{}(sql))))
+                         .string();
+  std::ofstream(path) << j.dump();
+  return "-H 'Content-Type: application/json' --data-binary @'" + path + "'";
+}
+
+// Sends raw bytes and returns what comes back before the server closes (or 3 s pass).
+std::string Raw(const std::string& bytes, int linger_ms = 0) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(Gateway().port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "connect failed";
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (!bytes.empty()) (void)!::write(fd, bytes.data(), bytes.size());
+  if (linger_ms) std::this_thread::sleep_for(std::chrono::milliseconds(linger_ms));
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+class HttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override { FEDGATE_REQUIRE_HARNESS(); }
+};
+
+TEST_F(HttpTest, HealthAndReadiness) {
+  auto h = Curl("/healthz", "");
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(h.body, "ok\n");
+  auto r = Curl("/readyz", "");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(nlohmann::json::parse(r.body)["sources"]["gp"], "ok");
+}
+
+TEST_F(HttpTest, CrossSourceQueryWithProtectedCells) {
+  auto r =
+      Curl("/api/v1/query",
+           Auth("ana") + " " +
+               QueryBody(
+                   "SELECT p.care_home, count(*) AS n, sum(a.cost) AS cost FROM gp.patients p JOIN "
+                   "acute.admissions a USING (person_id) WHERE p.date_of_birth < DATE '1930-01-01' "
+                   "GROUP BY "
+                   "p.care_home"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = nlohmann::json::parse(r.body);
+  ASSERT_EQ(j["columns"].size(), 3u);
+  EXPECT_EQ(j["columns"][1]["type"], "bigint");
+  EXPECT_EQ(j["disclosure"]["min_persons"], 10);
+  EXPECT_EQ(j["disclosure"]["counts_rounded"], "base 5");
+  ASSERT_EQ(j["sources"].size(), 2u);
+  for (const auto& row : j["rows"]) {
+    if (!row[1].is_null()) {
+      EXPECT_EQ(row[1].get<int64_t>() % 5, 0) << row.dump();
+    }
+  }
+}
+
+TEST_F(HttpTest, SyntaxErrorHasLocation) {
+  auto r =
+      Curl("/api/v1/query", Auth("ana") + " " + QueryBody("SELECT count(*)\nFORM gp.patients"));
+  EXPECT_EQ(r.status, 400);
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["error"]["code"], "INVALID_ARGUMENT");
+  EXPECT_EQ(j["error"]["location"]["line"], 2);
+  EXPECT_EQ(j["error"]["location"]["column"], 6);
+}
+
+TEST_F(HttpTest, WrongPasswordIs401) {
+  auto r = Curl("/api/v1/query", Auth("ana", "not the password") + " " + QueryBody("SELECT 1"));
+  EXPECT_EQ(r.status, 401);
+  auto none = Curl("/api/v1/query", QueryBody("SELECT 1"));
+  EXPECT_EQ(none.status, 401);
+  auto unknown = Curl("/api/v1/query", Auth("nobody") + " " + QueryBody("SELECT 1"));
+  EXPECT_EQ(unknown.status, 401);
+}
+
+TEST_F(HttpTest, NonRecipientIsRefusedAndAudited) {
+  auto r = Curl("/api/v1/query", Auth("eve") + " " + QueryBody("SELECT count(*) FROM gp.patients"));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.body.find("is not a recipient"), std::string::npos) << r.body;
+  bool audited = false;
+  std::ifstream in(Gateway().audit);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    audited |= j.value("user", "") == "eve" && j.value("outcome", "") == "refused";
+  }
+  EXPECT_TRUE(audited);
+  EXPECT_TRUE(policy::VerifyAuditLog(Gateway().audit).ok);
+}
+
+TEST_F(HttpTest, BadRequestsGet4xx) {
+  EXPECT_EQ(Curl("/api/v1/query", Auth("ana") + " --data-binary '{not json'").status, 400);
+  EXPECT_EQ(Curl("/api/v1/query", Auth("ana") + " --data-binary '{\"sql\": 5}'").status, 400);
+  EXPECT_EQ(Curl("/api/v1/query", Auth("ana") + " --data-binary '[1,2]'").status, 400);
+  EXPECT_EQ(Curl("/api/v1/query", Auth("ana")).status, 405);  // GET
+  EXPECT_EQ(Curl("/nowhere", Auth("ana")).status, 404);
+  // A body over the limit (64 KiB here).
+  std::string big = (std::filesystem::temp_directory_path() / "fedgate-big-body").string();
+  std::ofstream(big) << std::string(200 << 10, 'x');
+  EXPECT_EQ(Curl("/api/v1/query", Auth("ana") + " --data-binary @'" + big + "'").status, 413);
+  std::filesystem::remove(big);
+}
+
+TEST_F(HttpTest, MalformedHttpAndSlowClientsAreClosed) {
+  std::string garbage = Raw("GARBAGE\r\n\r\n");
+  EXPECT_EQ(garbage.rfind("HTTP/1.1 400", 0), 0u) << garbage;
+  std::string bad_header = Raw("GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: a\r\n\r\n");
+  EXPECT_EQ(bad_header.rfind("HTTP/1.1 400", 0), 0u) << bad_header;
+  std::string huge_header =
+      Raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(40 << 10, 'a') + "\r\n\r\n");
+  EXPECT_EQ(huge_header.rfind("HTTP/1.1 431", 0), 0u) << huge_header.substr(0, 100);
+  // A client that sends half a request and stalls is cut off after the read timeout (2 s).
+  auto start = std::chrono::steady_clock::now();
+  std::string slow = Raw("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_TRUE(slow.empty()) << slow;
+  EXPECT_LT(waited, 4.5);
+  // The server is still fine.
+  EXPECT_EQ(Curl("/healthz", "").status, 200);
+}
+
+TEST_F(HttpTest, ManyConcurrentRequests) {
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&, i] {
+      auto r =
+          Curl("/api/v1/query",
+               Auth("ana") + " " +
+                   QueryBody("SELECT sex, count(*) FROM gp.patients WHERE practice_code = 'SSP0" +
+                             std::to_string(1 + i % 9) + "' GROUP BY sex"));
+      ok += r.status == 200;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 16);
+}
+
+TEST_F(HttpTest, FailedLoginsAreRateLimited) {
+  // Locks loopback out for a minute: ctest runs each test in its own process (own server), and
+  // it is the last test of the file when the binary runs them all.
+  int limited = 0;
+  for (int i = 0; i < 14; ++i) limited += Curl("/api/v1/dsas", Auth("ana", "wrong")).status == 429;
+  EXPECT_GE(limited, 3);
+  EXPECT_EQ(Curl("/api/v1/dsas", Auth("ana")).status, 429)
+      << "even the right password waits out the lock";
+}
+
+}  // namespace
+}  // namespace fedgate::testing
