@@ -144,7 +144,7 @@ bool CheckPassword(const std::string& password, const std::string& stored) {
   return CRYPTO_memcmp(computed.data(), hash.data(), hash.size()) == 0;
 }
 
-Api::Api(const planner::GatewayConfig& config)
+Api::Api(const planner::GatewayConfig& config, size_t trino_page_rows)
     : config_(config),
       engine_(config),
       registry_([&] {
@@ -157,7 +157,8 @@ Api::Api(const planner::GatewayConfig& config)
         if (config.audit_log.empty()) ThrowInvalid(config.path + ": fedgate serve needs audit_log");
         return std::make_unique<policy::AuditLog>(config.audit_log);
       }()),
-      gate_(engine_, registry_, audit_.get()) {
+      gate_(engine_, registry_, audit_.get()),
+      trino_(engine_, registry_, gate_, trino_page_rows) {
   auto report = registry_.Reload();
   gate_.AuditReload(report);
   for (const auto& p : report.rejected)
@@ -215,6 +216,13 @@ HttpResponse Api::Handle(const HttpRequest& request) {
   std::string path = request.target.substr(0, request.target.find('?'));
   if (path == "/healthz") return {200, "text/plain", "ok\n", {}};
   if (path == "/readyz") return Ready();
+  if (path.rfind("/v1/", 0) == 0) {
+    if (path == "/v1/info") return trino_.Handle(request, {});
+    HttpResponse refusal;
+    auto caller = Authenticate(request, refusal);
+    if (!caller) return refusal;
+    return trino_.Handle(request, {caller->user, caller->role, caller->organisation});
+  }
   const bool query = path == "/api/v1/query", explain = path == "/api/v1/explain",
              dsas = path == "/api/v1/dsas";
   if (!query && !explain && !dsas)

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gateway/http_server.h"
+#include "gateway/trino.h"
 #include "planner/config.h"
 #include "planner/query_engine.h"
 #include "policy/audit.h"
@@ -26,10 +27,14 @@ bool CheckPassword(const std::string& password, const std::string& stored);
 // GET /api/v1/dsas. Every query goes through the policy gate under the DSA the caller names.
 class Api {
  public:
-  explicit Api(const planner::GatewayConfig& config);
+  // `trino_page_rows`: rows per page of a Trino protocol result.
+  explicit Api(const planner::GatewayConfig& config, size_t trino_page_rows = 1000);
   HttpResponse Handle(const HttpRequest& request);
   // Cancels every running query (shutdown after the grace period).
-  void CancelAll() { cancel_all_ = true; }
+  void CancelAll() {
+    cancel_all_ = true;
+    trino_.CancelAll();
+  }
 
  private:
   struct Caller {
@@ -48,6 +53,7 @@ class Api {
   policy::DsaRegistry registry_;
   std::unique_ptr<policy::AuditLog> audit_;
   policy::PolicyGate gate_;
+  TrinoProtocol trino_;
   std::atomic<bool> cancel_all_{false};
   std::atomic<int64_t> next_query_{1};
   std::mutex failures_mu_;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "gateway/api.h"
@@ -43,7 +44,7 @@ struct Served {
         planner::LoadConfig(std::string(FEDGATE_POLICY_TEST_DIR) + "/fedgate_policy_test.yaml");
     const std::string hash = gateway::HashPassword(kPassword, 20000);
     for (auto& [name, user] : config.users) user.password_hash = hash;
-    api = std::make_unique<gateway::Api>(config);
+    api = std::make_unique<gateway::Api>(config, /*trino_page_rows=*/4);
     gateway::HttpServer::Options options;
     options.port = 0;
     options.read_timeout_seconds = 2;
@@ -250,6 +251,173 @@ TEST_F(HttpTest, ManyConcurrentRequests) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 16);
+}
+
+// A Trino client's statement protocol, driven with curl: POST, then GET each nextUri.
+struct TrinoRun {
+  nlohmann::json first;
+  std::vector<nlohmann::json> pages;
+  std::vector<nlohmann::json> rows;
+  nlohmann::json columns;
+  std::string state;
+  nlohmann::json error;
+};
+
+std::string Headers(const std::string& catalog = "symphony-test",
+                    const std::string& purpose = "cost-analysis") {
+  std::string h = "-H 'X-Trino-User: ana' -H 'X-Trino-Source: fedgate-tests'";
+  if (!catalog.empty()) h += " -H 'X-Trino-Catalog: " + catalog + "' -H 'X-Trino-Schema: gp'";
+  if (!purpose.empty()) h += " -H 'X-Trino-Session: purpose=" + purpose + "'";
+  return h;
+}
+
+std::string SqlFile(const std::string& sql) {
+  std::string path =
+      (std::filesystem::temp_directory_path() / ("fedgate-sql-" + std::to_string(::getpid()) + "-" +
+                                                 std::to_string(std::hash<std::string>{}(sql))))
+          .string();
+  std::ofstream(path) << sql;
+  return path;
+}
+
+CurlResult CurlUrl(const std::string& url, const std::string& args) {
+  std::string prefix = "http://127.0.0.1:" + std::to_string(Gateway().port);
+  return Curl(url.substr(url.find('/', 8)), args);
+}
+
+TrinoRun Trino(const std::string& sql, const std::string& headers = Headers()) {
+  TrinoRun run;
+  auto post =
+      Curl("/v1/statement", Auth("ana") + " " + headers + " --data-binary @'" + SqlFile(sql) + "'");
+  EXPECT_EQ(post.status, 200) << post.body;
+  run.first = nlohmann::json::parse(post.body);
+  EXPECT_FALSE(run.first.contains("data")) << "the POST answer must carry no rows";
+  std::string next = run.first.value("nextUri", "");
+  for (int i = 0; i < 200 && !next.empty(); ++i) {
+    auto page = CurlUrl(next, Auth("ana"));
+    EXPECT_EQ(page.status, 200) << page.body;
+    auto j = nlohmann::json::parse(page.body);
+    EXPECT_TRUE(j.contains("id") && j.contains("stats") && j.contains("infoUri")) << page.body;
+    if (j.contains("columns")) run.columns = j["columns"];
+    if (j.contains("data")) {
+      EXPECT_TRUE(j.contains("columns")) << "a page with data carries columns";
+      for (const auto& row : j["data"]) run.rows.push_back(row);
+    }
+    if (j.contains("error")) run.error = j["error"];
+    run.state = j["stats"]["state"];
+    run.pages.push_back(j);
+    next = j.value("nextUri", "");
+  }
+  return run;
+}
+
+TEST_F(HttpTest, TrinoQueryPagesThroughResults) {
+  auto run = Trino("SELECT practice_code, count(*) AS n FROM gp.patients GROUP BY practice_code");
+  EXPECT_EQ(run.state, "FINISHED");
+  EXPECT_EQ(run.rows.size(), 17u);
+  EXPECT_GE(run.pages.size(), 5u) << "17 rows at 4 per page";
+  ASSERT_EQ(run.columns.size(), 2u);
+  EXPECT_EQ(run.columns[1]["type"], "bigint");
+  EXPECT_EQ(run.columns[1]["typeSignature"]["rawType"], "bigint");
+  EXPECT_EQ(run.columns[0]["typeSignature"]["arguments"][0]["kind"], "LONG");
+  for (const auto& row : run.rows) EXPECT_EQ(row[1].get<int64_t>() % 5, 0) << "counts are rounded";
+}
+
+TEST_F(HttpTest, TrinoSuppressedCellsAreNullAndMarked) {
+  auto run = Trino(
+      "SELECT p.care_home, d.condition, count(*) AS n FROM gp.diagnoses d JOIN gp.patients p USING "
+      "(person_id) WHERE "
+      "p.practice_code = 'SSP05' GROUP BY p.care_home, d.condition");
+  EXPECT_EQ(run.state, "FINISHED");
+  int nulls = 0, marked = 0;
+  for (const auto& row : run.rows) nulls += row[2].is_null();
+  for (const auto& page : run.pages) {
+    if (page.contains("fedgateDisclosure")) {
+      for (const auto& cell : page["fedgateDisclosure"]["cells"]) marked += cell[2] == "threshold";
+    }
+  }
+  EXPECT_GT(nulls, 0);
+  EXPECT_EQ(marked, nulls) << "every NULL count is marked as withheld";
+}
+
+TEST_F(HttpTest, TrinoErrorsAndIntrospection) {
+  auto syntax = Trino("SELECT count(*)\nFORM gp.patients");
+  EXPECT_EQ(syntax.state, "FAILED");
+  EXPECT_EQ(syntax.error["errorName"], "SYNTAX_ERROR");
+  EXPECT_EQ(syntax.error["errorType"], "USER_ERROR");
+  EXPECT_EQ(syntax.error["errorLocation"]["lineNumber"], 2);
+  auto refused = Trino("SELECT max(cost) FROM acute.admissions");
+  EXPECT_EQ(refused.error["errorName"], "PERMISSION_DENIED");
+  auto no_purpose = Trino("SELECT count(*) FROM gp.patients", Headers("symphony-test", ""));
+  EXPECT_NE(no_purpose.error["message"].get<std::string>().find("purpose"), std::string::npos);
+
+  auto catalogs = Trino("SHOW CATALOGS");
+  std::set<std::string> names;
+  for (const auto& row : catalogs.rows) names.insert(row[0]);
+  EXPECT_TRUE(names.count("symphony-test"));
+  EXPECT_FALSE(names.count("records-test")) << "ana is not a recipient of records-test";
+  auto schemas = Trino("SHOW SCHEMAS FROM \"symphony-test\"");
+  EXPECT_EQ(schemas.rows.size(), 3u);
+  auto tables = Trino("SHOW TABLES FROM gp LIKE 'p%'");
+  ASSERT_EQ(tables.rows.size(), 1u);
+  EXPECT_EQ(tables.rows[0][0], "patients");
+  auto columns = Trino("DESCRIBE gp.patients");
+  std::set<std::string> cols;
+  for (const auto& row : columns.rows) cols.insert(row[0]);
+  EXPECT_TRUE(cols.count("person_id"));
+  EXPECT_FALSE(cols.count("lsoa_code")) << "not shared under the DSA";
+  EXPECT_FALSE(cols.count("nhs_number"));
+  auto version = Trino("SELECT version()");
+  ASSERT_EQ(version.rows.size(), 1u);
+  auto probe = Trino("EXECUTE IMMEDIATE 'SELECT 1'");
+  ASSERT_EQ(probe.rows.size(), 1u);
+  EXPECT_EQ(probe.rows[0][0], 1);
+  auto info = Curl("/v1/info", "");
+  EXPECT_EQ(nlohmann::json::parse(info.body)["coordinator"], true);
+}
+
+TEST_F(HttpTest, TrinoRefusesOtherUsersAndEmptyStatements) {
+  auto wrong_user =
+      Curl("/v1/statement", Auth("ana") + " -H 'X-Trino-User: eve' --data-binary 'SELECT 1'");
+  EXPECT_EQ(wrong_user.status, 403);
+  auto empty = Curl("/v1/statement", Auth("ana") + " -H 'X-Trino-User: ana' -X POST");
+  EXPECT_EQ(empty.status, 400);
+  auto unknown = Curl("/v1/query/nope", Auth("ana"));
+  EXPECT_EQ(unknown.status, 404);
+  auto anonymous = Curl("/v1/statement", "-H 'X-Trino-User: ana' --data-binary 'SELECT 1'");
+  EXPECT_EQ(anonymous.status, 401);
+}
+
+TEST_F(HttpTest, TrinoCancelStopsTheSourceQuery) {
+  auto post = Curl("/v1/statement", Auth("ana") + " " + Headers() + " --data-binary @'" +
+                                        SqlFile("SELECT count(*) FROM gp.consultations a JOIN "
+                                                "gp.consultations b ON a.cost > b.cost * 1.5 + "
+                                                "0.125") +
+                                        "'");
+  ASSERT_EQ(post.status, 200);
+  auto first = nlohmann::json::parse(post.body);
+  std::string next = first["nextUri"];
+  auto running = nlohmann::json::parse(CurlUrl(next, Auth("ana")).body);
+  EXPECT_EQ(running["stats"]["state"], "RUNNING");
+  EXPECT_EQ(CurlUrl(next, Auth("ana") + " -X DELETE").status, 204);
+  nlohmann::json last = running;
+  for (int i = 0; i < 20 && last["stats"]["state"] == "RUNNING"; ++i)
+    last = nlohmann::json::parse(CurlUrl(next, Auth("ana")).body);
+  EXPECT_EQ(last["stats"]["state"], "FAILED");
+  EXPECT_EQ(last["error"]["errorName"], "USER_CANCELED") << last.dump();
+  int64_t active = -1;
+  for (int i = 0; i < 50 && active != 0; ++i) {
+    PgRows("postgres",
+           "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'fedgate' AND state = "
+           "'active' AND query "
+           "LIKE '%0.125%' AND query LIKE '%consultations%'",
+           [&](const connectors::odbc::TextRow& row) { active = std::stoll(*row[0]); });
+    if (active != 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(active, 0) << "the source's query is still running";
+  auto info =
+      nlohmann::json::parse(Curl("/v1/query/" + first["id"].get<std::string>(), Auth("ana")).body);
+  EXPECT_EQ(info["state"], "FAILED");
 }
 
 TEST_F(HttpTest, FailedLoginsAreRateLimited) {
