@@ -35,6 +35,7 @@ int ServeCommand(int argc, char** argv) {
       .Option("listen", "HOST:PORT", "Address to listen on", "127.0.0.1:8080")
       .Option("workers", "N", "Requests handled at once", "4")
       .Option("grace", "SECONDS", "How long running queries may finish on shutdown", "10")
+      .Option("page-rows", "N", "Rows per page of a Trino protocol result", "1000")
       .Flag("allow-remote-http",
             "Listen beyond loopback without TLS (warns; TLS arrives with the HTTPS work)");
   if (!args.Parse(argc, argv, 2, std::cout)) return 0;
@@ -60,7 +61,9 @@ int ServeCommand(int argc, char** argv) {
               << ": passwords travel in clear\n";
   }
   auto config = planner::LoadConfig(args.Get("config"));
-  Api api(config);
+  const int64_t page_rows = args.GetInt("page-rows");
+  if (page_rows < 1 || page_rows > 1000000) ThrowInvalid("--page-rows must be 1..1000000");
+  Api api(config, static_cast<size_t>(page_rows));
   HttpServer server(options, [&api](const HttpRequest& r) { return api.Handle(r); });
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGINT, OnSignal);

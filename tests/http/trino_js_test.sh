@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs tests/http/js/trino_client_test.mjs (the npm trino-client package) against a real
+# `fedgate serve` in front of the test harness's servers.
+#   trino_js_test.sh FEDGATE_BINARY HARNESS_ENV_FILE
+set -euo pipefail
+FEDGATE=$1
+HARNESS_ENV=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+WORK=$(mktemp -d)
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+command -v node >/dev/null || { echo "node is required (Debian's nodejs)"; exit 1; }
+if [ ! -d "$HERE/js/node_modules/trino-client" ]; then
+  (cd "$HERE/js" && npm ci --no-audit --no-fund >/dev/null)
+fi
+
+set -a
+# shellcheck disable=SC1090
+. "$HARNESS_ENV"
+set +a
+export FEDGATE_TEST_LINKAGE_SECRET=trino-js-tests-linkage-secret-77
+export FEDGATE_TEST_AUDIT_LOG="$WORK/audit.log"
+PASSWORD="trino client password"
+HASH=$(echo "$PASSWORD" | "$FEDGATE" passwd)
+sed -e "s|^dsa_dir: dsas|dsa_dir: $ROOT/tests/policy/dsas|" \
+    -e "s|  ana: {role: analyst, organisation: symphony-pmo}|  ana: {role: analyst, organisation: symphony-pmo, password_hash: \"$HASH\"}|" \
+    "$ROOT/tests/policy/fedgate_policy_test.yaml" > "$WORK/fedgate.yaml"
+
+"$FEDGATE" serve --config "$WORK/fedgate.yaml" --listen 127.0.0.1:0 --page-rows 4 > "$WORK/serve.out" 2> "$WORK/serve.err" &
+SERVER=$!
+for _ in $(seq 1 100); do
+  grep -q '^listening ' "$WORK/serve.out" 2>/dev/null && break
+  kill -0 $SERVER 2>/dev/null || { cat "$WORK/serve.err"; exit 1; }
+  sleep 0.1
+done
+ADDRESS=$(sed -n 's/^listening //p' "$WORK/serve.out")
+[ -n "$ADDRESS" ] || { echo "fedgate serve did not start"; cat "$WORK/serve.err"; exit 1; }
+
+FEDGATE_URL="http://$ADDRESS" FEDGATE_PASSWORD="$PASSWORD" node "$HERE/js/trino_client_test.mjs"
+kill -TERM $SERVER
+wait $SERVER
+"$FEDGATE" audit verify "$WORK/audit.log"
