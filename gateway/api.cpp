@@ -158,7 +158,7 @@ Api::Api(const planner::GatewayConfig& config, size_t trino_page_rows)
         return std::make_unique<policy::AuditLog>(config.audit_log);
       }()),
       gate_(engine_, registry_, audit_.get()),
-      trino_(engine_, registry_, gate_, trino_page_rows) {
+      trino_(engine_, registry_, gate_, metrics_, trino_page_rows) {
   auto report = registry_.Reload();
   gate_.AuditReload(report);
   for (const auto& p : report.rejected)
@@ -216,6 +216,7 @@ HttpResponse Api::Handle(const HttpRequest& request) {
   std::string path = request.target.substr(0, request.target.find('?'));
   if (path == "/healthz") return {200, "text/plain", "ok\n", {}};
   if (path == "/readyz") return Ready();
+  if (path == "/metrics") return {200, "text/plain; version=0.0.4", metrics_.Render(), {}};
   if (path.rfind("/v1/", 0) == 0) {
     if (path == "/v1/info") return trino_.Handle(request, {});
     HttpResponse refusal;
@@ -273,7 +274,17 @@ HttpResponse Api::Query(const HttpRequest& request, const Caller& caller, bool e
       return Json(200, {{"plan", plan.plan}, {"fragments", fragments}});
     }
     const int64_t id = next_query_++;
-    auto r = gate_.Query(session, *dsa, *sql, options);
+    const auto start = std::chrono::steady_clock::now();
+    planner::QueryResult r;
+    try {
+      r = gate_.Query(session, *dsa, *sql, options);
+    } catch (const Error& e) {
+      metrics_.Failed(
+          e.code() == ErrorCode::kPermissionDenied ? "refused" : "failed",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      throw;
+    }
+    metrics_.Released(r);
     nlohmann::json j;
     j["query_id"] = std::to_string(id);
     j["columns"] = nlohmann::json::array();

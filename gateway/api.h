@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gateway/http_server.h"
+#include "gateway/metrics.h"
 #include "gateway/trino.h"
 #include "planner/config.h"
 #include "planner/query_engine.h"
@@ -53,6 +54,7 @@ class Api {
   policy::DsaRegistry registry_;
   std::unique_ptr<policy::AuditLog> audit_;
   policy::PolicyGate gate_;
+  Metrics metrics_;
   TrinoProtocol trino_;
   std::atomic<bool> cancel_all_{false};
   std::atomic<int64_t> next_query_{1};

@@ -202,10 +202,11 @@ bool Like(const std::string& text, const std::string& pattern) {
 }  // namespace
 
 TrinoProtocol::TrinoProtocol(planner::QueryEngine& engine, policy::DsaRegistry& registry,
-                             policy::PolicyGate& gate, size_t page_rows)
+                             policy::PolicyGate& gate, Metrics& metrics, size_t page_rows)
     : engine_(engine),
       registry_(registry),
       gate_(gate),
+      metrics_(metrics),
       page_rows_(page_rows),
       started_(std::chrono::steady_clock::now()) {}
 
@@ -373,9 +374,13 @@ void TrinoProtocol::Run(std::shared_ptr<Query> q) {
       options.cancel = &q->cancel;
       result = gate_.Query({q->caller.user, q->caller.role, q->caller.organisation, q->purpose},
                            q->dsa, sql, options);
+      metrics_.Released(*result);
     }
   } catch (const Error& e) {
     error = e;
+    metrics_.Failed(
+        e.code() == ErrorCode::kPermissionDenied ? "refused" : "failed",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - q->created).count());
   } catch (const std::exception& e) {
     error = Error(ErrorCode::kInternal, e.what());
   }

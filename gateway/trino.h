@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "gateway/http_server.h"
+#include "gateway/metrics.h"
 #include "planner/query_engine.h"
 #include "policy/gate.h"
 
@@ -34,7 +35,7 @@ class TrinoProtocol {
   };
 
   TrinoProtocol(planner::QueryEngine& engine, policy::DsaRegistry& registry,
-                policy::PolicyGate& gate, size_t page_rows = 1000);
+                policy::PolicyGate& gate, Metrics& metrics, size_t page_rows = 1000);
   ~TrinoProtocol();
 
   // Handles a /v1/... request from an authenticated caller.
@@ -55,6 +56,7 @@ class TrinoProtocol {
   planner::QueryEngine& engine_;
   policy::DsaRegistry& registry_;
   policy::PolicyGate& gate_;
+  Metrics& metrics_;
   size_t page_rows_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Query>> queries_;

@@ -148,6 +148,23 @@ TEST_F(HttpTest, HealthAndReadiness) {
   EXPECT_EQ(nlohmann::json::parse(r.body)["sources"]["gp"], "ok");
 }
 
+TEST_F(HttpTest, MetricsCountQueriesRowsAndRules) {
+  Curl("/api/v1/query",
+       Auth("ana") + " " + QueryBody("SELECT sex, count(*) FROM gp.patients GROUP BY sex"));
+  Curl("/api/v1/query", Auth("ana") + " " + QueryBody("SELECT max(cost) FROM acute.admissions"));
+  auto m = Curl("/metrics", "");
+  ASSERT_EQ(m.status, 200);
+  auto value = [&](const std::string& series) {
+    auto at = m.body.find(series + " ");
+    return at == std::string::npos ? -1 : std::stoll(m.body.substr(at + series.size() + 1));
+  };
+  EXPECT_GE(value("fedgate_queries_total{outcome=\"released\"}"), 1) << m.body;
+  EXPECT_GE(value("fedgate_queries_total{outcome=\"refused\"}"), 1) << m.body;
+  EXPECT_GE(value("fedgate_source_rows_total{source=\"gp\"}"), 2) << m.body;
+  EXPECT_GE(value("fedgate_disclosure_cells_total{rule=\"rounded\"}"), 1) << m.body;
+  EXPECT_GE(value("fedgate_query_seconds_count"), 2) << m.body;
+}
+
 TEST_F(HttpTest, CrossSourceQueryWithProtectedCells) {
   auto r =
       Curl("/api/v1/query",
