@@ -361,7 +361,15 @@ void TrinoProtocol::Run(std::shared_ptr<Query> q) {
                                     std::regex::icase))) {
       sql = std::regex_replace(m[1].str(), std::regex("''"), "'");
     }
-    result = Introspect(sql, q->dsa, q->schema, q->caller);
+    const policy::Session session{q->caller.user, q->caller.role, q->caller.organisation,
+                                  q->purpose};
+    try {
+      result = Introspect(sql, q->dsa, q->schema, q->caller);
+    } catch (const Error& e) {
+      gate_.AuditMetadata(session, q->dsa, sql, e.what());
+      throw;
+    }
+    if (result) gate_.AuditMetadata(session, q->dsa, sql, "");
     if (!result) {
       if (q->dsa.empty())
         throw Error(ErrorCode::kInvalidArgument,

@@ -122,6 +122,20 @@ std::string PolicyGate::ExplainPolicy(const Session& session, const std::string&
   return out;
 }
 
+void PolicyGate::AuditMetadata(const Session& session, const std::string& dsa_id,
+                               const std::string& sql, const std::string& error) {
+  if (!audit_) return;
+  std::shared_ptr<const Dsa> dsa;
+  try {
+    if (!dsa_id.empty()) dsa = registry_.Get(dsa_id);
+  } catch (const Error&) {
+  }
+  nlohmann::json j = BaseRecord("metadata", session, dsa_id, dsa.get(), sql);
+  j["outcome"] = error.empty() ? "released" : "refused";
+  if (!error.empty()) j["error"] = error;
+  audit_->Append(j);
+}
+
 void PolicyGate::AuditReload(const DsaRegistry::ReloadReport& report) {
   if (!audit_) return;
   nlohmann::json j;

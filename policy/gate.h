@@ -31,6 +31,10 @@ class PolicyGate {
 
   // Records a reload of the DSA directory in the audit trail.
   void AuditReload(const DsaRegistry::ReloadReport& report);
+  // Records a metadata statement (SHOW TABLES, DESCRIBE, ...) answered from a DSA's allowlist:
+  // `error` empty when it was answered.
+  void AuditMetadata(const Session& session, const std::string& dsa_id, const std::string& sql,
+                     const std::string& error);
 
  private:
   // The options a DSA imposes; throws (and audits) when access is refused.
