@@ -159,6 +159,10 @@ Api::Api(const planner::GatewayConfig& config, size_t trino_page_rows)
       }()),
       gate_(engine_, registry_, audit_.get()),
       trino_(engine_, registry_, gate_, metrics_, trino_page_rows) {
+  unsigned char key[32];
+  if (RAND_bytes(key, sizeof key) != 1)
+    throw Error(ErrorCode::kInternal, "OpenSSL failed: RAND_bytes");
+  login_key_.assign(reinterpret_cast<char*>(key), sizeof key);
   auto report = registry_.Reload();
   gate_.AuditReload(report);
   for (const auto& p : report.rejected)
@@ -193,8 +197,22 @@ std::optional<Api::Caller> Api::Authenticate(const HttpRequest& request, HttpRes
     }
   }
   auto it = config_.users.find(user);
-  const bool ok = it != config_.users.end() && !it->second.password_hash.empty() &&
-                  CheckPassword(password, it->second.password_hash);
+  const std::string token = policy::Sha256Hex(login_key_ + '\0' + user + '\0' + password);
+  bool ok = false;
+  {
+    std::lock_guard lock(logins_mu_);
+    auto cached = logins_.find(user);
+    ok = cached != logins_.end() && cached->second.second > now &&
+         CRYPTO_memcmp(cached->second.first.data(), token.data(), token.size()) == 0;
+  }
+  if (!ok) {
+    ok = it != config_.users.end() && !it->second.password_hash.empty() &&
+         CheckPassword(password, it->second.password_hash);
+    if (ok) {
+      std::lock_guard lock(logins_mu_);
+      logins_[user] = {token, now + std::chrono::minutes(5)};
+    }
+  }
   if (!ok) {
     {
       std::lock_guard lock(failures_mu_);

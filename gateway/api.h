@@ -58,6 +58,11 @@ class Api {
   TrinoProtocol trino_;
   std::atomic<bool> cancel_all_{false};
   std::atomic<int64_t> next_query_{1};
+  // Verified logins for a few minutes, so a client's every request does not pay for PBKDF2:
+  // user -> (SHA-256 of a per-process key and the password, expiry).
+  std::mutex logins_mu_;
+  std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> logins_;
+  std::string login_key_;
   std::mutex failures_mu_;
   std::map<std::string, std::pair<int, std::chrono::steady_clock::time_point>>
       failures_;  // by address

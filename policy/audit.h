@@ -1,5 +1,6 @@
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -29,9 +30,13 @@ class AuditLog {
  private:
   std::string path_;
   std::mutex mu_;
+  std::condition_variable synced_;
   int fd_ = -1;
-  int64_t seq_ = 0;
-  std::string prev_;
+  int64_t seq_ = 0;       // last record written
+  std::string prev_;      // its hash
+  int64_t durable_ = 0;   // last record known to be on disk
+  bool syncing_ = false;  // an fsync is under way (group commit: it covers every record
+                          // written before it started)
 };
 
 struct AuditVerifyReport {

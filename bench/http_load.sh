@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# HTTP load test (loopback only): wrk with 64 connections for DURATION seconds (default 30)
+# against `fedgate serve`, for a cached request (GET /api/v1/dsas) and a small aggregate query
+# (POST /api/v1/query). Prints requests/s, p99 latency and non-2xx counts, and the server's
+# resident memory before and after (growth would be a leak).
+#   bench/http_load.sh FEDGATE_BINARY CONFIG DSA PURPOSE USER PASSWORD [DURATION]
+set -euo pipefail
+FEDGATE=$1 CONFIG=$2 DSA=$3 PURPOSE=$4 USER_NAME=$5 PASSWORD=$6 DURATION=${7:-30}
+WORK=$(mktemp -d)
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+"$FEDGATE" serve --config "$CONFIG" --listen 127.0.0.1:0 --workers 4 > "$WORK/out" 2> "$WORK/err" &
+SERVER=$!
+for _ in $(seq 1 100); do grep -q '^listening ' "$WORK/out" 2>/dev/null && break; sleep 0.1; done
+ADDRESS=$(sed -n 's/^listening //p' "$WORK/out")
+[ -n "$ADDRESS" ] || { cat "$WORK/err"; exit 1; }
+AUTH=$(printf '%s:%s' "$USER_NAME" "$PASSWORD" | base64 -w0)
+rss() { awk '/VmRSS/ {print $2 " kB"}' "/proc/$SERVER/status"; }
+cat > "$WORK/query.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"sql": "SELECT sex, count(*) FROM gp.patients WHERE practice_code = \\'SSP03\\' GROUP BY sex", "dsa": "$DSA", "purpose": "$PURPOSE"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Basic $AUTH"
+LUA
+curl -sf -H "Authorization: Basic $AUTH" "http://$ADDRESS/api/v1/dsas" >/dev/null   # warm up
+echo "server RSS before: $(rss)"
+echo "== GET /api/v1/dsas (64 connections, ${DURATION}s)"
+wrk -t2 -c64 -d"${DURATION}s" --latency -H "Authorization: Basic $AUTH" "http://$ADDRESS/api/v1/dsas" |
+  grep -E 'Requests/sec|99%|Non-2xx|Socket errors|requests in'
+echo "server RSS after: $(rss)"
+echo "== POST /api/v1/query, small aggregate (64 connections, ${DURATION}s)"
+wrk -t2 -c64 -d"${DURATION}s" --latency -s "$WORK/query.lua" "http://$ADDRESS/api/v1/query" |
+  grep -E 'Requests/sec|99%|Non-2xx|Socket errors|requests in'
+echo "server RSS after: $(rss)"
+curl -sf -H "Authorization: Basic $AUTH" "http://$ADDRESS/api/v1/dsas" >/dev/null && echo "server still answers"
