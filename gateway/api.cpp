@@ -334,6 +334,39 @@ HttpResponse Api::Query(const HttpRequest& request, const Caller& caller, bool e
       sources.push_back({{"source", f.source}, {"rows", f.rows}, {"seconds", f.seconds}});
     j["sources"] = sources;
     j["stats"] = {{"seconds", r.seconds}, {"peak_memory_bytes", r.peak_memory_bytes}};
+    if (request.Header("accept").find("text/csv") != std::string::npos) {
+      // CSV: a header row, then the rows; withheld cells are empty. The disclosure marks go in
+      // a header (row:column:rule,...) since CSV has no place for them.
+      auto field = [](const std::string& v) {
+        if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+        std::string out = "\"";
+        for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return out + "\"";
+      };
+      std::string csv;
+      for (size_t c = 0; c < r.columns.size(); ++c)
+        csv += (c ? "," : "") + field(r.columns[c].name);
+      csv += "\r\n";
+      for (size_t row = 0; row < r.rows.rows; ++row) {
+        for (size_t c = 0; c < r.columns.size(); ++c) {
+          const Column& col = r.rows.columns[c];
+          csv += (c ? "," : "") +
+                 (col.IsNull(row) ? std::string() : field(planner::GetValue(col, row).ToString()));
+        }
+        csv += "\r\n";
+      }
+      std::string marks;
+      for (const auto& cell : cells) {
+        marks += (marks.empty() ? "" : ",") + std::to_string(cell[0].get<size_t>()) + ":" +
+                 std::to_string(cell[1].get<size_t>()) + ":" + cell[2].get<std::string>();
+      }
+      HttpResponse out{200,
+                       "text/csv; charset=utf-8",
+                       std::move(csv),
+                       {{"X-Fedgate-Query-Id", std::to_string(id)}}};
+      if (!marks.empty()) out.headers.push_back({"X-Fedgate-Disclosure", marks});
+      return out;
+    }
     return Json(200, j);
   } catch (const Error& e) {
     return ErrorResponse(e);

@@ -188,6 +188,24 @@ TEST_F(HttpTest, CrossSourceQueryWithProtectedCells) {
   }
 }
 
+TEST_F(HttpTest, CsvOnRequest) {
+  const std::string headers = (std::filesystem::temp_directory_path() /
+                               ("fedgate-csv-headers-" + std::to_string(::getpid())))
+                                  .string();
+  auto r =
+      Curl("/api/v1/query",
+           Auth("ana") + " -H 'Accept: text/csv' -D '" + headers + "' " +
+               QueryBody("SELECT sex, count(*) AS n FROM gp.patients GROUP BY sex ORDER BY sex"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::ifstream in(headers);
+  std::stringstream h;
+  h << in.rdbuf();
+  std::filesystem::remove(headers);
+  EXPECT_NE(h.str().find("text/csv"), std::string::npos) << h.str();
+  EXPECT_NE(h.str().find("X-Fedgate-Disclosure: 0:1:rounded"), std::string::npos) << h.str();
+  EXPECT_EQ(r.body.rfind("sex,n\r\nF,", 0), 0u) << r.body;
+}
+
 TEST_F(HttpTest, SyntaxErrorHasLocation) {
   auto r =
       Curl("/api/v1/query", Auth("ana") + " " + QueryBody("SELECT count(*)\nFORM gp.patients"));
