@@ -9,38 +9,15 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "planner/yaml_file.h"
 
 namespace fedgate::planner {
 
 namespace {
 
-class ConfigReader {
+class ConfigReader : public YamlFile {
  public:
-  explicit ConfigReader(std::string path) : path_(std::move(path)) {}
-
-  [[noreturn]] void Fail(const YAML::Node& node, const std::string& message) const {
-    const auto mark = node.Mark();
-    std::string where = path_;
-    TextLocation location;
-    if (mark.line >= 0) {
-      location = {mark.line + 1, mark.column + 1};
-      where += ":" + std::to_string(location.line) + ":" + std::to_string(location.column);
-    }
-    throw Error(ErrorCode::kInvalidArgument, where + ": " + message, location);
-  }
-
-  void CheckKeys(const YAML::Node& map, const std::string& what,
-                 const std::set<std::string>& allowed) const {
-    if (!map.IsMap()) Fail(map, what + " must be a mapping");
-    for (const auto& kv : map) {
-      auto key = kv.first.as<std::string>();
-      if (!allowed.count(key)) {
-        std::string known;
-        for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
-        Fail(kv.first, what + ": unknown key '" + key + "' (known: " + known + ")");
-      }
-    }
-  }
+  using YamlFile::YamlFile;
 
   // A scalar with ${VAR} expanded; fails naming the variable when it is not set.
   std::string String(const YAML::Node& node, const std::string& what) const {
@@ -110,7 +87,7 @@ class ConfigReader {
 
   GatewayConfig Read(const YAML::Node& root) const {
     GatewayConfig config;
-    config.path = path_;
+    config.path = path();
     CheckKeys(root, "the configuration",
               {"min_persons", "memory_budget_mb", "query_timeout_seconds", "dsa", "linkage_secret",
                "sources", "dsa_dir", "users", "audit_log"});
@@ -186,25 +163,13 @@ class ConfigReader {
     }
     return config;
   }
-
- private:
-  std::string path_;
 };
 
 }  // namespace
 
 GatewayConfig ParseConfig(const std::string& text, const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    TextLocation location{e.mark.line + 1, e.mark.column + 1};
-    throw Error(ErrorCode::kInvalidArgument,
-                path + ":" + std::to_string(location.line) + ":" + std::to_string(location.column) +
-                    ": " + e.msg,
-                location);
-  }
-  return ConfigReader(path).Read(root);
+  ConfigReader reader(path);
+  return reader.Read(reader.Load(text));
 }
 
 GatewayConfig LoadConfig(const std::string& path) {

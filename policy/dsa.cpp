@@ -9,39 +9,16 @@
 
 #include "common/date.h"
 #include "common/error.h"
+#include "planner/yaml_file.h"
 #include "policy/audit.h"
 
 namespace fedgate::policy {
 
 namespace {
 
-class DsaReader {
+class DsaReader : public planner::YamlFile {
  public:
-  explicit DsaReader(std::string path) : path_(std::move(path)) {}
-
-  [[noreturn]] void Fail(const YAML::Node& node, const std::string& message) const {
-    const auto mark = node.Mark();
-    TextLocation location;
-    std::string where = path_;
-    if (mark.line >= 0) {
-      location = {mark.line + 1, mark.column + 1};
-      where += ":" + std::to_string(location.line) + ":" + std::to_string(location.column);
-    }
-    throw Error(ErrorCode::kInvalidArgument, where + ": " + message, location);
-  }
-
-  void CheckKeys(const YAML::Node& map, const std::string& what,
-                 const std::set<std::string>& allowed) const {
-    if (!map.IsMap()) Fail(map, what + " must be a mapping");
-    for (const auto& kv : map) {
-      auto key = kv.first.as<std::string>();
-      if (!allowed.count(key)) {
-        std::string known;
-        for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
-        Fail(kv.first, what + ": unknown key '" + key + "' (known: " + known + ")");
-      }
-    }
-  }
+  using YamlFile::YamlFile;
 
   const YAML::Node Required(const YAML::Node& map, const std::string& key,
                             const std::string& what) const {
@@ -236,9 +213,6 @@ class DsaReader {
     }
     return d;
   }
-
- private:
-  std::string path_;
 };
 
 }  // namespace
@@ -254,19 +228,11 @@ bool Dsa::HasPurpose(const std::string& purpose) const {
 }
 
 Dsa ParseDsa(const std::string& text, const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    TextLocation location{e.mark.line + 1, e.mark.column + 1};
-    throw Error(ErrorCode::kInvalidArgument,
-                path + ":" + std::to_string(location.line) + ":" + std::to_string(location.column) +
-                    ": " + e.msg,
-                location);
-  }
+  DsaReader reader(path);
+  YAML::Node root = reader.Load(text);
   if (!root || root.IsNull())
     throw Error(ErrorCode::kInvalidArgument, path + ":1:1: the file is empty");
-  Dsa d = DsaReader(path).Read(root);
+  Dsa d = reader.Read(root);
   d.file = path;
   d.file_sha256 = Sha256Hex(text);
   return d;
