@@ -96,9 +96,11 @@ HttpResponse ErrorResponse(const Error& e) {
   return Json(status, {{"error", err}});
 }
 
-nlohmann::json CellJson(const Column& c, size_t row) {
-  if (c.IsNull(row)) return nullptr;
-  planner::Value v = planner::GetValue(c, row);
+}  // namespace
+
+nlohmann::json CellToJson(const Column& column, size_t row) {
+  if (column.IsNull(row)) return nullptr;
+  planner::Value v = planner::GetValue(column, row);
   switch (v.type.id) {
     case TypeId::kBool:
       return v.i != 0;
@@ -107,11 +109,9 @@ nlohmann::json CellJson(const Column& c, size_t row) {
     case TypeId::kDouble:
       return v.d;
     default:
-      return v.ToString();
+      return v.ToString();  // decimals as text keep their exact digits
   }
 }
-
-}  // namespace
 
 std::string HashPassword(const std::string& password, int iterations) {
   unsigned char salt[16];
@@ -311,7 +311,7 @@ HttpResponse Api::Query(const HttpRequest& request, const Caller& caller, bool e
     j["rows"] = nlohmann::json::array();
     for (size_t row = 0; row < r.rows.rows; ++row) {
       nlohmann::json values = nlohmann::json::array();
-      for (const auto& c : r.rows.columns) values.push_back(CellJson(c, row));
+      for (const auto& c : r.rows.columns) values.push_back(CellToJson(c, row));
       j["rows"].push_back(std::move(values));
     }
     nlohmann::json cells = nlohmann::json::array();

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "gateway/http_server.h"
@@ -17,6 +18,10 @@
 #include "policy/gate.h"
 
 namespace fedgate::gateway {
+
+// One result cell as JSON: numbers and booleans as themselves, NULL as null, everything else
+// (decimals included, to keep their exact digits) as its text.
+nlohmann::json CellToJson(const Column& column, size_t row);
 
 // Password hashes in the configuration: "pbkdf2-sha256$ITERATIONS$SALT_HEX$HASH_HEX".
 std::string HashPassword(const std::string& password, int iterations = 200000);

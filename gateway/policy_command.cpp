@@ -1,4 +1,3 @@
-#include <filesystem>
 #include <iostream>
 
 #include "common/args.h"
@@ -52,9 +51,7 @@ int PolicyExplain(int argc, char** argv) {
   auto config = planner::LoadConfig(args.Get("config"));
   if (config.dsa_dir.empty()) ThrowInvalid("the configuration " + config.path + " has no dsa_dir");
   planner::QueryEngine engine(config);
-  std::filesystem::path dir = config.dsa_dir;
-  if (dir.is_relative()) dir = std::filesystem::path(config.path).parent_path() / dir;
-  policy::DsaRegistry registry(dir.string());
+  policy::DsaRegistry registry(config.dsa_dir);  // LoadConfig made it relative to the file
   auto report = registry.Reload();
   for (const auto& p : report.rejected)
     std::cerr << "fedgate: DSA file rejected: " << p.message << "\n";

@@ -9,6 +9,7 @@
 
 #include "common/args.h"
 #include "common/error.h"
+#include "gateway/api.h"
 #include "gateway/commands.h"
 #include "planner/config.h"
 #include "planner/query_engine.h"
@@ -61,12 +62,6 @@ std::string ReadSql(const ArgParser& args) {
               at);
 }
 
-// A path from the configuration, relative to the configuration file's directory.
-std::string RelativeToConfig(const std::string& config_path, const std::string& path) {
-  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
-  return (std::filesystem::path(config_path).parent_path() / path).string();
-}
-
 void AddCommonOptions(ArgParser& args) {
   args.Option("config", "FILE", "Gateway configuration (YAML): sources, tables, min_persons",
               std::nullopt, true)
@@ -117,10 +112,10 @@ std::optional<Governance> Govern(const ArgParser& args, const planner::GatewayCo
   auto user = config.users.find(args.Get("user"));
   g.session = {args.Get("user"), user == config.users.end() ? "" : user->second.role,
                user == config.users.end() ? "" : user->second.organisation, args.Get("purpose")};
-  g.registry = std::make_unique<policy::DsaRegistry>(RelativeToConfig(config.path, config.dsa_dir));
+  g.registry = std::make_unique<policy::DsaRegistry>(config.dsa_dir);
   if (need_audit) {
     if (config.audit_log.empty()) ThrowInvalid("the configuration has dsa_dir but no audit_log");
-    g.audit = std::make_unique<policy::AuditLog>(RelativeToConfig(config.path, config.audit_log));
+    g.audit = std::make_unique<policy::AuditLog>(config.audit_log);
   }
   g.gate = std::make_unique<policy::PolicyGate>(engine, *g.registry, g.audit.get());
   auto report = g.registry->Reload();
@@ -207,21 +202,6 @@ void PrintCsv(const planner::QueryResult& r, std::ostream& out) {
   }
 }
 
-nlohmann::json JsonValue(const Column& column, size_t row) {
-  if (column.IsNull(row)) return nullptr;
-  planner::Value v = planner::GetValue(column, row);
-  switch (v.type.id) {
-    case TypeId::kBool:
-      return v.i != 0;
-    case TypeId::kInt64:
-      return v.i;
-    case TypeId::kDouble:
-      return v.d;
-    default:
-      return v.ToString();  // decimals as text keep their exact digits
-  }
-}
-
 void PrintJson(const planner::QueryResult& r, std::ostream& out) {
   nlohmann::json j;
   j["columns"] = nlohmann::json::array();
@@ -231,7 +211,7 @@ void PrintJson(const planner::QueryResult& r, std::ostream& out) {
   j["suppressed_rows"] = nlohmann::json::array();
   for (size_t row = 0; row < r.rows.rows; ++row) {
     nlohmann::json values = nlohmann::json::array();
-    for (const auto& c : r.rows.columns) values.push_back(JsonValue(c, row));
+    for (const auto& c : r.rows.columns) values.push_back(CellToJson(c, row));
     j["rows"].push_back(std::move(values));
     if (r.suppressed[row]) j["suppressed_rows"].push_back(row);
   }

@@ -245,14 +245,25 @@ std::optional<planner::QueryResult> TrinoProtocol::Introspect(const std::string&
          (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back()))))
     sql.pop_back();
   std::smatch m;
-  auto re = [](const char* p) { return std::regex(p, std::regex::icase); };
-  if (std::regex_match(sql, re(R"(\s*SELECT\s+version\s*\(\s*\)\s*)"))) {
+  // Compiled once: every statement is matched against these before it runs.
+  static const std::string ident = R"(("[^"]+"|[A-Za-z_][A-Za-z0-9_\-]*))";
+  auto re = [](const std::string& p) { return std::regex(p, std::regex::icase); };
+  static const std::regex kVersion = re(R"(\s*SELECT\s+version\s*\(\s*\)\s*)");
+  static const std::regex kTimezone = re(R"(\s*SELECT\s+current_timezone\s*\(\s*\)\s*)");
+  static const std::regex kCatalogs = re(R"(\s*SHOW\s+CATALOGS\s*)");
+  static const std::regex kSchemas =
+      re(R"(\s*SHOW\s+SCHEMAS(\s+FROM\s+)" + ident + R"()?(\s+LIKE\s+'([^']*)')?\s*)");
+  static const std::regex kTables = re(R"(\s*SHOW\s+TABLES(\s+FROM\s+)" + ident + R"((\.)" + ident +
+                                       R"()?)?(\s+LIKE\s+'([^']*)')?\s*)");
+  static const std::regex kColumns = re(R"(\s*(SHOW\s+COLUMNS\s+FROM|DESCRIBE)\s+)" + ident +
+                                        R"((\.)" + ident + R"()?(\.)" + ident + R"()?\s*)");
+  if (std::regex_match(sql, kVersion)) {
     return TextResult({"_col0"}, {{std::string("fedgate ") + FEDGATE_VERSION}});
   }
-  if (std::regex_match(sql, re(R"(\s*SELECT\s+current_timezone\s*\(\s*\)\s*)"))) {
+  if (std::regex_match(sql, kTimezone)) {
     return TextResult({"_col0"}, {{"UTC"}});
   }
-  if (std::regex_match(sql, re(R"(\s*SHOW\s+CATALOGS\s*)"))) {
+  if (std::regex_match(sql, kCatalogs)) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& id : registry_.Ids()) {
       if (registry_.Get(id)->IsRecipient(caller.role, caller.organisation)) rows.push_back({id});
@@ -275,11 +286,7 @@ std::optional<planner::QueryResult> TrinoProtocol::Introspect(const std::string&
     if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
     return s;
   };
-  const std::string ident = R"(("[^"]+"|[A-Za-z_][A-Za-z0-9_\-]*))";
-  if (std::regex_match(
-          sql, m,
-          re((R"(\s*SHOW\s+SCHEMAS(\s+FROM\s+)" + ident + R"()?(\s+LIKE\s+'([^']*)')?\s*)")
-                 .c_str()))) {
+  if (std::regex_match(sql, m, kSchemas)) {
     auto d = dsa_for(unquote(m[2].str()));
     std::set<std::string> schemas;
     for (const auto& [table, rule] : d->datasets) schemas.insert(table.substr(0, table.find('.')));
@@ -289,10 +296,7 @@ std::optional<planner::QueryResult> TrinoProtocol::Introspect(const std::string&
     }
     return TextResult({"Schema"}, rows);
   }
-  if (std::regex_match(sql, m,
-                       re((R"(\s*SHOW\s+TABLES(\s+FROM\s+)" + ident + R"((\.)" + ident +
-                           R"()?)?(\s+LIKE\s+'([^']*)')?\s*)")
-                              .c_str()))) {
+  if (std::regex_match(sql, m, kTables)) {
     std::string catalog, sch = schema;
     if (m[4].matched) {
       catalog = unquote(m[2].str());
@@ -310,10 +314,7 @@ std::optional<planner::QueryResult> TrinoProtocol::Introspect(const std::string&
     }
     return TextResult({"Table"}, rows);
   }
-  if (std::regex_match(sql, m,
-                       re((R"(\s*(SHOW\s+COLUMNS\s+FROM|DESCRIBE)\s+)" + ident + R"((\.)" + ident +
-                           R"()?(\.)" + ident + R"()?\s*)")
-                              .c_str()))) {
+  if (std::regex_match(sql, m, kColumns)) {
     std::vector<std::string> parts = {unquote(m[2].str())};
     if (m[4].matched) parts.push_back(unquote(m[4].str()));
     if (m[6].matched) parts.push_back(unquote(m[6].str()));
