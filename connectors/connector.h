@@ -33,6 +33,10 @@ struct Fragment {
   std::string source;
   std::string sql;
   std::vector<Column> columns;
+  // For a fragment that reads one table as it is (no filter, join or computation): the
+  // table and, per column, the source's name for it. Empty otherwise.
+  std::string table;
+  std::vector<std::string> table_columns;
 };
 
 // The per-query context a scan runs under.

@@ -5,7 +5,9 @@
 #include <regex>
 
 #include "common/date.h"
+#include "gateway/metadata.h"
 #include "planner/value.h"
+#include "sql/parser.h"
 
 namespace fedgate::gateway {
 
@@ -48,25 +50,6 @@ json TypeSignature(const DataType& t) {
       return {{"rawType", "timestamp"}, {"arguments", args({6})}};
     default:
       return {{"rawType", "varchar"}, {"arguments", args({2147483647})}};
-  }
-}
-
-std::string TypeName(const DataType& t) {
-  switch (t.id) {
-    case TypeId::kBool:
-      return "boolean";
-    case TypeId::kInt64:
-      return "bigint";
-    case TypeId::kDouble:
-      return "double";
-    case TypeId::kDecimal:
-      return "decimal(38," + std::to_string(t.scale) + ")";
-    case TypeId::kDate:
-      return "date";
-    case TypeId::kTimestamp:
-      return "timestamp(6)";
-    default:
-      return "varchar";
   }
 }
 
@@ -339,7 +322,8 @@ std::optional<planner::QueryResult> TrinoProtocol::Introspect(const std::string&
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : t.columns) {
       if (it->second.Allows(c.name))
-        rows.push_back({c.name, TypeName(c.type), "", c.person ? "pseudonymised person key" : ""});
+        rows.push_back(
+            {c.name, TrinoTypeName(c.type), "", c.person ? "pseudonymised person key" : ""});
     }
     return TextResult({"Column", "Type", "Extra", "Comment"}, rows);
   }
@@ -370,6 +354,19 @@ void TrinoProtocol::Run(std::shared_ptr<Query> q) {
       gate_.AuditMetadata(session, q->dsa, sql, e.what());
       throw;
     }
+    if (!result && MetadataQuery::ReadsMetadata(*sql::Parse(sql))) {
+      std::vector<std::shared_ptr<const policy::Dsa>> dsas;
+      for (const auto& id : registry_.Ids()) {
+        auto d = registry_.Get(id);
+        if (d->IsRecipient(q->caller.role, q->caller.organisation)) dsas.push_back(d);
+      }
+      try {
+        result = MetadataQuery(std::move(dsas), q->dsa, engine_.catalog()).Run(sql, &q->cancel);
+      } catch (const Error& e) {
+        gate_.AuditMetadata(session, q->dsa, sql, e.what());
+        throw;
+      }
+    }
     if (result) gate_.AuditMetadata(session, q->dsa, sql, "");
     if (!result) {
       if (q->dsa.empty())
@@ -381,6 +378,7 @@ void TrinoProtocol::Run(std::shared_ptr<Query> q) {
       }
       planner::QueryOptions options;
       options.cancel = &q->cancel;
+      options.default_schema = q->schema;
       result = gate_.Query({q->caller.user, q->caller.role, q->caller.organisation, q->purpose},
                            q->dsa, sql, options);
       metrics_.Released(*result);
@@ -487,8 +485,9 @@ HttpResponse TrinoProtocol::Page(const std::string& base, const std::shared_ptr<
   const planner::QueryResult& r = *q->result;
   json columns = json::array();
   for (const auto& c : r.columns) {
-    columns.push_back(
-        {{"name", c.name}, {"type", TypeName(c.type)}, {"typeSignature", TypeSignature(c.type)}});
+    columns.push_back({{"name", c.name},
+                       {"type", TrinoTypeName(c.type)},
+                       {"typeSignature", TypeSignature(c.type)}});
   }
   j["columns"] = columns;
   const size_t begin = static_cast<size_t>(token - 1) * page_rows_;

@@ -209,8 +209,8 @@ LogicalOpPtr MakeProject(LogicalOpPtr child, std::vector<BoundExprPtr> exprs,
   return p;
 }
 
-Binder::Binder(Catalog& catalog, std::string_view sql_text)
-    : catalog_(catalog), sql_text_(sql_text) {}
+Binder::Binder(Catalog& catalog, std::string_view sql_text, Names names)
+    : catalog_(catalog), sql_text_(sql_text), names_(std::move(names)) {}
 
 BoundQuery Binder::Bind(const sql::SelectStmt& stmt) {
   BoundQuery q;
@@ -274,19 +274,40 @@ LogicalOpPtr Binder::BindTableRef(const sql::TableRef& t, const Scope* outer, Sc
           }
           return op;
         }
-        std::string sources;
-        for (const auto& n : catalog_.SourceNames()) sources += (sources.empty() ? "" : ", ") + n;
-        Fail(ErrorCode::kNotFound,
-             "table \"" + t.names[0] +
-                 "\" does not exist: tables are named source.table (sources: " + sources + ")",
-             t.location);
+        if (names_.default_schema.empty()) {
+          std::string sources;
+          for (const auto& n : catalog_.SourceNames()) sources += (sources.empty() ? "" : ", ") + n;
+          Fail(ErrorCode::kNotFound,
+               "table \"" + t.names[0] +
+                   "\" does not exist: tables are named source.table (sources: " + sources + ")",
+               t.location);
+        }
       }
-      if (t.names.size() != 2) {
-        Fail(ErrorCode::kInvalidArgument, "table names have the form source.table", t.location);
+      std::string source, name;
+      if (t.names.size() == 1) {
+        source = names_.default_schema;
+        name = t.names[0];
+      } else if (t.names.size() == 2) {
+        source = t.names[0];
+        name = t.names[1];
+      } else if (t.names.size() == 3 && names_.catalogs.count(t.names[0])) {
+        source = t.names[1];
+        name = t.names[2];
+      } else if (t.names.size() == 3) {
+        std::string known;
+        for (const auto& c : names_.catalogs) known += (known.empty() ? "" : ", ") + c;
+        Fail(ErrorCode::kNotFound,
+             "catalog \"" + t.names[0] + "\" is not available here" +
+                 (known.empty() ? std::string(": tables are named source.table")
+                                : " (the query runs under " + known + ")"),
+             t.location);
+      } else {
+        Fail(ErrorCode::kInvalidArgument,
+             "table names have the form source.table or catalog.source.table", t.location);
       }
       const CatalogTable* table = nullptr;
       try {
-        table = &catalog_.Table(t.names[0], t.names[1]);
+        table = &catalog_.Table(source, name);
       } catch (const Error& e) {
         Fail(e.code(), e.what(), t.location);
       }

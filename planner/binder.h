@@ -30,7 +30,13 @@ struct BoundQuery {
 // kNotFound) with the line and column of the offending text.
 class Binder {
  public:
-  Binder(Catalog& catalog, std::string_view sql_text);
+  // How table names resolve besides `source.table`: `catalog.source.table` for a catalog in
+  // `catalogs` (the DSA the query runs under), and a bare `table` in `default_schema`.
+  struct Names {
+    std::set<std::string> catalogs;
+    std::string default_schema;
+  };
+  Binder(Catalog& catalog, std::string_view sql_text, Names names = {});
   BoundQuery Bind(const sql::SelectStmt& stmt);
 
   // Internal pieces used by the expression binder (bind_expr.cpp).
@@ -72,6 +78,7 @@ class Binder {
 
   Catalog& catalog_;
   std::string sql_text_;
+  Names names_;
   std::vector<std::map<std::string, const sql::CommonTableExpr*>> ctes_;
   std::vector<LogicalOpPtr> subqueries_;
   std::set<std::string> used_tables_;

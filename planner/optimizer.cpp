@@ -818,6 +818,12 @@ class Splitter {
     for (const auto& c : op->columns) {
       remote->fragment.columns.push_back({c.name, c.type, c.type.id == TypeId::kPseudonym});
     }
+    if (op->kind == OpKind::kGet) {
+      const LogicalOp& get = *op;
+      remote->fragment.table = get.table->name;
+      for (int c : get.table_columns)
+        remote->fragment.table_columns.push_back(get.table->columns[c].source_column);
+    }
     remote->pushed = std::move(op);
     return remote;
   }

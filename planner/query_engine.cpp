@@ -209,7 +209,11 @@ std::shared_ptr<const sdc::Rules> QueryEngine::RulesFor(const QueryOptions& opti
 QueryEngine::Prepared QueryEngine::Prepare(const std::string& sql_text, const QueryOptions& options,
                                            bool run_subqueries) {
   sql::SelectPtr stmt = sql::Parse(sql_text);
-  Binder binder(*catalog_, sql_text);
+  Binder::Names names;
+  names.catalogs.insert(DsaOf(options));
+  names.catalogs.insert(options.extra_catalogs.begin(), options.extra_catalogs.end());
+  names.default_schema = options.default_schema;
+  Binder binder(*catalog_, sql_text, std::move(names));
   BoundQuery bound = binder.Bind(*stmt);
   if (options.check) options.check(bound);
   const auto rules = RulesFor(options);

@@ -32,6 +32,10 @@ struct QueryOptions {
   // Called once the query is bound, before anything runs (the DSA's pre-execution checks);
   // throws to refuse.
   std::function<void(const BoundQuery&)> check;
+  // Table names: a bare `table` is looked up in this source ("": bare names are CTEs only);
+  // `catalog.source.table` is accepted for the DSA's id and these catalogs.
+  std::string default_schema;
+  std::vector<std::string> extra_catalogs;
 };
 
 // One returned column.

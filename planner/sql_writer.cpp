@@ -427,6 +427,8 @@ bool CanRender(const BoundExpr& e, const sql::Dialect& d) {
 
 bool CanPushOperator(const LogicalOp& op, const sql::Dialect& d) {
   if (d.functions == nullptr) return false;
+  if (d.scan_only) return op.kind == OpKind::kGet;
+  if (d.scan_only) return op.kind == OpKind::kGet;
   auto ok = [&](const BoundExprPtr& e) { return !e || CanRender(*e, d); };
   switch (op.kind) {
     case OpKind::kGet:

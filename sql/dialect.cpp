@@ -78,28 +78,37 @@ const Dialect& PostgresDialect() {
                          Dialect::LimitStyle::kLimitOffset,
                          &kPostgresFunctions,
                          kPostgresCanonical,
-                         " COLLATE \"C\""};
+                         " COLLATE \"C\"",
+                         false};
   return d;
 }
 
 const Dialect& MariaDbDialect() {
   static const Dialect d{"mariadb", '`', '`', true,
                          "DATE ",   "1", "0", Dialect::LimitStyle::kLimitOffset,
-                         nullptr,   "",  ""};
+                         nullptr,   "",  "",  false};
   return d;
 }
 
 const Dialect& SqliteDialect() {
   // SQLite has no DATE type: the providers store ISO text, which compares correctly.
   static const Dialect d{"sqlite", '"', '"', false, "", "1", "0", Dialect::LimitStyle::kLimitOffset,
-                         nullptr,  "",  ""};
+                         nullptr,  "",  "",  false};
   return d;
 }
 
 const Dialect& SqlServerDialect() {
   static const Dialect d{"sqlserver", '[', ']', false,
                          "",          "1", "0", Dialect::LimitStyle::kTopOrFetch,
-                         nullptr,     "",  ""};
+                         nullptr,     "",  "",  false};
+  return d;
+}
+
+const Dialect& ScanOnlyDialect() {
+  static const std::map<std::string_view, std::string_view> kNone;
+  static const Dialect d{"scan-only", '"',    '"',     false,
+                         "",          "TRUE", "FALSE", Dialect::LimitStyle::kLimitOffset,
+                         &kNone,      "",     "",      true};
   return d;
 }
 

@@ -31,12 +31,17 @@ struct Dialect {
   // Appended to text operands of ordering comparisons and sort keys so the DBMS orders
   // text bytewise, as the gateway does ("" when it already does).
   std::string_view bytewise_collation;
+  // The source evaluates nothing: every fragment is one table's columns, and filters,
+  // projections and everything else run in the gateway (in-memory metadata tables).
+  bool scan_only;
 };
 
 const Dialect& PostgresDialect();
 const Dialect& MariaDbDialect();
 const Dialect& SqliteDialect();
 const Dialect& SqlServerDialect();
+// For sources that only hand over a table's rows (scan_only).
+const Dialect& ScanOnlyDialect();
 
 // Quotes an identifier, doubling any closing quote character inside it.
 std::string QuoteIdentifier(const Dialect& dialect, std::string_view name);

@@ -335,14 +335,22 @@ ExprPtr Converter::Binary(const Json& body, const std::string& op) {
 
 // LIKE and ILIKE, also written as their operators ~~, !~~, ~~* and !~~*.
 ExprPtr Converter::Like(const Json& body, const std::string& op, int location) {
-  const Json& pattern = ObjectField(body, "rexpr");
-  if (NodeType(pattern) == "FuncCall" &&
-      UnqualifiedName(ListField(NodeBody(pattern), "funcname")) == "like_escape") {
-    Fail("LIKE ... ESCAPE is not supported", location);
+  const Json* pattern = &ObjectField(body, "rexpr");
+  if (NodeType(*pattern) == "FuncCall" &&
+      UnqualifiedName(ListField(NodeBody(*pattern), "funcname")) == "like_escape") {
+    // ESCAPE '\' is PostgreSQL's default (JDBC clients always write it); other escape
+    // characters are not supported.
+    const Json& escape_args = ListField(NodeBody(*pattern), "args");
+    ExprPtr escape = escape_args.size() == 2 ? Expression(escape_args[1]) : nullptr;
+    if (!escape || escape->kind != ExprKind::kLiteral ||
+        escape->literal_kind != LiteralKind::kString || escape->literal != "\\") {
+      Fail("LIKE ... ESCAPE is supported only with the escape character '\\'", location);
+    }
+    pattern = &escape_args[0];
   }
   std::vector<ExprPtr> args;
   args.push_back(Expression(ObjectField(body, "lexpr")));
-  args.push_back(Expression(pattern));
+  args.push_back(Expression(*pattern));
   auto expr = MakeExpr(ExprKind::kLike, location, std::move(args));
   expr->negated = op[0] == '!';
   expr->case_insensitive = op.back() == '*';

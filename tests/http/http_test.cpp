@@ -411,6 +411,61 @@ TEST_F(HttpTest, TrinoErrorsAndIntrospection) {
   EXPECT_EQ(nlohmann::json::parse(info.body)["coordinator"], true);
 }
 
+TEST_F(HttpTest, TrinoMetadataTablesAndQualifiedNames) {
+  // What SQLAlchemy's trino dialect (Superset) sends.
+  auto tables = Trino(
+      "SELECT \"table_name\" FROM \"information_schema\".\"tables\" WHERE \"table_schema\" = 'gp' "
+      "AND \"table_type\" = 'BASE TABLE' ORDER BY 1");
+  ASSERT_EQ(tables.state, "FINISHED") << tables.error.dump();
+  std::vector<std::string> names;
+  for (const auto& row : tables.rows) names.push_back(row[0]);
+  EXPECT_EQ(names, (std::vector<std::string>{"consultations", "diagnoses", "patients"}))
+      << "observations is configured but not shared under symphony-test";
+  auto columns = Trino(
+      "SELECT column_name, data_type, UPPER(is_nullable) AS is_nullable FROM "
+      "\"symphony-test\".information_schema.columns WHERE table_schema = 'gp' AND table_name = "
+      "'patients' ORDER BY ordinal_position");
+  std::set<std::string> cols;
+  for (const auto& row : columns.rows) cols.insert(row[0]);
+  EXPECT_TRUE(cols.count("person_id") && cols.count("care_home"));
+  EXPECT_FALSE(cols.count("lsoa_code")) << "not shared under the DSA";
+  EXPECT_FALSE(cols.count("nhs_number"));
+  // What the Trino JDBC driver (DBeaver, Metabase's JDBC path) sends.
+  auto jdbc = Trino(
+      "SELECT TABLE_CAT, TABLE_SCHEM, TABLE_NAME, TABLE_TYPE, REMARKS FROM system.jdbc.tables "
+      "WHERE TABLE_CAT = 'symphony-test' AND TABLE_SCHEM LIKE 'acute' ESCAPE '\\' AND TABLE_NAME "
+      "LIKE '%' ESCAPE '\\' AND TABLE_TYPE IN ('TABLE', 'VIEW') ORDER BY TABLE_TYPE, TABLE_CAT, "
+      "TABLE_SCHEM, TABLE_NAME");
+  ASSERT_EQ(jdbc.state, "FINISHED") << jdbc.error.dump();
+  ASSERT_EQ(jdbc.rows.size(), 2u);
+  EXPECT_EQ(jdbc.rows[0][2], "admissions");
+  EXPECT_EQ(jdbc.columns[0]["name"], "table_cat");
+  auto catalogs = Trino("SELECT table_cat FROM system.jdbc.catalogs ORDER BY 1", Headers("", ""));
+  std::set<std::string> cats;
+  for (const auto& row : catalogs.rows) cats.insert(row[0]);
+  EXPECT_TRUE(cats.count("symphony-test"));
+  EXPECT_FALSE(cats.count("records-test")) << "ana is not a recipient of records-test";
+  auto types = Trino(
+      "SELECT data_type, type_name FROM system.jdbc.columns WHERE table_cat = 'symphony-test' AND "
+      "table_schem = 'acute' AND table_name = 'admissions' AND column_name = 'admission_date'");
+  ASSERT_EQ(types.rows.size(), 1u);
+  EXPECT_EQ(types.rows[0][0], 91) << "java.sql.Types.DATE";
+  auto mixed = Trino("SELECT count(*) FROM information_schema.tables t, gp.patients p");
+  EXPECT_EQ(mixed.state, "FAILED");
+  EXPECT_EQ(mixed.error["errorLocation"]["columnNumber"], 51) << "at gp.patients";
+
+  // Tables as catalog.schema.table, and bare names in the session's schema (X-Trino-Schema: gp).
+  auto qualified = Trino(
+      "SELECT count(*) AS n FROM \"symphony-test\".gp.patients p JOIN patients q USING "
+      "(person_id)");
+  ASSERT_EQ(qualified.state, "FINISHED") << qualified.error.dump();
+  EXPECT_GT(qualified.rows.at(0)[0].get<int64_t>(), 1000);
+  auto other = Trino("SELECT count(*) FROM \"records-test\".gp.patients");
+  EXPECT_EQ(other.state, "FAILED");
+  EXPECT_NE(other.error["message"].get<std::string>().find("runs under symphony-test"),
+            std::string::npos);
+}
+
 TEST_F(HttpTest, TrinoRefusesOtherUsersAndEmptyStatements) {
   auto wrong_user =
       Curl("/v1/statement", Auth("ana") + " -H 'X-Trino-User: eve' --data-binary 'SELECT 1'");
