@@ -1,4 +1,5 @@
 #include "gateway/api.h"
+#include "gateway/api_util.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -63,6 +64,8 @@ std::string Base64Decode(const std::string& in) {
   return out;
 }
 
+}  // namespace
+
 HttpResponse Json(int status, const nlohmann::json& j) {
   return {status, "application/json", j.dump(), {}};
 }
@@ -96,7 +99,39 @@ HttpResponse ErrorResponse(const Error& e) {
   return Json(status, {{"error", err}});
 }
 
-}  // namespace
+HttpResponse ApiError(int status, const std::string& code, const std::string& message) {
+  return Json(status, {{"error", {{"message", message}, {"code", code}}}});
+}
+
+std::map<std::string, std::string> QueryParams(const std::string& target) {
+  std::map<std::string, std::string> out;
+  const auto q = target.find('?');
+  if (q == std::string::npos) return out;
+  auto decode = [](const std::string& in) {
+    std::string r;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (in[i] == '+') {
+        r += ' ';
+      } else if (in[i] == '%' && i + 2 < in.size() &&
+                 std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+                 std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
+        r += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
+        i += 2;
+      } else {
+        r += in[i];
+      }
+    }
+    return r;
+  };
+  std::stringstream ss(target.substr(q + 1));
+  std::string pair;
+  while (std::getline(ss, pair, '&')) {
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    out[decode(pair.substr(0, eq))] = eq == std::string::npos ? "" : decode(pair.substr(eq + 1));
+  }
+  return out;
+}
 
 nlohmann::json CellToJson(const Column& column, size_t row) {
   if (column.IsNull(row)) return nullptr;
@@ -163,6 +198,9 @@ Api::Api(const planner::GatewayConfig& config, size_t trino_page_rows)
   if (RAND_bytes(key, sizeof key) != 1)
     throw Error(ErrorCode::kInternal, "OpenSSL failed: RAND_bytes");
   login_key_.assign(reinterpret_cast<char*>(key), sizeof key);
+  if (RAND_bytes(key, sizeof key) != 1)
+    throw Error(ErrorCode::kInternal, "OpenSSL failed: RAND_bytes");
+  token_key_.assign(reinterpret_cast<char*>(key), sizeof key);
   auto report = registry_.Reload();
   gate_.AuditReload(report);
   for (const auto& p : report.rejected)
@@ -188,7 +226,12 @@ std::optional<Api::Caller> Api::Authenticate(const HttpRequest& request, HttpRes
   }
   const std::string auth = request.Header("authorization");
   std::string user, password;
-  if (auth.rfind("Basic ", 0) == 0) {
+  if (auth.rfind("Bearer ", 0) == 0) {
+    auto token_user = CheckToken(auth.substr(7));
+    auto it = token_user ? config_.users.find(*token_user) : config_.users.end();
+    if (it != config_.users.end())
+      return Caller{it->first, it->second.role, it->second.organisation, it->second.purpose};
+  } else if (auth.rfind("Basic ", 0) == 0) {
     std::string decoded = Base64Decode(auth.substr(6));
     auto colon = decoded.find(':');
     if (colon != std::string::npos) {
@@ -222,12 +265,15 @@ std::optional<Api::Caller> Api::Authenticate(const HttpRequest& request, HttpRes
     }
     refusal =
         Json(401, {{"error",
-                    {{"message", "authentication required: HTTP Basic with a configured user"},
+                    {{"message",
+                      "authentication required: HTTP Basic with a configured user, or a bearer "
+                      "token that has not expired"},
                      {"code", "UNAUTHENTICATED"}}}});
     refusal.headers.push_back({"WWW-Authenticate", "Basic realm=\"fedgate\""});
+    refusal.headers.push_back({"WWW-Authenticate", "Bearer realm=\"fedgate\""});
     return std::nullopt;
   }
-  return Caller{user, it->second.role, it->second.organisation};
+  return Caller{user, it->second.role, it->second.organisation, it->second.purpose};
 }
 
 HttpResponse Api::Handle(const HttpRequest& request) {
@@ -240,24 +286,58 @@ HttpResponse Api::Handle(const HttpRequest& request) {
     HttpResponse refusal;
     auto caller = Authenticate(request, refusal);
     if (!caller) return refusal;
-    return trino_.Handle(request, {caller->user, caller->role, caller->organisation});
+    return trino_.Handle(request,
+                         {caller->user, caller->role, caller->organisation, caller->purpose});
   }
-  const bool query = path == "/api/v1/query", explain = path == "/api/v1/explain",
-             dsas = path == "/api/v1/dsas";
-  if (!query && !explain && !dsas)
-    return Json(404,
-                {{"error", {{"message", "no such endpoint: " + path}, {"code", "NOT_FOUND"}}}});
-  if ((query || explain) && request.method != "POST") {
-    HttpResponse r =
-        Json(405, {{"error", {{"message", path + " takes POST"}, {"code", "METHOD_NOT_ALLOWED"}}}});
-    r.headers.push_back({"Allow", "POST"});
-    return r;
-  }
+  if (path.rfind("/api/v1/", 0) != 0)
+    return ApiError(404, "NOT_FOUND", "no such endpoint: " + path);
   HttpResponse refusal;
   auto caller = Authenticate(request, refusal);
   if (!caller) return refusal;
-  if (dsas) return Dsas(*caller);
-  return Query(request, *caller, explain);
+  return Route(request, path, *caller);
+}
+
+HttpResponse Api::Route(const HttpRequest& request, const std::string& path, const Caller& caller) {
+  auto only = [&](const char* method) -> std::optional<HttpResponse> {
+    if (request.method == method) return std::nullopt;
+    HttpResponse r = ApiError(405, "METHOD_NOT_ALLOWED", path + " takes " + method);
+    r.headers.push_back({"Allow", method});
+    return r;
+  };
+  if (path == "/api/v1/query" || path == "/api/v1/explain") {
+    if (auto r = only("POST")) return *r;
+    return Query(request, caller, path == "/api/v1/explain");
+  }
+  if (path == "/api/v1/dsas") {
+    if (auto r = only("GET")) return *r;
+    return Dsas(caller);
+  }
+  if (path == "/api/v1/dsas/validate") {
+    if (auto r = only("POST")) return *r;
+    return ValidateDsa(request, caller);
+  }
+  if (path.rfind("/api/v1/dsas/", 0) == 0) {
+    const std::string id = path.substr(13);
+    if (request.method == "PUT") return PutDsa(request, id, caller);
+    if (auto r = only("GET")) {
+      r->headers.back().second = "GET, PUT";
+      return *r;
+    }
+    return GetDsa(id, caller);
+  }
+  if (path == "/api/v1/catalog") {
+    if (auto r = only("GET")) return *r;
+    return CatalogOf(request, caller);
+  }
+  if (path == "/api/v1/audit") {
+    if (auto r = only("GET")) return *r;
+    return AuditTrail(request, caller);
+  }
+  if (path == "/api/v1/tokens") {
+    if (auto r = only("POST")) return *r;
+    return IssueToken(caller);
+  }
+  return ApiError(404, "NOT_FOUND", "no such endpoint: " + path);
 }
 
 HttpResponse Api::Query(const HttpRequest& request, const Caller& caller, bool explain) {
@@ -274,11 +354,13 @@ HttpResponse Api::Query(const HttpRequest& request, const Caller& caller, bool e
     return body[key].get<std::string>();
   };
   auto sql = text("sql"), dsa = text("dsa"), purpose = text("purpose");
+  if (!purpose && !caller.purpose.empty()) purpose = caller.purpose;
   if (!sql || !dsa || !purpose) {
-    return Json(
-        400, {{"error",
-               {{"message", "the body must be a JSON object with text fields sql, dsa and purpose"},
-                {"code", "BAD_REQUEST"}}}});
+    return Json(400, {{"error",
+                       {{"message",
+                         "the body must be a JSON object with text fields sql, dsa and purpose "
+                         "(purpose may be left out when the user has a default)"},
+                        {"code", "BAD_REQUEST"}}}});
   }
   policy::Session session{caller.user, caller.role, caller.organisation, *purpose};
   planner::QueryOptions options;

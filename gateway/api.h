@@ -47,12 +47,27 @@ class Api {
     std::string user;
     std::string role;
     std::string organisation;
+    std::string purpose;  // the user's default purpose ("" for none)
   };
-  // The authenticated caller, or a 401/429 response.
+  static constexpr int64_t kTokenSeconds = 8 * 3600;
+
+  // The authenticated caller (HTTP Basic, or a bearer token from POST /api/v1/tokens), or a
+  // 401/429 response.
   std::optional<Caller> Authenticate(const HttpRequest& request, HttpResponse& refusal);
+  HttpResponse Route(const HttpRequest& request, const std::string& path, const Caller& caller);
   HttpResponse Query(const HttpRequest& request, const Caller& caller, bool explain);
   HttpResponse Dsas(const Caller& caller);
   HttpResponse Ready();
+  // admin_api.cpp
+  bool MayAdminister(const Caller& caller, const std::string& owner) const;
+  HttpResponse IssueToken(const Caller& caller);
+  std::optional<std::string> CheckToken(const std::string& token) const;  // the user
+  HttpResponse CatalogOf(const HttpRequest& request, const Caller& caller);
+  HttpResponse ValidateDsa(const HttpRequest& request, const Caller& caller);
+  std::vector<std::string> DsaVersions(const std::string& id) const;
+  HttpResponse GetDsa(const std::string& id, const Caller& caller);
+  HttpResponse PutDsa(const HttpRequest& request, const std::string& id, const Caller& caller);
+  HttpResponse AuditTrail(const HttpRequest& request, const Caller& caller);
 
   planner::GatewayConfig config_;
   planner::QueryEngine engine_;
@@ -68,6 +83,8 @@ class Api {
   std::mutex logins_mu_;
   std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> logins_;
   std::string login_key_;
+  std::string token_key_;
+  std::mutex dsa_write_mu_;  // one DSA change at a time
   std::mutex failures_mu_;
   std::map<std::string, std::pair<int, std::chrono::steady_clock::time_point>>
       failures_;  // by address

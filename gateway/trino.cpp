@@ -422,7 +422,7 @@ HttpResponse TrinoProtocol::Start(const HttpRequest& request, const Caller& call
   q->schema = Header(request, "schema");
   q->source = Header(request, "source");
   auto session = SessionProperties(Header(request, "session"));
-  q->purpose = session.count("purpose") ? session["purpose"] : "";
+  q->purpose = session.count("purpose") ? session["purpose"] : caller.purpose;
   {
     std::lock_guard lock(mu_);
     // Forget results nobody has asked for in ten minutes.

@@ -32,6 +32,7 @@ class TrinoProtocol {
     std::string user;
     std::string role;
     std::string organisation;
+    std::string purpose;  // the user's default, used when the session names none
   };
 
   TrinoProtocol(planner::QueryEngine& engine, policy::DsaRegistry& registry,

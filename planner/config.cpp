@@ -98,7 +98,7 @@ class ConfigReader : public YamlFile {
       if (!users.IsMap()) Fail(users, "users must map user names to {role, organisation}");
       for (const auto& kv : users) {
         const std::string name = kv.first.as<std::string>();
-        CheckKeys(kv.second, "users." + name, {"role", "organisation", "password_hash"});
+        CheckKeys(kv.second, "users." + name, {"role", "organisation", "password_hash", "purpose"});
         if (!kv.second["role"] || !kv.second["organisation"]) {
           Fail(kv.second, "users." + name + " needs role and organisation");
         }
@@ -107,7 +107,9 @@ class ConfigReader : public YamlFile {
             String(kv.second["organisation"], "users." + name + ".organisation"),
             kv.second["password_hash"]
                 ? String(kv.second["password_hash"], "users." + name + ".password_hash")
-                : std::string()};
+                : std::string(),
+            kv.second["purpose"] ? String(kv.second["purpose"], "users." + name + ".purpose")
+                                 : std::string()};
       }
     }
     if (root["min_persons"]) {

@@ -30,12 +30,15 @@ struct GatewayConfig {
   std::string linkage_secret;       // resolved secret bytes (never printed)
   std::map<std::string, SourceConfig> sources;
   // Data-sharing agreements: the directory of DSA files, the users who may query (role and
-  // organisation, matched against a DSA's recipients), and the audit trail.
+  // organisation, matched against a DSA's recipients), and the audit trail. Two roles are
+  // more than a recipient role: "dsa-owner" may validate, replace and audit the DSAs whose
+  // owner is the user's organisation, "admin" may do so for every DSA.
   std::string dsa_dir;
   struct User {
     std::string role;
     std::string organisation;
     std::string password_hash;  // pbkdf2-sha256$... (see fedgate passwd); empty: no HTTP login
+    std::string purpose;        // used when a request names none ("": requests must name one)
   };
   std::map<std::string, User> users;
   std::string audit_log;

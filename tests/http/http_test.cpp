@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -42,6 +43,13 @@ struct Served {
     ::setenv("FEDGATE_TEST_AUDIT_LOG", audit.c_str(), 1);
     config =
         planner::LoadConfig(std::string(FEDGATE_POLICY_TEST_DIR) + "/fedgate_policy_test.yaml");
+    // DSA owners' PUTs write to the DSA directory: a copy, not the source tree's.
+    dsa_dir = (std::filesystem::temp_directory_path() /
+               ("fedgate-http-dsas-" + std::to_string(::getpid())))
+                  .string();
+    std::filesystem::remove_all(dsa_dir);
+    std::filesystem::copy(config.dsa_dir, dsa_dir);
+    config.dsa_dir = dsa_dir;
     const std::string hash = gateway::HashPassword(kPassword, 20000);
     for (auto& [name, user] : config.users) user.password_hash = hash;
     api = std::make_unique<gateway::Api>(config, /*trino_page_rows=*/4);
@@ -57,8 +65,10 @@ struct Served {
     server->Stop(5);
     std::filesystem::remove(audit);
     std::filesystem::remove(audit + ".head");
+    std::filesystem::remove_all(dsa_dir);
   }
   std::string audit;
+  std::string dsa_dir;
   planner::GatewayConfig config;
   std::unique_ptr<gateway::Api> api;
   std::unique_ptr<gateway::HttpServer> server;
@@ -237,6 +247,132 @@ TEST_F(HttpTest, NonRecipientIsRefusedAndAudited) {
     audited |= j.value("user", "") == "eve" && j.value("outcome", "") == "refused";
   }
   EXPECT_TRUE(audited);
+  EXPECT_TRUE(policy::VerifyAuditLog(Gateway().audit).ok);
+}
+
+std::string BodyFile(const std::string& text) {
+  std::string path =
+      (std::filesystem::temp_directory_path() / ("fedgate-put-" + std::to_string(::getpid()) + "-" +
+                                                 std::to_string(std::hash<std::string>{}(text))))
+          .string();
+  std::ofstream(path) << text;
+  return "--data-binary @'" + path + "'";
+}
+
+TEST_F(HttpTest, BearerTokensAndDefaultPurpose) {
+  auto issued = Curl("/api/v1/tokens", Auth("bea") + " -X POST");
+  ASSERT_EQ(issued.status, 200) << issued.body;
+  const std::string token = nlohmann::json::parse(issued.body)["token"];
+  const std::string bearer = "-H 'Authorization: Bearer " + token + "'";
+  // No purpose in the body: bea's default (cost-analysis) applies.
+  auto r = Curl("/api/v1/query", bearer + " -H 'Content-Type: application/json' " +
+                                     BodyFile(R"({"sql": "SELECT count(*) AS n FROM gp.patients",
+                                                  "dsa": "symphony-test"})"));
+  EXPECT_EQ(r.status, 200) << r.body;
+  // ana has no default purpose.
+  auto no_default =
+      Curl("/api/v1/query", Auth("ana") + " -H 'Content-Type: application/json' " +
+                                BodyFile(R"({"sql": "SELECT 1", "dsa": "symphony-test"})"));
+  EXPECT_EQ(no_default.status, 400) << no_default.body;
+  // A token changed by one character is refused.
+  std::string forged = token;
+  forged[forged.size() / 2] = forged[forged.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(Curl("/api/v1/dsas", "-H 'Authorization: Bearer " + forged + "'").status, 401);
+  EXPECT_EQ(Curl("/api/v1/dsas", "-H 'Authorization: Bearer nonsense'").status, 401);
+  EXPECT_EQ(Curl("/api/v1/dsas", bearer).status, 200);
+}
+
+TEST_F(HttpTest, CatalogOfADsa) {
+  auto r = Curl("/api/v1/catalog?dsa=symphony-test", Auth("ana"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = nlohmann::json::parse(r.body);
+  bool patients = false;
+  for (const auto& t : j["tables"]) {
+    if (t["table"] != "gp.patients") continue;
+    patients = true;
+    std::set<std::string> cols;
+    for (const auto& c : t["columns"]) cols.insert(c["name"]);
+    EXPECT_TRUE(cols.count("person_id") && cols.count("practice_code"));
+    EXPECT_FALSE(cols.count("lsoa_code")) << "not shared";
+  }
+  EXPECT_TRUE(patients);
+  EXPECT_EQ(Curl("/api/v1/catalog?dsa=symphony-test", Auth("eve")).status, 403);
+  EXPECT_EQ(Curl("/api/v1/catalog", Auth("ana")).status, 400);
+}
+
+TEST_F(HttpTest, DsaOwnersValidateReplaceAndReadTheAudit) {
+  const std::string yaml = "-H 'Content-Type: application/yaml' ";
+  // Validation: owners and admins only; errors with their line.
+  EXPECT_EQ(Curl("/api/v1/dsas/validate", Auth("ana") + " " + yaml + BodyFile("dsa: x")).status,
+            403);
+  auto bad = Curl("/api/v1/dsas/validate",
+                  Auth("olive") + " " + yaml + BodyFile("dsa: x\nowner: somerset-icb\nbogus: 1\n"));
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  auto bad_json = nlohmann::json::parse(bad.body);
+  EXPECT_FALSE(bad_json["valid"]);
+  EXPECT_EQ(bad_json["errors"][0]["location"]["line"], 3) << bad.body;
+
+  auto current = Curl("/api/v1/dsas/perturbed-test", Auth("olive"));
+  ASSERT_EQ(current.status, 200) << current.body;
+  auto cur = nlohmann::json::parse(current.body);
+  std::string text = cur["yaml"];
+  const std::string old_sha = cur["sha256"];
+  const std::string changed =
+      std::regex_replace(text, std::regex("min_persons: 10"), "min_persons: 15");
+  ASSERT_NE(changed, text);
+  auto good = Curl("/api/v1/dsas/validate", Auth("olive") + " " + yaml + BodyFile(changed));
+  EXPECT_EQ(good.status, 200) << good.body;
+  EXPECT_NE(good.body.find("min_persons 15"), std::string::npos) << good.body;
+
+  // Replacement: not by another organisation's owner, not over a changed version, not with
+  // a file for another id; then by the owner, versioned and audited.
+  EXPECT_EQ(
+      Curl("/api/v1/dsas/perturbed-test", Auth("otto") + " -X PUT " + yaml + BodyFile(changed))
+          .status,
+      403);
+  EXPECT_EQ(Curl("/api/v1/dsas/perturbed-test",
+                 Auth("olive") + " -X PUT -H 'If-Match: \"0000\"' " + yaml + BodyFile(changed))
+                .status,
+            412);
+  EXPECT_EQ(
+      Curl("/api/v1/dsas/other-id", Auth("olive") + " -X PUT " + yaml + BodyFile(changed)).status,
+      422);
+  EXPECT_EQ(Curl("/api/v1/dsas/..%2Fescape", Auth("olive") + " -X PUT " + yaml + BodyFile(changed))
+                .status,
+            400);
+  auto put = Curl("/api/v1/dsas/perturbed-test", Auth("olive") + " -X PUT -H 'If-Match: \"" +
+                                                     old_sha + "\"' " + yaml + BodyFile(changed));
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(nlohmann::json::parse(put.body)["version"], 2) << "v1 keeps the file it replaced";
+  const auto history = std::filesystem::path(Gateway().dsa_dir) / "history" / "perturbed-test";
+  EXPECT_TRUE(std::filesystem::exists(history / "v1.yaml"));
+  EXPECT_TRUE(std::filesystem::exists(history / "v2.yaml"));
+  auto after = nlohmann::json::parse(Curl("/api/v1/dsas/perturbed-test", Auth("olive")).body);
+  EXPECT_NE(after["sha256"], old_sha);
+  EXPECT_EQ(after["version"], 2);
+  // The rule is in force at once: a practice of 10-14 persons is now withheld.
+  auto rules = Curl("/api/v1/dsas", Auth("ana"));
+  EXPECT_NE(rules.body.find("min_persons 15"), std::string::npos) << rules.body;
+
+  // The audit trail: the owner reads their DSA's; others may not; the admin reads all.
+  auto trail = Curl("/api/v1/audit?dsa=perturbed-test&from=2000-01-01", Auth("olive"));
+  ASSERT_EQ(trail.status, 200) << trail.body;
+  bool put_recorded = false;
+  const auto trail_json = nlohmann::json::parse(trail.body);
+  for (const auto& rec : trail_json["records"]) {
+    EXPECT_TRUE(rec.value("dsa", "") == "perturbed-test" || rec.contains("loaded"));
+    put_recorded |= rec.value("event", "") == "dsa_put" && rec.value("user", "") == "olive" &&
+                    rec.value("version", 0) == 2;
+  }
+  EXPECT_TRUE(put_recorded) << trail.body;
+  EXPECT_EQ(Curl("/api/v1/audit?dsa=perturbed-test", Auth("otto")).status, 403);
+  EXPECT_EQ(Curl("/api/v1/audit?dsa=perturbed-test", Auth("ana")).status, 403);
+  EXPECT_EQ(Curl("/api/v1/audit", Auth("olive")).status, 400) << "an owner names the DSA";
+  auto all = Curl("/api/v1/audit?to=2999-12-31&limit=2", Auth("ada"));
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(nlohmann::json::parse(all.body)["records"].size(), 2u);
+  auto none = Curl("/api/v1/audit?to=2000-01-01", Auth("ada"));
+  EXPECT_TRUE(nlohmann::json::parse(none.body)["records"].empty());
   EXPECT_TRUE(policy::VerifyAuditLog(Gateway().audit).ok);
 }
 

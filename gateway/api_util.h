@@ -1,0 +1,20 @@
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/error.h"
+#include "gateway/http_server.h"
+
+namespace fedgate::gateway {
+
+// Shared by the native API's handlers.
+HttpResponse Json(int status, const nlohmann::json& j);
+// {"error": {"message", "code", "location"?}} with the HTTP status for the error's code.
+HttpResponse ErrorResponse(const Error& e);
+HttpResponse ApiError(int status, const std::string& code, const std::string& message);
+// The decoded parameters of a request target's query string (?a=1&b=x%20y).
+std::map<std::string, std::string> QueryParams(const std::string& target);
+
+}  // namespace fedgate::gateway
