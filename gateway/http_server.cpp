@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <iostream>
@@ -17,6 +18,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+namespace ssl = net::ssl;
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(Options o, Handler h)
@@ -24,6 +26,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         handler(std::move(h)),
         acceptor(io),
         workers(static_cast<size_t>(options.workers)) {}
+
+  bool tls() const { return tls_context != nullptr; }
 
   Options options;
   Handler handler;
@@ -36,25 +40,50 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::atomic<bool> stopping{false};
   std::mutex mu;
   std::condition_variable idle;
+  std::unique_ptr<ssl::context> tls_context;  // set when serving HTTPS
 
   void Accept();
 };
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+// One client connection, over plain TCP (Stream = beast::tcp_stream) or TLS
+// (Stream = beast::ssl_stream<beast::tcp_stream>).
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {}
+  // Plain TCP.
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server) requires
+      std::is_same_v<Stream, beast::tcp_stream> : stream_(std::move(socket)),
+                                                  server_(std::move(server)) {}
+  // TLS.
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server) requires(
+      !std::is_same_v<Stream, beast::tcp_stream>)
+      : stream_(std::move(socket), *server->tls_context), server_(std::move(server)) {}
 
-  void Start() { Read(); }
+  void Start() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      Read();
+    } else {
+      // The handshake has the same deadline as a request: a client that stalls is dropped.
+      Lowest().expires_after(std::chrono::seconds(server_->options.read_timeout_seconds));
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->Close();
+                                self->Read();
+                              });
+    }
+  }
 
  private:
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+  auto shared_from_this() { return std::enable_shared_from_this<Session>::shared_from_this(); }
+
   void Read() {
     parser_.emplace();
     parser_->body_limit(server_->options.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
-    stream_.expires_after(std::chrono::seconds(server_->options.read_timeout_seconds));
+    Lowest().expires_after(std::chrono::seconds(server_->options.read_timeout_seconds));
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
@@ -90,7 +119,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.body = std::move(req.body());
     beast::error_code ignored;
-    auto endpoint = stream_.socket().remote_endpoint(ignored);
+    auto endpoint = Lowest().socket().remote_endpoint(ignored);
     request.remote = ignored ? "" : endpoint.address().to_string();
     const bool keep_alive = req.keep_alive();
     if (server_->stopping)
@@ -142,7 +171,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(keep_alive && !server_->stopping);
     res->body() = std::move(r.body);
     res->prepare_payload();
-    stream_.expires_after(std::chrono::seconds(server_->options.read_timeout_seconds));
+    Lowest().expires_after(std::chrono::seconds(server_->options.read_timeout_seconds));
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, size_t) {
                         if (ec || !res->keep_alive()) return self->Close();
@@ -152,11 +181,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Lowest().socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<HttpServer::Impl> server_;
@@ -165,15 +194,20 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(io),
-                        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-                          if (ec) {
-                            if (!self->stopping) self->Accept();
-                            return;
-                          }
-                          std::make_shared<Session>(std::move(socket), self)->Start();
-                          self->Accept();
-                        });
+  acceptor.async_accept(
+      net::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        if (ec) {
+          if (!self->stopping) self->Accept();
+          return;
+        }
+        if (self->tls()) {
+          std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), self)
+              ->Start();
+        } else {
+          std::make_shared<Session<beast::tcp_stream>>(std::move(socket), self)->Start();
+        }
+        self->Accept();
+      });
 }
 
 HttpServer::HttpServer(Options options, Handler handler)
@@ -184,6 +218,29 @@ HttpServer::~HttpServer() {
 }
 
 uint16_t HttpServer::Start() {
+  if (!impl_->options.tls_certificate_file.empty()) {
+    // TLS 1.2 or later; the certificate file may hold the chain after the server's own.
+    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                     ssl::context::single_dh_use);
+    beast::error_code tls_ec;
+    ctx->use_certificate_chain_file(impl_->options.tls_certificate_file, tls_ec);
+    if (tls_ec)
+      throw Error(ErrorCode::kInvalidArgument, "cannot use the TLS certificate " +
+                                                   impl_->options.tls_certificate_file + ": " +
+                                                   tls_ec.message());
+    ctx->use_private_key_file(impl_->options.tls_key_file, ssl::context::pem, tls_ec);
+    if (tls_ec)
+      throw Error(
+          ErrorCode::kInvalidArgument,
+          "cannot use the TLS key " + impl_->options.tls_key_file + ": " + tls_ec.message());
+    if (SSL_CTX_check_private_key(ctx->native_handle()) != 1)
+      throw Error(ErrorCode::kInvalidArgument, "the TLS key " + impl_->options.tls_key_file +
+                                                   " does not match the certificate " +
+                                                   impl_->options.tls_certificate_file);
+    impl_->tls_context = std::move(ctx);
+  }
   beast::error_code ec;
   auto address = net::ip::make_address(impl_->options.address, ec);
   if (ec)

@@ -35,7 +35,7 @@ struct HttpResponse {
 // I/O and a flood of requests gets 503 instead of an unbounded queue. Limits on header and
 // body size and on how long a client may take to send a request; malformed requests get 400
 // and the connection is closed. Stop() stops accepting, lets running requests finish within
-// a grace period, then closes everything.
+// a grace period, then closes everything. HTTPS (TLS 1.2+) when a certificate and key are given.
 class HttpServer {
  public:
   struct Options {
@@ -46,7 +46,10 @@ class HttpServer {
     int max_queued = 64;  // requests waiting for a worker
     size_t max_body_bytes = 1 << 20;
     size_t max_header_bytes = 16 << 10;
-    int read_timeout_seconds = 30;  // to receive a whole request
+    int read_timeout_seconds = 30;  // to receive a whole request (and finish a TLS handshake)
+    // HTTPS when both are set: PEM certificate (chain) and private key files.
+    std::string tls_certificate_file;
+    std::string tls_key_file;
   };
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 

@@ -25,10 +25,11 @@ void OnSignal(int s) {
 int ServeCommand(int argc, char** argv) {
   ArgParser args(
       "serve",
-      "Serves the native JSON API over HTTP: POST /api/v1/query {sql, dsa, purpose}, POST\n"
-      "/api/v1/explain, GET /api/v1/dsas, GET /healthz, GET /readyz. Users log in with HTTP\n"
-      "Basic (users in the configuration, password_hash from `fedgate passwd`). Every query runs\n"
-      "under a DSA and is audited. SIGTERM or Ctrl-C: stop accepting, let running queries finish\n"
+      "Serves the Trino client protocol (/v1/statement, for BI tools) and the native JSON API\n"
+      "(/api/v1/..., see README) over HTTP, or HTTPS when the configuration has tls. Users log\n"
+      "in with HTTP Basic (password_hash from `fedgate passwd`) or a bearer token from POST\n"
+      "/api/v1/tokens. Every query runs under a DSA and is audited. SIGTERM or Ctrl-C: stop "
+      "accepting, let running queries finish\n"
       "within the grace period, cancel the rest.");
   args.Option("config", "FILE", "Gateway configuration (with dsa_dir, audit_log and users)",
               std::nullopt, true)
@@ -37,7 +38,8 @@ int ServeCommand(int argc, char** argv) {
       .Option("grace", "SECONDS", "How long running queries may finish on shutdown", "10")
       .Option("page-rows", "N", "Rows per page of a Trino protocol result", "1000")
       .Flag("allow-remote-http",
-            "Listen beyond loopback without TLS (warns; TLS arrives with the HTTPS work)");
+            "Listen beyond loopback without TLS (warns); with tls in the configuration, HTTPS "
+            "may listen anywhere");
   if (!args.Parse(argc, argv, 2, std::cout)) return 0;
   const std::string listen = args.Get("listen");
   auto colon = listen.rfind(':');
@@ -52,7 +54,11 @@ int ServeCommand(int argc, char** argv) {
   const bool loopback =
       options.address == "127.0.0.1" || options.address == "::1" || options.address == "localhost";
   if (options.address == "localhost") options.address = "127.0.0.1";
-  if (!loopback) {
+  auto config = planner::LoadConfig(args.Get("config"));
+  options.tls_certificate_file = config.tls_certificate;
+  options.tls_key_file = config.tls_key;
+  const bool tls = !config.tls_certificate.empty();
+  if (!loopback && !tls) {
     if (!args.GetFlag("allow-remote-http")) {
       ThrowInvalid("plain HTTP only on loopback: listening on " + options.address +
                    " would send passwords in clear; pass --allow-remote-http to do it anyway");
@@ -60,7 +66,6 @@ int ServeCommand(int argc, char** argv) {
     std::cerr << "fedgate serve: WARNING: plain HTTP on " << options.address
               << ": passwords travel in clear\n";
   }
-  auto config = planner::LoadConfig(args.Get("config"));
   const int64_t page_rows = args.GetInt("page-rows");
   if (page_rows < 1 || page_rows > 1000000) ThrowInvalid("--page-rows must be 1..1000000");
   Api api(config, static_cast<size_t>(page_rows));
@@ -69,7 +74,8 @@ int ServeCommand(int argc, char** argv) {
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   uint16_t bound = server.Start();
-  std::cerr << "fedgate serve: listening on http://" << options.address << ":" << bound << "\n";
+  std::cerr << "fedgate serve: listening on " << (tls ? "https" : "http") << "://"
+            << options.address << ":" << bound << "\n";
   std::cout << "listening " << options.address << ":" << bound << std::endl;
   while (g_signal == 0) ::pause();
   std::cerr << "fedgate serve: shutting down\n";

@@ -90,9 +90,17 @@ class ConfigReader : public YamlFile {
     config.path = path();
     CheckKeys(root, "the configuration",
               {"min_persons", "memory_budget_mb", "query_timeout_seconds", "dsa", "linkage_secret",
-               "sources", "dsa_dir", "users", "audit_log"});
+               "sources", "dsa_dir", "users", "audit_log", "tls"});
     if (root["dsa_dir"]) config.dsa_dir = String(root["dsa_dir"], "dsa_dir");
     if (root["audit_log"]) config.audit_log = String(root["audit_log"], "audit_log");
+    if (root["tls"]) {
+      const auto tls = root["tls"];
+      CheckKeys(tls, "tls", {"certificate", "key"});
+      if (!tls["certificate"] || !tls["key"])
+        Fail(tls, "tls needs certificate and key (PEM files)");
+      config.tls_certificate = String(tls["certificate"], "tls.certificate");
+      config.tls_key = String(tls["key"], "tls.key");
+    }
     if (root["users"]) {
       const auto users = root["users"];
       if (!users.IsMap()) Fail(users, "users must map user names to {role, organisation}");
@@ -188,6 +196,8 @@ GatewayConfig LoadConfig(const std::string& path) {
   };
   resolve(config.dsa_dir);
   resolve(config.audit_log);
+  resolve(config.tls_certificate);
+  resolve(config.tls_key);
   return config;
 }
 

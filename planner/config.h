@@ -42,6 +42,9 @@ struct GatewayConfig {
   };
   std::map<std::string, User> users;
   std::string audit_log;
+  // HTTPS for fedgate serve: PEM certificate (chain) and private key ("" for plain HTTP).
+  std::string tls_certificate;
+  std::string tls_key;
 };
 
 // Loads and validates a config file. Errors are Error(kInvalidArgument) whose message starts

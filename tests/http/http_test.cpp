@@ -125,11 +125,11 @@ std::string QueryBody(const std::string& sql, const std::string& dsa = "symphony
 }
 
 // Sends raw bytes and returns what comes back before the server closes (or 3 s pass).
-std::string Raw(const std::string& bytes, int linger_ms = 0) {
+std::string Raw(const std::string& bytes, int linger_ms = 0, uint16_t port = 0) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(Gateway().port);
+  addr.sin_port = htons(port ? port : Gateway().port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "connect failed";
   timeval tv{5, 0};
@@ -405,6 +405,59 @@ TEST_F(HttpTest, MalformedHttpAndSlowClientsAreClosed) {
   EXPECT_LT(waited, 4.5);
   // The server is still fine.
   EXPECT_EQ(Curl("/healthz", "").status, 200);
+}
+
+std::string Shell(const std::string& cmd) {
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 256> buf{};
+  while (p && std::fgets(buf.data(), buf.size(), p)) out += buf.data();
+  if (p) ::pclose(p);
+  return out;
+}
+
+TEST_F(HttpTest, Https) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("fedgate-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+  Shell("openssl req -x509 -newkey rsa:2048 -nodes -keyout '" + key + "' -out '" + cert +
+        "' -days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 2>/dev/null");
+  ASSERT_TRUE(std::filesystem::exists(cert)) << "openssl could not make a certificate";
+  gateway::HttpServer::Options options;
+  options.port = 0;
+  options.read_timeout_seconds = 2;
+  options.tls_certificate_file = cert;
+  options.tls_key_file = key;
+  gateway::HttpServer server(
+      options, [](const gateway::HttpRequest& r) { return Gateway().api->Handle(r); });
+  const uint16_t port = server.Start();
+  const std::string url = "https://127.0.0.1:" + std::to_string(port) + "/api/v1/dsas";
+  EXPECT_EQ(Shell("curl -s -o /dev/null -w '%{http_code}' --cacert '" + cert + "' " + Auth("ana") +
+                  " '" + url + "'"),
+            "200");
+  EXPECT_EQ(Shell("curl -s -o /dev/null -w '%{http_code}' " + Auth("ana") + " '" + url + "'"),
+            "000")
+      << "curl must not trust a certificate it was not given";
+  // Plain HTTP to the HTTPS port: no HTTP answer, the connection is closed.
+  std::string plain = Raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 0, port);
+  EXPECT_EQ(plain.find("HTTP/1.1 200"), std::string::npos) << plain;
+  // A client that connects and never starts the handshake is dropped after the read timeout.
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(Raw("", 0, port).empty());
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 4.5);
+  EXPECT_EQ(Shell("curl -s -o /dev/null -w '%{http_code}' --cacert '" + cert + "' '" +
+                  "https://127.0.0.1:" + std::to_string(port) + "/healthz'"),
+            "200");
+  server.Stop(1);
+
+  // A key that does not belong to the certificate is refused at start.
+  Shell("openssl genrsa -out '" + (dir / "other.pem").string() + "' 2048 2>/dev/null");
+  options.tls_key_file = (dir / "other.pem").string();
+  gateway::HttpServer mismatched(
+      options, [](const gateway::HttpRequest&) { return gateway::HttpResponse{}; });
+  EXPECT_THROW(mismatched.Start(), Error);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(HttpTest, ManyConcurrentRequests) {
