@@ -99,8 +99,26 @@ void ThresholdIntermediate(LogicalOpPtr& op, int64_t min_persons, bool under_pro
   op = MakeFilter(std::move(op), BoundExpr::Call(">=", DataType::Bool(), std::move(args)));
 }
 
-// Carries `__sdc` up from a kProtect through row-wise operators; true when `op`'s last
-// column is now `__sdc`.
+// Whether CarrySdc(op) would succeed.
+bool IsCarried(const LogicalOp& op) {
+  switch (op.kind) {
+    case OpKind::kProtect:
+      return true;
+    case OpKind::kProject:
+    case OpKind::kFilter:
+    case OpKind::kSort:
+    case OpKind::kLimit:
+      return IsCarried(*op.children[0]);
+    case OpKind::kUnion:
+      return std::all_of(op.children.begin(), op.children.end(),
+                         [](const LogicalOpPtr& c) { return IsCarried(*c); });
+    default:
+      return false;
+  }
+}
+
+// Carries `__sdc` up from a kProtect through row-wise operators and UNION ALL; true when
+// `op`'s last column is now `__sdc`.
 bool CarrySdc(LogicalOp& op) {
   switch (op.kind) {
     case OpKind::kProtect:
@@ -119,6 +137,16 @@ bool CarrySdc(LogicalOp& op) {
       if (!CarrySdc(*op.children[0])) return false;
       op.columns = op.children[0]->columns;
       return true;
+    case OpKind::kUnion: {
+      // UNION ALL of protected results (a total row, several tables side by side): every
+      // branch carries its marks, or none does (the union's columns must line up).
+      for (auto& child : op.children) {
+        if (!IsCarried(*child)) return false;
+      }
+      for (auto& child : op.children) CarrySdc(*child);
+      op.columns.push_back({"__sdc", DataType::Int64(), true});
+      return true;
+    }
     default:
       return false;
   }
@@ -150,6 +178,14 @@ CellRuleMap MapCellRules(const LogicalOp& plan) {
       case OpKind::kSort:
       case OpKind::kLimit:
         return trace(*op.children[0], c);
+      case OpKind::kUnion: {
+        // The same aggregate in every branch, or no mark.
+        const int agg = trace(*op.children[0], c);
+        for (const auto& child : op.children) {
+          if (trace(*child, c) != agg) return -1;
+        }
+        return agg;
+      }
       case OpKind::kProtect: {
         const int ng = op.protect_groups;
         const int na = static_cast<int>(op.protect_kinds.size());

@@ -198,6 +198,26 @@ TEST_F(HttpTest, CrossSourceQueryWithProtectedCells) {
   }
 }
 
+TEST_F(HttpTest, MarksSurviveUnionAll) {
+  // Each branch is protected on its own; the marks of both reach the response.
+  auto r = Curl("/api/v1/query",
+                Auth("ana") + " " +
+                    QueryBody("SELECT 'admissions' AS t, count(*) AS n FROM acute.admissions "
+                              "UNION ALL SELECT 'outpatients', count(*) FROM acute.outpatients "
+                              "ORDER BY 1"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = nlohmann::json::parse(r.body);
+  ASSERT_EQ(j["rows"].size(), 2u);
+  for (int row = 0; row < 2; ++row) EXPECT_EQ(j["rows"][row][1].get<int64_t>() % 5, 0);
+  // The generated data is fixed: neither raw count is a multiple of 5, so both are marked.
+  std::set<std::pair<int, int>> marked;
+  for (const auto& cell : j["disclosure"]["cells"]) {
+    marked.insert({cell[0].get<int>(), cell[1].get<int>()});
+    EXPECT_EQ(cell[2], "rounded");
+  }
+  EXPECT_EQ(marked, (std::set<std::pair<int, int>>{{0, 1}, {1, 1}})) << r.body;
+}
+
 TEST_F(HttpTest, CsvOnRequest) {
   const std::string headers = (std::filesystem::temp_directory_path() /
                                ("fedgate-csv-headers-" + std::to_string(::getpid())))
