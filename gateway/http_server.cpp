@@ -1,5 +1,7 @@
 #include "gateway/http_server.h"
 
+#include <sys/socket.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -137,6 +139,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     net::post(server_->workers,
               [self = shared_from_this(), request = std::move(request), keep_alive]() mutable {
                 self->server_->queued.fetch_sub(1);
+                if (self->PeerGone()) {
+                  // The client hung up while the request waited (a load generator stopping, a
+                  // browser tab closed): its work would be thrown away, and others wait.
+                  net::post(self->stream_.get_executor(), [self] {
+                    self->Close();
+                    self->Done();
+                  });
+                  return;
+                }
                 HttpResponse response;
                 try {
                   response = self->server_->handler(request);
@@ -153,6 +164,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                             self->Done();
                           });
               });
+  }
+
+  // True when the peer has closed or reset the connection (checked without reading).
+  bool PeerGone() {
+    char c;
+    const ssize_t n = ::recv(Lowest().socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
   }
 
   void Done() {
