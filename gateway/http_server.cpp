@@ -123,6 +123,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     beast::error_code ignored;
     auto endpoint = Lowest().socket().remote_endpoint(ignored);
     request.remote = ignored ? "" : endpoint.address().to_string();
+    request.secure = !std::is_same_v<Stream, beast::tcp_stream>;
     const bool keep_alive = req.keep_alive();
     if (server_->stopping)
       return Write({503, "application/json", "{\"error\":{\"message\":\"shutting down\"}}", {}},

@@ -16,7 +16,8 @@ struct HttpRequest {
   std::string target;                          // path and query string
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
-  std::string remote;  // peer address
+  std::string remote;   // peer address
+  bool secure = false;  // arrived over TLS
   std::string Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
     return it == headers.end() ? "" : it->second;

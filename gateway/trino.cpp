@@ -166,6 +166,21 @@ std::string Header(const HttpRequest& r, const std::string& name) {
   return v.empty() ? r.Header("x-presto-" + name) : v;
 }
 
+// The scheme and authority the client used, for the URIs it will follow (nextUri, infoUri);
+// nullopt when the Host header is not a plain host[:port] (a value with '/', '@', spaces or
+// control characters would send the client, with its credentials, somewhere else).
+std::optional<std::string> BaseUri(const HttpRequest& r) {
+  std::string host = r.Header("host");
+  if (host.empty()) host = "localhost";
+  if (host.size() > 255) return std::nullopt;
+  for (char c : host) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' &&
+        c != '[' && c != ']')
+      return std::nullopt;
+  }
+  return std::string(r.secure ? "https://" : "http://") + host;
+}
+
 // SQL LIKE pattern (% and _) as a regex.
 bool Like(const std::string& text, const std::string& pattern) {
   std::string re;
@@ -444,8 +459,7 @@ HttpResponse TrinoProtocol::Start(const HttpRequest& request, const Caller& call
     queries_[q->id] = q;
   }
   q->thread = std::thread([this, q] { Run(q); });
-  const std::string base =
-      "http://" + (request.Header("host").empty() ? "localhost" : request.Header("host"));
+  const std::string base = *BaseUri(request);  // Handle checked it
   json j = {{"id", q->id},
             {"infoUri", base + "/v1/query/" + q->id},
             {"nextUri", base + "/v1/statement/executing/" + q->id + "/1"},
@@ -516,8 +530,14 @@ HttpResponse TrinoProtocol::Page(const std::string& base, const std::shared_ptr<
 
 HttpResponse TrinoProtocol::Handle(const HttpRequest& request, const Caller& caller) {
   const std::string path = request.target.substr(0, request.target.find('?'));
-  const std::string base =
-      "http://" + (request.Header("host").empty() ? "localhost" : request.Header("host"));
+  const auto checked_base = BaseUri(request);
+  if (!checked_base) {
+    return {400,
+            "application/json",
+            json{{"error", {{"message", "bad Host header: expected host[:port]"}}}}.dump(),
+            {}};
+  }
+  const std::string& base = *checked_base;
   if (path == "/v1/info") {
     const auto up = std::chrono::duration_cast<std::chrono::seconds>(
                         std::chrono::steady_clock::now() - started_)

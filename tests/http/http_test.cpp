@@ -417,6 +417,23 @@ TEST_F(HttpTest, MalformedHttpAndSlowClientsAreClosed) {
   std::string huge_header =
       Raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(40 << 10, 'a') + "\r\n\r\n");
   EXPECT_EQ(huge_header.rfind("HTTP/1.1 431", 0), 0u) << huge_header.substr(0, 100);
+  // Header injection: a bare LF or CR inside a header, a NUL byte, and a Host that would
+  // redirect a Trino client (and its credentials) elsewhere are all refused.
+  for (const std::string& bad :
+       {std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\nX-Injected: b\r\n\r\n"),
+        std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\rX-Injected: b\r\n\r\n"),
+        std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n", 49)}) {
+    std::string reply = Raw(bad);
+    EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+  }
+  const std::string basic =
+      "Authorization: Basic " + std::string("YW5hOmNvcnJlY3QgaG9yc2UgYmF0dGVyeQ==");
+  for (const char* host : {"evil.example/steal?", "user@evil.example", "a b"}) {
+    std::string reply = Raw("POST /v1/statement HTTP/1.1\r\nHost: " + std::string(host) + "\r\n" +
+                            basic + "\r\nX-Trino-User: ana\r\nContent-Length: 8\r\n\r\nSELECT 1");
+    EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << host << ": " << reply;
+    EXPECT_EQ(reply.find("evil"), std::string::npos) << reply;
+  }
   // A client that sends half a request and stalls is cut off after the read timeout (2 s).
   auto start = std::chrono::steady_clock::now();
   std::string slow = Raw("GET /healthz HTTP/1.1\r\nHost: x\r\n");
@@ -456,6 +473,15 @@ TEST_F(HttpTest, Https) {
   EXPECT_EQ(Shell("curl -s -o /dev/null -w '%{http_code}' --cacert '" + cert + "' " + Auth("ana") +
                   " '" + url + "'"),
             "200");
+  // Trino clients follow https:// URIs from an HTTPS server.
+  const std::string posted =
+      Shell("curl -s --cacert '" + cert + "' " + Auth("ana") +
+            " -H 'X-Trino-User: ana' --data-binary 'SELECT 1' 'https://127.0.0.1:" +
+            std::to_string(port) + "/v1/statement'");
+  EXPECT_EQ(
+      nlohmann::json::parse(posted)["nextUri"].get<std::string>().rfind("https://127.0.0.1:", 0),
+      0u)
+      << posted;
   EXPECT_EQ(Shell("curl -s -o /dev/null -w '%{http_code}' " + Auth("ana") + " '" + url + "'"),
             "000")
       << "curl must not trust a certificate it was not given";

@@ -25,6 +25,7 @@ PASSWORD="trino client password"
 HASH=$(echo "$PASSWORD" | "$FEDGATE" passwd)
 sed -e "s|^dsa_dir: dsas|dsa_dir: $ROOT/tests/policy/dsas|" \
     -e "s|  ana: {role: analyst, organisation: symphony-pmo}|  ana: {role: analyst, organisation: symphony-pmo, password_hash: \"$HASH\"}|" \
+    -e "s|  eve: {role: analyst, organisation: another-org}|  eve: {role: analyst, organisation: another-org, password_hash: \"$HASH\"}|" \
     "$ROOT/tests/policy/fedgate_policy_test.yaml" > "$WORK/fedgate.yaml"
 
 "$FEDGATE" serve --config "$WORK/fedgate.yaml" --listen 127.0.0.1:0 --page-rows 4 > "$WORK/serve.out" 2> "$WORK/serve.err" &
@@ -41,3 +42,6 @@ FEDGATE_URL="http://$ADDRESS" FEDGATE_PASSWORD="$PASSWORD" node "$HERE/js/trino_
 kill -TERM $SERVER
 wait $SERVER
 "$FEDGATE" audit verify "$WORK/audit.log"
+# eve's refusal is on the audit trail.
+grep '"user":"eve"' "$WORK/audit.log" | grep -q '"outcome":"refused"' ||
+  { echo "eve's refusal was not audited"; exit 1; }
