@@ -286,15 +286,19 @@ HttpResponse Api::Handle(const HttpRequest& request) {
     HttpResponse refusal;
     auto caller = Authenticate(request, refusal);
     if (!caller) return refusal;
-    return trino_.Handle(request,
-                         {caller->user, caller->role, caller->organisation, caller->purpose});
+    HttpResponse response =
+        trino_.Handle(request, {caller->user, caller->role, caller->organisation, caller->purpose});
+    response.user = caller->user;
+    return response;
   }
   if (path.rfind("/api/v1/", 0) != 0)
     return ApiError(404, "NOT_FOUND", "no such endpoint: " + path);
   HttpResponse refusal;
   auto caller = Authenticate(request, refusal);
   if (!caller) return refusal;
-  return Route(request, path, *caller);
+  HttpResponse response = Route(request, path, *caller);
+  response.user = caller->user;
+  return response;
 }
 
 HttpResponse Api::Route(const HttpRequest& request, const std::string& path, const Caller& caller) {

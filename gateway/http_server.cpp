@@ -7,9 +7,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "common/error.h"
@@ -43,6 +47,38 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::mutex mu;
   std::condition_variable idle;
   std::unique_ptr<ssl::context> tls_context;  // set when serving HTTPS
+  FILE* access_log = nullptr;
+  std::mutex access_mu;
+
+  void LogAccess(const std::string& remote, const std::string& method, const std::string& target,
+                 int status, size_t bytes, double ms, const std::string& user) {
+    if (!access_log) return;
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char time[32];
+    std::strftime(time, sizeof time, "%Y-%m-%dT%H:%M:%S", &tm);
+    const auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
+    char line[64];
+    std::snprintf(line, sizeof line, "%s.%03dZ", time, static_cast<int>(millis));
+    nlohmann::json j = {{"time", line},
+                        {"remote", remote},
+                        {"method", method},
+                        {"target", target},
+                        {"status", status},
+                        {"bytes", bytes},
+                        {"ms", std::round(ms * 10) / 10}};
+    if (!user.empty()) j["user"] = user;
+    // Invalid UTF-8 in a target is replaced, never allowed to break the log.
+    const std::string text =
+        j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    std::lock_guard lock(access_mu);
+    std::fwrite(text.data(), 1, text.size(), access_log);
+    std::fflush(access_log);
+  }
 
   void Accept();
 };
@@ -96,6 +132,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         ec == beast::error::timeout) {
       return Close();
     }
+    started_ = std::chrono::steady_clock::now();
+    {
+      beast::error_code ignored;
+      auto endpoint = Lowest().socket().remote_endpoint(ignored);
+      remote_ = ignored ? "" : endpoint.address().to_string();
+    }
+    method_.clear();
+    target_.clear();
     if (ec) {
       // Malformed or too large: answer once, then close.
       const int status = ec == http::error::body_limit     ? 413
@@ -114,15 +158,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     HttpRequest request;
     request.method = std::string(req.method_string());
     request.target = std::string(req.target());
+    method_ = request.method;
+    target_ = request.target.substr(0, 512);
     for (const auto& field : req) {
       std::string name(field.name_string());
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       request.headers[name] = std::string(field.value());
     }
     request.body = std::move(req.body());
-    beast::error_code ignored;
-    auto endpoint = Lowest().socket().remote_endpoint(ignored);
-    request.remote = ignored ? "" : endpoint.address().to_string();
+    request.remote = remote_;
     request.secure = !std::is_same_v<Stream, beast::tcp_stream>;
     const bool keep_alive = req.keep_alive();
     if (server_->stopping)
@@ -182,6 +226,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Write(HttpResponse r, bool keep_alive) {
+    server_->LogAccess(
+        remote_, method_, target_, r.status, r.body.size(),
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+            .count(),
+        r.user);
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "fedgate/" FEDGATE_VERSION);
@@ -205,6 +254,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   Stream stream_;
+  // The request being answered, for the access log.
+  std::chrono::steady_clock::time_point started_;
+  std::string remote_, method_, target_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<HttpServer::Impl> server_;
@@ -237,6 +289,15 @@ HttpServer::~HttpServer() {
 }
 
 uint16_t HttpServer::Start() {
+  if (impl_->options.access_log == "-") {
+    impl_->access_log = stderr;
+  } else if (!impl_->options.access_log.empty()) {
+    impl_->access_log = std::fopen(impl_->options.access_log.c_str(), "ae");
+    if (!impl_->access_log)
+      throw Error(
+          ErrorCode::kInvalidArgument,
+          "cannot open the access log " + impl_->options.access_log + ": " + std::strerror(errno));
+  }
   if (!impl_->options.tls_certificate_file.empty()) {
     // TLS 1.2 or later; the certificate file may hold the chain after the server's own.
     auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
@@ -296,6 +357,8 @@ void HttpServer::Stop(int grace_seconds) {
   impl_->io.stop();
   for (auto& t : impl_->io_threads) t.join();
   impl_->io_threads.clear();
+  if (impl_->access_log && impl_->access_log != stderr) std::fclose(impl_->access_log);
+  impl_->access_log = nullptr;
 }
 
 }  // namespace fedgate::gateway

@@ -25,10 +25,16 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
+  HttpResponse() = default;
+  HttpResponse(int s, std::string type, std::string b,
+               std::vector<std::pair<std::string, std::string>> h = {})
+      : status(s), content_type(std::move(type)), body(std::move(b)), headers(std::move(h)) {}
+
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string user;  // the authenticated user, for the access log (not sent)
 };
 
 // The HTTP server: a fixed pool of I/O threads (Boost.Beast, asynchronous) reads and writes;
@@ -51,6 +57,9 @@ class HttpServer {
     // HTTPS when both are set: PEM certificate (chain) and private key files.
     std::string tls_certificate_file;
     std::string tls_key_file;
+    // One JSON line per request (time, remote, method, target, status, bytes, ms, user):
+    // a file appended to, "-" for standard error, "" for none.
+    std::string access_log;
   };
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 

@@ -37,6 +37,10 @@ int ServeCommand(int argc, char** argv) {
       .Option("workers", "N", "Requests handled at once", "4")
       .Option("grace", "SECONDS", "How long running queries may finish on shutdown", "10")
       .Option("page-rows", "N", "Rows per page of a Trino protocol result", "1000")
+      .Option("access-log", "FILE",
+              "One JSON line per request (time, remote, method, target, status, bytes, ms, "
+              "user); '-' for standard error, '' for none",
+              "-")
       .Flag("allow-remote-http",
             "Listen beyond loopback without TLS (warns); with tls in the configuration, HTTPS "
             "may listen anywhere");
@@ -57,6 +61,7 @@ int ServeCommand(int argc, char** argv) {
   auto config = planner::LoadConfig(args.Get("config"));
   options.tls_certificate_file = config.tls_certificate;
   options.tls_key_file = config.tls_key;
+  options.access_log = args.Get("access-log");
   const bool tls = !config.tls_certificate.empty();
   if (!loopback && !tls) {
     if (!args.GetFlag("allow-remote-http")) {

@@ -57,6 +57,8 @@ struct Served {
     options.port = 0;
     options.read_timeout_seconds = 2;
     options.max_body_bytes = 64 << 10;
+    access_log = audit + ".access";
+    options.access_log = access_log;
     server = std::make_unique<gateway::HttpServer>(
         options, [this](const gateway::HttpRequest& r) { return api->Handle(r); });
     port = server->Start();
@@ -66,8 +68,10 @@ struct Served {
     std::filesystem::remove(audit);
     std::filesystem::remove(audit + ".head");
     std::filesystem::remove_all(dsa_dir);
+    std::filesystem::remove(access_log);
   }
   std::string audit;
+  std::string access_log;
   std::string dsa_dir;
   planner::GatewayConfig config;
   std::unique_ptr<gateway::Api> api;
@@ -156,6 +160,25 @@ TEST_F(HttpTest, HealthAndReadiness) {
   auto r = Curl("/readyz", "");
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(nlohmann::json::parse(r.body)["sources"]["gp"], "ok");
+}
+
+TEST_F(HttpTest, AccessLogHasOneJsonLinePerRequest) {
+  Curl("/api/v1/dsas?probe=access-log", Auth("ana"));
+  Curl("/api/v1/dsas?probe=access-log-401", Auth("ana", "wrong password"));
+  std::ifstream in(Gateway().access_log);
+  std::string line;
+  bool ok = false, refused = false;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);  // every line is JSON
+    EXPECT_TRUE(j.contains("time") && j.contains("remote") && j.contains("ms")) << line;
+    if (j["target"] == "/api/v1/dsas?probe=access-log") {
+      ok = j["status"] == 200 && j["user"] == "ana" && j["method"] == "GET";
+    }
+    if (j["target"] == "/api/v1/dsas?probe=access-log-401") {
+      refused = j["status"] == 401 && !j.contains("user");
+    }
+  }
+  EXPECT_TRUE(ok && refused);
 }
 
 TEST_F(HttpTest, MetricsCountQueriesRowsAndRules) {
