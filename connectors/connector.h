@@ -72,6 +72,14 @@ class Connector {
   // Starts running `fragment`. The query is sent before Open returns, so opening every
   // scan of a query first makes the sources work in parallel.
   virtual std::unique_ptr<Scan> Open(const Fragment& fragment, const QueryContext& context) = 0;
+  // What is at the other end, for `fedgate sources check`: driver, DBMS name and version.
+  // Connects; throws Error(kSource) when the source cannot be reached.
+  struct Info {
+    std::string driver;
+    std::string dbms;
+    std::string version;
+  };
+  virtual Info About() = 0;
 };
 
 }  // namespace fedgate::connectors

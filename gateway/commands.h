@@ -11,5 +11,6 @@ int PolicyCommand(int argc, char** argv);
 int AuditCommand(int argc, char** argv);
 int ServeCommand(int argc, char** argv);
 int PasswdCommand(int argc, char** argv);
+int SourcesCommand(int argc, char** argv);
 
 }  // namespace fedgate::gateway

@@ -27,6 +27,8 @@ constexpr Command kCommands[] = {
     {"serve", "Serve the JSON API over HTTP (queries under DSAs, audited)",
      &fedgate::gateway::ServeCommand},
     {"passwd", "Hash a password for the configuration's users", &fedgate::gateway::PasswdCommand},
+    {"sources", "Check every configured source: driver, DBMS version, tables (sources check)",
+     &fedgate::gateway::SourcesCommand},
 };
 
 void PrintUsage(std::ostream& out) {

@@ -1,6 +1,7 @@
 #include "planner/catalog.h"
 
 #include "common/error.h"
+#include "connectors/odbc/odbc_connector.h"
 #include "connectors/postgres/postgres_connector.h"
 
 namespace fedgate::planner {
@@ -17,6 +18,13 @@ Catalog::Catalog(const GatewayConfig& config) : config_(config) {
     if (source.kind == "postgres") {
       connectors_[name] = std::make_unique<connectors::pg::PostgresConnector>(
           name, source.connection, source.pool_size);
+    } else if (source.kind == "odbc") {
+      const sql::Dialect& dialect = source.dialect == "mariadb"     ? sql::MariaDbDialect()
+                                    : source.dialect == "sqlite"    ? sql::SqliteDialect()
+                                    : source.dialect == "sqlserver" ? sql::SqlServerDialect()
+                                                                    : sql::PostgresDialect();
+      connectors_[name] = std::make_unique<connectors::odbc::OdbcConnector>(
+          name, source.connection, dialect, source.pool_size);
     }
   }
 }

@@ -142,11 +142,26 @@ class ConfigReader : public YamlFile {
       SourceConfig s;
       s.name = kv.first.as<std::string>();
       const std::string where = "sources." + s.name;
-      CheckKeys(kv.second, where, {"kind", "connection", "pool_size", "tables"});
+      CheckKeys(kv.second, where, {"kind", "connection", "pool_size", "tables", "dialect"});
       if (!kv.second["kind"]) Fail(kv.second, where + ".kind is required");
       s.kind = String(kv.second["kind"], where + ".kind");
-      if (s.kind != "postgres") {
-        Fail(kv.second["kind"], where + ".kind: unknown kind '" + s.kind + "' (known: postgres)");
+      if (s.kind != "postgres" && s.kind != "odbc") {
+        Fail(kv.second["kind"],
+             where + ".kind: unknown kind '" + s.kind + "' (known: postgres, odbc)");
+      }
+      if (s.kind == "odbc") {
+        if (!kv.second["dialect"]) {
+          Fail(kv.second, where + ".dialect is required for an odbc source (mariadb, sqlite, " +
+                              "sqlserver or postgresql)");
+        }
+        s.dialect = String(kv.second["dialect"], where + ".dialect");
+        if (s.dialect != "mariadb" && s.dialect != "sqlite" && s.dialect != "sqlserver" &&
+            s.dialect != "postgresql") {
+          Fail(kv.second["dialect"], where + ".dialect: unknown dialect '" + s.dialect +
+                                         "' (known: mariadb, sqlite, sqlserver, postgresql)");
+        }
+      } else if (kv.second["dialect"]) {
+        Fail(kv.second["dialect"], where + ".dialect applies to odbc sources only");
       }
       if (!kv.second["connection"]) Fail(kv.second, where + ".connection is required");
       s.connection = String(kv.second["connection"], where + ".connection");

@@ -14,8 +14,9 @@ struct TableConfig {
 
 struct SourceConfig {
   std::string name;
-  std::string kind;        // "postgres"
-  std::string connection;  // libpq conninfo for postgres
+  std::string kind;        // "postgres" or "odbc"
+  std::string connection;  // libpq conninfo for postgres, an ODBC connection string for odbc
+  std::string dialect;     // odbc: mariadb, sqlite, sqlserver or postgresql
   int pool_size = 4;
   std::map<std::string, TableConfig> tables;
 };

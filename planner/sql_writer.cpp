@@ -416,9 +416,17 @@ bool UsesPseudonymOrdering(const BoundExpr& e) {
 bool CanRender(const BoundExpr& e, const sql::Dialect& d) {
   if (d.functions == nullptr) return false;
   if (e.kind == BoundKind::kConstant) return e.value.type.id != TypeId::kPseudonym;
-  if (e.kind == BoundKind::kColumn) return true;
+  // A person key in an expression is the normalised identifier, which needs the dialect's
+  // normalising expression; without one it can only be passed on raw (see CanPushOperator).
+  if (e.kind == BoundKind::kColumn)
+    return e.type.id != TypeId::kPseudonym || !d.canonical_identifier.empty();
   if (!d.functions->count(e.name)) return false;
   if (UsesPseudonymOrdering(e)) return false;
+  if (!d.text_semantics_match && e.name != "is_null" && e.name != "is_not_null") {
+    for (const auto& a : e.args) {
+      if (a->type.id == TypeId::kText) return false;
+    }
+  }
   for (const auto& a : e.args) {
     if (!CanRender(*a, d)) return false;
   }
@@ -437,16 +445,25 @@ bool CanPushOperator(const LogicalOp& op, const sql::Dialect& d) {
       return ok(op.predicate);
     case OpKind::kProject:
       for (const auto& e : op.exprs) {
-        if (!ok(e)) return false;
+        if (!e->IsColumn() && !ok(e)) return false;  // a column is passed on as it is
       }
       return true;
     case OpKind::kAggregate:
       if (op.person_inputs.size() > 1) return false;
+      for (const auto& p : op.person_inputs) {
+        if (!ok(p)) return false;  // distinct persons need the normalised identifier
+      }
       for (const auto& g : op.groups) {
+        // Per-person partial aggregates group by the raw identifier (merged by pseudonym later).
+        if (op.raw_person_keys && g->IsColumn()) continue;
         if (!ok(g)) return false;
+        if (!d.text_semantics_match && g->type.id == TypeId::kText) return false;
       }
       for (const auto& a : op.aggregates) {
         if (!ok(a.arg)) return false;
+        if (!d.text_semantics_match && a.arg && a.arg->type.id == TypeId::kText &&
+            (a.distinct || a.fn == "min" || a.fn == "max"))
+          return false;
       }
       return true;
     case OpKind::kJoin:
@@ -455,6 +472,7 @@ bool CanPushOperator(const LogicalOp& op, const sql::Dialect& d) {
     case OpKind::kSort:
       for (const auto& k : op.sort_keys) {
         if (!ok(k.expr) || k.expr->type.id == TypeId::kPseudonym) return false;
+        if (!d.text_semantics_match && k.expr->type.id == TypeId::kText) return false;
       }
       return true;
     case OpKind::kLimit:

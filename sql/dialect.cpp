@@ -4,6 +4,31 @@ namespace fedgate::sql {
 
 namespace {
 
+// Functions whose semantics MariaDB, SQLite and SQL Server share with fedgate for the
+// argument types the writer lets through (text only where the dialect's text semantics match).
+// Left out on purpose: '/' (integer division differs), '%', LIKE (case-insensitive in MariaDB
+// and SQLite), date functions, string functions, casts.
+const std::map<std::string_view, std::string_view> kPortableFunctions = {
+    {"+", "({0} + {1})"},
+    {"-", "({0} - {1})"},
+    {"*", "({0} * {1})"},
+    {"neg", "(- {0})"},
+    {"=", "({0} = {1})"},
+    {"<>", "({0} <> {1})"},
+    {"<", "({0} < {1})"},
+    {"<=", "({0} <= {1})"},
+    {">", "({0} > {1})"},
+    {">=", "({0} >= {1})"},
+    {"not", "(NOT {0})"},
+    {"is_null", "({0} IS NULL)"},
+    {"is_not_null", "({0} IS NOT NULL)"},
+    {"and", "*"},
+    {"or", "*"},
+    {"in", "*"},
+    {"case", "*"},
+    {"coalesce", "*"},
+};
+
 const std::map<std::string_view, std::string_view> kPostgresFunctions = {
     {"+", "({0} + {1})"},
     {"-", "({0} - {1})"},
@@ -79,36 +104,68 @@ const Dialect& PostgresDialect() {
                          &kPostgresFunctions,
                          kPostgresCanonical,
                          " COLLATE \"C\"",
-                         false};
+                         false,
+                         /*text_semantics_match=*/true};
   return d;
 }
 
 const Dialect& MariaDbDialect() {
-  static const Dialect d{"mariadb", '`', '`', true,
-                         "DATE ",   "1", "0", Dialect::LimitStyle::kLimitOffset,
-                         nullptr,   "",  "",  false};
+  static const Dialect d{"mariadb",
+                         '`',
+                         '`',
+                         true,
+                         "DATE ",
+                         "1",
+                         "0",
+                         Dialect::LimitStyle::kLimitOffset,
+                         &kPortableFunctions,
+                         "",
+                         "",
+                         false,
+                         /*text_semantics_match=*/false};
   return d;
 }
 
 const Dialect& SqliteDialect() {
   // SQLite has no DATE type: the providers store ISO text, which compares correctly.
-  static const Dialect d{"sqlite", '"', '"', false, "", "1", "0", Dialect::LimitStyle::kLimitOffset,
-                         nullptr,  "",  "",  false};
+  static const Dialect d{"sqlite",
+                         '"',
+                         '"',
+                         false,
+                         "",
+                         "1",
+                         "0",
+                         Dialect::LimitStyle::kLimitOffset,
+                         &kPortableFunctions,
+                         "",
+                         "",
+                         false,
+                         /*text_semantics_match=*/true};
   return d;
 }
 
 const Dialect& SqlServerDialect() {
-  static const Dialect d{"sqlserver", '[', ']', false,
-                         "",          "1", "0", Dialect::LimitStyle::kTopOrFetch,
-                         nullptr,     "",  "",  false};
+  static const Dialect d{"sqlserver",
+                         '[',
+                         ']',
+                         false,
+                         "",
+                         "1",
+                         "0",
+                         Dialect::LimitStyle::kTopOrFetch,
+                         nullptr,
+                         "",
+                         "",
+                         false,
+                         /*text_semantics_match=*/false};
   return d;
 }
 
 const Dialect& ScanOnlyDialect() {
   static const std::map<std::string_view, std::string_view> kNone;
-  static const Dialect d{"scan-only", '"',    '"',     false,
-                         "",          "TRUE", "FALSE", Dialect::LimitStyle::kLimitOffset,
-                         &kNone,      "",     "",      true};
+  static const Dialect d{
+      "scan-only", '"', '"', false, "",  "TRUE", "FALSE", Dialect::LimitStyle::kLimitOffset,
+      &kNone,      "",  "",  true,  true};
   return d;
 }
 

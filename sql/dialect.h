@@ -34,6 +34,10 @@ struct Dialect {
   // The source evaluates nothing: every fragment is one table's columns, and filters,
   // projections and everything else run in the gateway (in-memory metadata tables).
   bool scan_only;
+  // Text compares, groups and sorts as fedgate does (bytewise, trailing spaces significant).
+  // False for MariaDB and SQL Server, whose default collations ignore case and trailing
+  // spaces: then no comparison, grouping, DISTINCT, MIN/MAX or ordering of text is pushed.
+  bool text_semantics_match = true;
 };
 
 const Dialect& PostgresDialect();

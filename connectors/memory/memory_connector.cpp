@@ -71,4 +71,8 @@ std::unique_ptr<Scan> MemoryConnector::Open(const Fragment& fragment, const Quer
   return std::make_unique<MemoryScan>(table, std::move(columns));
 }
 
+Connector::Info MemoryConnector::About() {
+  return {"fedgate", "in-memory tables", FEDGATE_VERSION};
+}
+
 }  // namespace fedgate::connectors

@@ -26,6 +26,7 @@ class MemoryConnector : public Connector {
   const sql::Dialect& dialect() const override { return sql::ScanOnlyDialect(); }
   std::vector<SourceColumn> Describe(const std::string& table) override;
   std::unique_ptr<Scan> Open(const Fragment& fragment, const QueryContext& context) override;
+  Info About() override;
 
  private:
   std::string name_;

@@ -42,6 +42,7 @@ class OdbcConnection {
   std::string DbmsVersion() const;
   std::string DriverName() const;
   const std::string& source() const { return source_; }
+  SQLHDBC handle() const { return dbc_; }
 
  private:
   std::string GetInfo(SQLUSMALLINT what) const;

@@ -90,4 +90,16 @@ std::unique_ptr<Scan> PostgresConnector::Open(const Fragment& fragment,
   return std::make_unique<PostgresScan>(*this, Acquire(), fragment, context);
 }
 
+Connector::Info PostgresConnector::About() {
+  auto conn = Acquire();
+  Info info;
+  info.driver = "libpq " + std::to_string(PQlibVersion() / 10000) + "." +
+                std::to_string(PQlibVersion() % 100);
+  info.dbms = "PostgreSQL";
+  const char* v = PQparameterStatus(conn->raw(), "server_version");
+  info.version = v ? v : "unknown";
+  Release(std::move(conn));
+  return info;
+}
+
 }  // namespace fedgate::connectors::pg

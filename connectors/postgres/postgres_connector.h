@@ -23,6 +23,7 @@ class PostgresConnector : public Connector {
   const sql::Dialect& dialect() const override { return sql::PostgresDialect(); }
   std::vector<SourceColumn> Describe(const std::string& table) override;
   std::unique_ptr<Scan> Open(const Fragment& fragment, const QueryContext& context) override;
+  Info About() override;
 
   // Pool: a connection to use now, and its return when the caller is done with it cleanly.
   std::unique_ptr<PgConnection> Acquire();
