@@ -77,15 +77,7 @@ std::string Base64Url(const std::string& in) {
 std::string Base64UrlDecode(std::string in) {
   for (char& c : in) c = c == '-' ? '+' : c == '_' ? '/' : c;
   while (in.size() % 4) in += '=';
-  std::string out(in.size() / 4 * 3 + 1, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return "";
-  size_t pad = 0;
-  for (size_t i = in.size(); i > 0 && in[i - 1] == '='; --i) ++pad;
-  out.resize(static_cast<size_t>(n) - std::min<size_t>(pad, static_cast<size_t>(n)));
-  return out;
+  return Base64Decode(in);
 }
 
 std::string Mac(const std::string& key, const std::string& message) {

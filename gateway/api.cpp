@@ -52,18 +52,6 @@ std::string Pbkdf2(const std::string& password, const std::string& salt, int ite
   return std::string(reinterpret_cast<char*>(out), sizeof out);
 }
 
-std::string Base64Decode(const std::string& in) {
-  std::string out((in.size() / 4 + 1) * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return "";
-  size_t pad = 0;
-  for (size_t i = in.size(); i > 0 && in[i - 1] == '='; --i) ++pad;
-  out.resize(static_cast<size_t>(n) - std::min<size_t>(pad, static_cast<size_t>(n)));
-  return out;
-}
-
 }  // namespace
 
 HttpResponse Json(int status, const nlohmann::json& j) {
@@ -130,6 +118,18 @@ std::map<std::string, std::string> QueryParams(const std::string& target) {
     const auto eq = pair.find('=');
     out[decode(pair.substr(0, eq))] = eq == std::string::npos ? "" : decode(pair.substr(eq + 1));
   }
+  return out;
+}
+
+std::string Base64Decode(const std::string& in) {
+  std::string out((in.size() / 4 + 1) * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  if (n < 0) return "";
+  size_t pad = 0;
+  for (size_t i = in.size(); i > 0 && in[i - 1] == '='; --i) ++pad;
+  out.resize(static_cast<size_t>(n) - std::min<size_t>(pad, static_cast<size_t>(n)));
   return out;
 }
 

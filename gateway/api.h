@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "gateway/api_util.h"
 #include "gateway/http_server.h"
 #include "gateway/metrics.h"
 #include "gateway/trino.h"
@@ -18,10 +19,6 @@
 #include "policy/gate.h"
 
 namespace fedgate::gateway {
-
-// One result cell as JSON: numbers and booleans as themselves, NULL as null, everything else
-// (decimals included, to keep their exact digits) as its text.
-nlohmann::json CellToJson(const Column& column, size_t row);
 
 // Password hashes in the configuration: "pbkdf2-sha256$ITERATIONS$SALT_HEX$HASH_HEX".
 std::string HashPassword(const std::string& password, int iterations = 200000);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/batch.h"
 #include "common/error.h"
 #include "gateway/http_server.h"
 
@@ -14,6 +15,11 @@ HttpResponse Json(int status, const nlohmann::json& j);
 // {"error": {"message", "code", "location"?}} with the HTTP status for the error's code.
 HttpResponse ErrorResponse(const Error& e);
 HttpResponse ApiError(int status, const std::string& code, const std::string& message);
+// Standard base64 (padded) to bytes; "" when malformed.
+std::string Base64Decode(const std::string& in);
+// One result cell as JSON: numbers and booleans as themselves, NULL as null, everything else
+// (decimals included, to keep their exact digits; pseudonyms as hex) as its text.
+nlohmann::json CellToJson(const Column& column, size_t row);
 // The decoded parameters of a request target's query string (?a=1&b=x%20y).
 std::map<std::string, std::string> QueryParams(const std::string& target);
 

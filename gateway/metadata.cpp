@@ -165,9 +165,14 @@ std::string TrinoTypeName(const DataType& t) {
   }
 }
 
-bool MetadataQuery::ReadsMetadata(const sql::SelectStmt& stmt) {
+bool MetadataQuery::ReadsMetadata(const std::string& sql) {
+  std::string lower = sql;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.find(kInfoSchema) == std::string::npos && lower.find(kJdbc) == std::string::npos)
+    return false;
   bool found = false;
-  VisitTables(stmt, [&](const sql::TableRef& t) { found = found || !MetadataSchema(t).empty(); });
+  VisitTables(*sql::Parse(sql),
+              [&](const sql::TableRef& t) { found = found || !MetadataSchema(t).empty(); });
   return found;
 }
 

@@ -22,8 +22,10 @@ namespace fedgate::gateway {
 // ESCAPE '\', IN, ORDER BY, joins between metadata tables.
 class MetadataQuery {
  public:
-  // True when `stmt` reads a metadata table. It must then read nothing else.
-  static bool ReadsMetadata(const sql::SelectStmt& stmt);
+  // True when the statement `sql` reads a metadata table (it must then read nothing else).
+  // Parses only statements that mention information_schema or jdbc, so ordinary queries are
+  // not parsed twice. Throws the parser's Error for a statement that does not parse.
+  static bool ReadsMetadata(const std::string& sql);
 
   // `dsas`: the DSAs the caller is a recipient of; `session_dsa`: the session's catalog
   // ("" when none); `catalog`: the gateway's sources, to type the columns.

@@ -5,9 +5,8 @@
 #include <regex>
 
 #include "common/date.h"
+#include "gateway/api_util.h"
 #include "gateway/metadata.h"
-#include "planner/value.h"
-#include "sql/parser.h"
 
 namespace fedgate::gateway {
 
@@ -53,23 +52,13 @@ json TypeSignature(const DataType& t) {
   }
 }
 
+// Trino sends non-finite doubles as strings; every other value as the JSON API does.
 json Cell(const Column& c, size_t row) {
-  if (c.IsNull(row)) return nullptr;
-  planner::Value v = planner::GetValue(c, row);
-  switch (v.type.id) {
-    case TypeId::kBool:
-      return v.i != 0;
-    case TypeId::kInt64:
-      return v.i;
-    case TypeId::kDouble:
-      if (std::isnan(v.d)) return "NaN";
-      if (std::isinf(v.d)) return v.d > 0 ? "Infinity" : "-Infinity";
-      return v.d;
-    case TypeId::kPseudonym:
-      return c.pseudo[row].Hex();
-    default:
-      return v.ToString();
+  if (c.type.id == TypeId::kDouble && !c.IsNull(row) && !std::isfinite(c.f64[row])) {
+    const double d = c.f64[row];
+    return std::isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity";
   }
+  return CellToJson(c, row);
 }
 
 json ErrorJson(const Error& e) {
@@ -369,7 +358,7 @@ void TrinoProtocol::Run(std::shared_ptr<Query> q) {
       gate_.AuditMetadata(session, q->dsa, sql, e.what());
       throw;
     }
-    if (!result && MetadataQuery::ReadsMetadata(*sql::Parse(sql))) {
+    if (!result && MetadataQuery::ReadsMetadata(sql)) {
       std::vector<std::shared_ptr<const policy::Dsa>> dsas;
       for (const auto& id : registry_.Ids()) {
         auto d = registry_.Get(id);
