@@ -26,6 +26,7 @@
 #include "planner/config.h"
 #include "planner/query_engine.h"
 #include "tests/integration/harness_env.h"
+#include "tests/sql/sql_test_engine.h"
 
 namespace fedgate::testing {
 namespace {
@@ -90,26 +91,11 @@ std::vector<GoldenCase> LoadGolden() {
   return cases;
 }
 
-planner::QueryEngine& Engine() {
-  static std::unique_ptr<planner::QueryEngine> engine = [] {
-    const auto& env = HarnessEnv::Get();
-    for (const char* key : {"FEDGATE_PG_HOST", "FEDGATE_PG_PORT", "FEDGATE_PG_READER_PASSWORD"}) {
-      ::setenv(key, env.Value(key).c_str(), 1);
-    }
-    // The values the reference database was pseudonymised with (tests/sql/CMakeLists.txt).
-    ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
-    ::setenv("FEDGATE_TEST_DSA", FEDGATE_TEST_DSA_VALUE, 1);
-    return std::make_unique<planner::QueryEngine>(
-        planner::LoadConfig(std::string(FEDGATE_SQL_TEST_DIR) + "/fedgate_test.yaml"));
-  }();
-  return *engine;
-}
-
 std::string Deparse(const GoldenCase& c) {
   planner::QueryOptions options;
   options.optimizer.Parse(c.settings);
   std::string out;
-  for (const auto& f : Engine().Explain(c.sql, options).fragments)
+  for (const auto& f : SqlTestEngine().Explain(c.sql, options).fragments)
     out += f.source + ": " + f.sql + "\n";
   return out;
 }

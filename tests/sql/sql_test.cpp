@@ -37,6 +37,7 @@
 #include "planner/query_engine.h"
 #include "planner/value.h"
 #include "tests/integration/harness_env.h"
+#include "tests/sql/sql_test_engine.h"
 
 namespace fedgate::testing {
 namespace {
@@ -149,21 +150,6 @@ std::string Show(const Row& row) {
   return out;
 }
 
-planner::QueryEngine& Engine() {
-  static std::unique_ptr<planner::QueryEngine> engine = [] {
-    const auto& env = HarnessEnv::Get();
-    for (const char* key : {"FEDGATE_PG_HOST", "FEDGATE_PG_PORT", "FEDGATE_PG_READER_PASSWORD"}) {
-      ::setenv(key, env.Value(key).c_str(), 1);
-    }
-    // The values the reference database was pseudonymised with (tests/sql/CMakeLists.txt).
-    ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
-    ::setenv("FEDGATE_TEST_DSA", FEDGATE_TEST_DSA_VALUE, 1);
-    return std::make_unique<planner::QueryEngine>(
-        planner::LoadConfig(std::string(FEDGATE_SQL_TEST_DIR) + "/fedgate_test.yaml"));
-  }();
-  return *engine;
-}
-
 class SqlTest : public ::testing::TestWithParam<std::tuple<SqlCase, bool>> {};
 
 TEST_P(SqlTest, MatchesReference) {
@@ -175,7 +161,7 @@ TEST_P(SqlTest, MatchesReference) {
 
   if (c.expect_error) {
     try {
-      Engine().Run(c.sql, options);
+      SqlTestEngine().Run(c.sql, options);
       FAIL() << "expected an error containing '" << c.error_text << "'";
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find(c.error_text), std::string::npos)
@@ -186,7 +172,7 @@ TEST_P(SqlTest, MatchesReference) {
 
   planner::QueryResult result;
   try {
-    result = Engine().Run(c.sql, options);
+    result = SqlTestEngine().Run(c.sql, options);
   } catch (const Error& e) {
     FAIL() << "fedgate failed: " << e.what();
   }

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "planner/config.h"
+#include "planner/query_engine.h"
+#include "tests/integration/harness_env.h"
+
+namespace fedgate::testing {
+
+// The engine the differential and golden tests run: tests/sql/fedgate_test.yaml over the
+// harness's servers, keyed as the reference database was pseudonymised
+// (FEDGATE_TEST_SECRET_VALUE and FEDGATE_TEST_DSA_VALUE from tests/sql/CMakeLists.txt).
+inline planner::QueryEngine& SqlTestEngine() {
+  static std::unique_ptr<planner::QueryEngine> engine = [] {
+    const auto& env = HarnessEnv::Get();
+    for (const char* key : {"FEDGATE_PG_HOST", "FEDGATE_PG_PORT", "FEDGATE_PG_READER_PASSWORD"}) {
+      ::setenv(key, env.Value(key).c_str(), 1);
+    }
+    ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
+    ::setenv("FEDGATE_TEST_DSA", FEDGATE_TEST_DSA_VALUE, 1);
+    return std::make_unique<planner::QueryEngine>(
+        planner::LoadConfig(std::string(FEDGATE_SQL_TEST_DIR) + "/fedgate_test.yaml"));
+  }();
+  return *engine;
+}
+
+}  // namespace fedgate::testing
