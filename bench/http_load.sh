@@ -9,11 +9,10 @@ set -euo pipefail
 FEDGATE=$1 CONFIG=$2 DSA=$3 PURPOSE=$4 USER_NAME=$5 PASSWORD=$6 DURATION=${7:-30}
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
-"$FEDGATE" serve --config "$CONFIG" --listen 127.0.0.1:0 --workers 4 > "$WORK/out" 2> "$WORK/err" &
-SERVER=$!
-for _ in $(seq 1 100); do grep -q '^listening ' "$WORK/out" 2>/dev/null && break; sleep 0.1; done
-ADDRESS=$(sed -n 's/^listening //p' "$WORK/out")
-[ -n "$ADDRESS" ] || { cat "$WORK/err"; exit 1; }
+# shellcheck source=../tests/harness/serve.sh
+. "$(dirname "$0")/../tests/harness/serve.sh"
+SERVER=
+serve_start "$FEDGATE" "$WORK" --config "$CONFIG" --listen 127.0.0.1:0 --workers 4 || exit 1
 AUTH=$(printf '%s:%s' "$USER_NAME" "$PASSWORD" | base64 -w0)
 rss() { awk '/VmRSS/ {print $2 " kB"}' "/proc/$SERVER/status"; }
 cat > "$WORK/query.lua" <<LUA

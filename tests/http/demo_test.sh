@@ -23,15 +23,10 @@ sed -e "s|^dsa_dir: .*|dsa_dir: $ROOT/policy/examples|" \
     -e "s|^  ana: .*|  ana: {role: analyst, organisation: symphony-pmo, purpose: cost-analysis, password_hash: \"$HASH\"}|" \
     "$ROOT/tests/harness/somerset.yaml" > "$WORK/fedgate.yaml"
 
-"$FEDGATE" serve --config "$WORK/fedgate.yaml" --listen 127.0.0.1:0 > "$WORK/serve.out" 2> "$WORK/serve.err" &
-SERVER=$!
-for _ in $(seq 1 100); do
-  grep -q '^listening ' "$WORK/serve.out" 2>/dev/null && break
-  kill -0 $SERVER 2>/dev/null || { cat "$WORK/serve.err"; exit 1; }
-  sleep 0.1
-done
-ADDRESS=$(sed -n 's/^listening //p' "$WORK/serve.out")
-[ -n "$ADDRESS" ] || { echo "fedgate serve did not start"; cat "$WORK/serve.err"; exit 1; }
+# shellcheck source=../harness/serve.sh
+. "$ROOT/tests/harness/serve.sh"
+serve_start "$FEDGATE" "$WORK" --config "$WORK/fedgate.yaml" --listen 127.0.0.1:0 ||
+  { echo "fedgate serve did not start"; exit 1; }
 
 FEDGATE_URL="http://$ADDRESS" FEDGATE_USER=ana FEDGATE_PASSWORD="$PASSWORD" \
   node --no-warnings "$ROOT/demo/seed_analyses.mjs" "$ROOT/bench/queries" | tee "$WORK/out.txt"

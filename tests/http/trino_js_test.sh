@@ -28,15 +28,10 @@ sed -e "s|^dsa_dir: dsas|dsa_dir: $ROOT/tests/policy/dsas|" \
     -e "s|  eve: {role: analyst, organisation: another-org}|  eve: {role: analyst, organisation: another-org, password_hash: \"$HASH\"}|" \
     "$ROOT/tests/policy/fedgate_policy_test.yaml" > "$WORK/fedgate.yaml"
 
-"$FEDGATE" serve --config "$WORK/fedgate.yaml" --listen 127.0.0.1:0 --page-rows 4 > "$WORK/serve.out" 2> "$WORK/serve.err" &
-SERVER=$!
-for _ in $(seq 1 100); do
-  grep -q '^listening ' "$WORK/serve.out" 2>/dev/null && break
-  kill -0 $SERVER 2>/dev/null || { cat "$WORK/serve.err"; exit 1; }
-  sleep 0.1
-done
-ADDRESS=$(sed -n 's/^listening //p' "$WORK/serve.out")
-[ -n "$ADDRESS" ] || { echo "fedgate serve did not start"; cat "$WORK/serve.err"; exit 1; }
+# shellcheck source=../harness/serve.sh
+. "$ROOT/tests/harness/serve.sh"
+serve_start "$FEDGATE" "$WORK" --config "$WORK/fedgate.yaml" --listen 127.0.0.1:0 --page-rows 4 ||
+  { echo "fedgate serve did not start"; exit 1; }
 
 FEDGATE_URL="http://$ADDRESS" FEDGATE_PASSWORD="$PASSWORD" node "$HERE/js/trino_client_test.mjs"
 kill -TERM $SERVER
