@@ -45,7 +45,11 @@ int SourcesCommand(int argc, char** argv) {
         const auto& t = catalog.Table(name, table);
         std::cout << "  table " << table << ": ok, " << t.columns.size() << " columns"
                   << (t.person_column >= 0
-                          ? ", person_id from " + t.columns[t.person_column].source_column
+                          ? ", person_id from " +
+                                (t.through_table.empty() ? std::string() : t.through_table + ".") +
+                                t.columns[t.person_column].source_column +
+                                (t.through_table.empty() ? std::string()
+                                                         : " (joined on " + t.through_key + ")")
                           : std::string(", no person key"))
                   << "\n";
       } catch (const Error& e) {

@@ -82,8 +82,11 @@ const CatalogTable& Catalog::Table(const std::string& source, const std::string&
   auto entry = std::make_unique<CatalogTable>();
   entry->source = source;
   entry->name = table;
-  const std::string& identifier = t->second.identifier;
+  const TableConfig& config = t->second;
+  const std::string& identifier = config.identifier;
+  const bool through = !config.through_table.empty();
   bool found_identifier = identifier.empty();
+  bool found_key = !through;
   for (const auto& c : described) {
     if (c.name == kPersonColumn) {
       throw Error(ErrorCode::kInvalidArgument,
@@ -92,12 +95,42 @@ const CatalogTable& Catalog::Table(const std::string& source, const std::string&
                       "the pseudonymised identifier");
     }
     if (c.name == identifier) {
+      if (through) {
+        // Exposing it as an ordinary column would pass the raw identifier on.
+        throw Error(ErrorCode::kInvalidArgument,
+                    "table " + key + " has its own column " + identifier +
+                        ", but its identifier is configured to come through " +
+                        config.through_table + "; remove one of the two");
+      }
       found_identifier = true;
       entry->person_column = static_cast<int>(entry->columns.size());
       entry->columns.push_back({kPersonColumn, DataType::Pseudonym(), c.name, true});
     } else {
+      if (c.name == config.through_key) found_key = true;
       entry->columns.push_back({c.name, c.type, c.name, false});
     }
+  }
+  if (through) {
+    if (!found_key) {
+      throw Error(ErrorCode::kInvalidArgument, "the key column '" + config.through_key + "' of " +
+                                                   key + " (through " + config.through_table +
+                                                   ") does not exist at the source");
+    }
+    bool other_key = false;
+    for (const auto& c : ConnectorFor(source).Describe(config.through_table)) {
+      if (c.name == identifier) found_identifier = true;
+      if (c.name == config.through_key) other_key = true;
+    }
+    if (!found_identifier || !other_key) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "table " + key + " takes its identifier through " + config.through_table +
+                      ", which has no column '" +
+                      (found_identifier ? config.through_key : identifier) + "'");
+    }
+    entry->person_column = static_cast<int>(entry->columns.size());
+    entry->columns.push_back({kPersonColumn, DataType::Pseudonym(), identifier, true});
+    entry->through_table = config.through_table;
+    entry->through_key = config.through_key;
   }
   if (!found_identifier) {
     throw Error(ErrorCode::kInvalidArgument, "the configured identifier column '" + identifier +

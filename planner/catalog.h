@@ -26,6 +26,10 @@ struct CatalogTable {
   std::string name;
   std::vector<CatalogColumn> columns;
   int person_column = -1;  // index of person_id, -1 when the table has no identifier
+  // The identifier comes from another table of the source, joined on a shared key (see
+  // TableConfig::through_table); "" when it is in this table.
+  std::string through_table;
+  std::string through_key;
 
   int Find(const std::string& column) const;
   std::string QualifiedName() const { return source + "." + name; }

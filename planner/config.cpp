@@ -176,10 +176,29 @@ class ConfigReader : public YamlFile {
         TableConfig table;
         table.name = t.first.as<std::string>();
         if (t.second && !t.second.IsNull()) {
-          CheckKeys(t.second, where + ".tables." + table.name, {"identifier"});
+          const std::string at = where + ".tables." + table.name;
+          CheckKeys(t.second, at, {"identifier", "through"});
           if (t.second["identifier"]) {
-            table.identifier =
-                String(t.second["identifier"], where + ".tables." + table.name + ".identifier");
+            table.identifier = String(t.second["identifier"], at + ".identifier");
+          }
+          if (const auto through = t.second["through"]) {
+            if (table.identifier.empty()) {
+              Fail(through, at + ".through needs an identifier: the column of the other table "
+                                 "that holds it");
+            }
+            if (!through.IsMap()) {
+              Fail(through, at + ".through must be a map: {table: TABLE, key: COLUMN}");
+            }
+            CheckKeys(through, at + ".through", {"table", "key"});
+            if (!through["table"] || !through["key"]) {
+              Fail(through, at + ".through needs both table and key (the column both tables "
+                                 "share), e.g. {table: clients, key: client_id}");
+            }
+            table.through_table = String(through["table"], at + ".through.table");
+            table.through_key = String(through["key"], at + ".through.key");
+            if (table.through_table == table.name) {
+              Fail(through["table"], at + ".through.table names the table itself");
+            }
           }
         }
         s.tables[table.name] = table;

@@ -10,6 +10,11 @@ namespace fedgate::planner {
 struct TableConfig {
   std::string name;
   std::string identifier;  // raw identifier column, exposed as person_id; "" for none
+  // When the identifier lives in another table of the same source (social_care.services
+  // takes its NHS number from clients): that table and the key column both tables share.
+  // The source itself joins them (a LEFT JOIN, so rows without a match keep a NULL person).
+  std::string through_table;
+  std::string through_key;
 };
 
 struct SourceConfig {

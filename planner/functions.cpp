@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <clocale>
 #include <cmath>
 #include <ctime>
+#include <cwctype>
 #include <set>
 
 #include "common/date.h"
@@ -260,6 +262,56 @@ Value DateTrunc(const std::string& unit, const Value& v) {
   else
     ThrowInvalid("unit \"" + unit + "\" not recognized for date_trunc");
   return Value::Timestamp(out_day * kDayMicros + out_time);
+}
+
+// Unicode upper or lower case, character by character as PostgreSQL does under a UTF-8
+// locale (towupper_l/towlower_l of the C.UTF-8 locale); bytes that are not valid UTF-8 are
+// kept as they are.
+std::string Utf8ChangeCase(const std::string& s, bool upper) {
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      out += static_cast<char>(upper ? std::toupper(b) : std::tolower(b));
+      ++i;
+      continue;
+    }
+    const size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0;
+    bool valid = n > 0 && b < 0xF8 && i + n <= s.size();
+    char32_t cp = n == 4 ? b & 0x07 : n == 3 ? b & 0x0F : b & 0x1F;
+    for (size_t k = 1; valid && k < n; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      valid = (c & 0xC0) == 0x80;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    if (!valid || utf8 == static_cast<locale_t>(0)) {
+      out += s[i++];
+      continue;
+    }
+    char32_t mapped = static_cast<char32_t>(upper ? towupper_l(static_cast<wint_t>(cp), utf8)
+                                                  : towlower_l(static_cast<wint_t>(cp), utf8));
+    if (mapped > 0x10FFFF) mapped = cp;
+    if (mapped < 0x80) {
+      out += static_cast<char>(mapped);
+      i += n;
+      continue;
+    }
+    if (mapped < 0x800) {
+      out += static_cast<char>(0xC0 | (mapped >> 6));
+    } else if (mapped < 0x10000) {
+      out += static_cast<char>(0xE0 | (mapped >> 12));
+      out += static_cast<char>(0x80 | ((mapped >> 6) & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (mapped >> 18));
+      out += static_cast<char>(0x80 | ((mapped >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((mapped >> 6) & 0x3F));
+    }
+    out += static_cast<char>(0x80 | (mapped & 0x3F));
+    i += n;
+  }
+  return out;
 }
 
 size_t Utf8Length(const std::string& s) {
@@ -963,14 +1015,8 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
   if (h == FnHash("like") || h == FnHash("ilike"))
     return Value::Bool(LikeMatch(args[0].s, 0, args[1].s, 0, h == FnHash("ilike")));
   if (h == FnHash("||")) return Value::Text(args[0].s + args[1].s);
-  if (h == FnHash("lower") || h == FnHash("upper")) {
-    std::string s = args[0].s;
-    for (char& c : s) {
-      c = static_cast<char>(h == FnHash("lower") ? std::tolower(static_cast<unsigned char>(c))
-                                                 : std::toupper(static_cast<unsigned char>(c)));
-    }
-    return Value::Text(s);
-  }
+  if (h == FnHash("lower") || h == FnHash("upper"))
+    return Value::Text(Utf8ChangeCase(args[0].s, h == FnHash("upper")));
   if (h == FnHash("trim")) {
     std::string s = args[0].s;
     s.erase(0, s.find_first_not_of(' '));

@@ -752,11 +752,38 @@ class Splitter {
       : catalog_(catalog), options_(options) {}
 
   LogicalOpPtr Split(LogicalOpPtr op) {
+    op = SplitFilters(std::move(op));
     Analyse(*op);
     return Assign(std::move(op));
   }
 
  private:
+  // A filter whose input one source computes, but which that source's dialect cannot
+  // evaluate whole: the conjuncts it can evaluate become a filter of their own below, sent
+  // with the input; the rest stays above, in the gateway.
+  LogicalOpPtr SplitFilters(LogicalOpPtr op) {
+    for (auto& child : op->children) child = SplitFilters(std::move(child));
+    if (op->kind != OpKind::kFilter || !options_.filter_pushdown) return op;
+    const std::string source = Analyse(*op->children[0]);
+    if (source.empty()) return op;
+    const sql::Dialect& dialect = catalog_.ConnectorFor(source).dialect();
+    if (CanPushOperator(*op, dialect)) return op;
+    std::vector<BoundExprPtr> down, up;
+    LogicalOp probe(OpKind::kFilter);
+    for (auto& conjunct : SplitConjuncts(std::move(op->predicate))) {
+      probe.predicate = std::move(conjunct);
+      const bool pushable = CanPushOperator(probe, dialect);
+      (pushable ? down : up).push_back(std::move(probe.predicate));
+    }
+    if (down.empty()) {
+      op->predicate = JoinConjuncts(std::move(up));
+      return op;
+    }
+    LogicalOpPtr below = MakeFilter(std::move(op->children[0]), JoinConjuncts(std::move(down)));
+    if (up.empty()) return below;
+    return MakeFilter(std::move(below), JoinConjuncts(std::move(up)));
+  }
+
   // The source that can compute all of `op`, or "" when none can.
   std::string Analyse(const LogicalOp& op) {
     std::string source;
@@ -818,7 +845,7 @@ class Splitter {
     for (const auto& c : op->columns) {
       remote->fragment.columns.push_back({c.name, c.type, c.type.id == TypeId::kPseudonym});
     }
-    if (op->kind == OpKind::kGet) {
+    if (op->kind == OpKind::kGet && op->table->through_table.empty()) {
       const LogicalOp& get = *op;
       remote->fragment.table = get.table->name;
       for (int c : get.table_columns)

@@ -1,5 +1,7 @@
 #include "planner/sql_writer.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "common/date.h"
@@ -63,7 +65,9 @@ class Writer {
 
   std::string Literal(const Value& v) {
     if (v.null || v.type.id == TypeId::kNull) {
-      return v.type.id == TypeId::kNull ? "NULL" : "CAST(NULL AS " + SqlType(v.type) + ")";
+      return v.type.id == TypeId::kNull || d_.typed_null.empty()
+                 ? "NULL"
+                 : Substitute(d_.typed_null, {SqlType(v.type)});
     }
     switch (v.type.id) {
       case TypeId::kBool:
@@ -74,8 +78,8 @@ class Writer {
         return v.ToString();
       case TypeId::kDouble: {
         char buf[40];
-        std::snprintf(buf, sizeof buf, "%.17g", v.d);
-        return "CAST(" + std::string(buf) + " AS double precision)";
+        std::snprintf(buf, sizeof buf, "%.17e", v.d);
+        return Substitute(d_.double_literal, {buf});
       }
       case TypeId::kText:
         return sql::QuoteString(d_, v.s);
@@ -85,7 +89,7 @@ class Writer {
         char frac[16];
         std::snprintf(frac, sizeof frac, ".%06lld",
                       static_cast<long long>(((v.i % 1000000) + 1000000) % 1000000));
-        return "TIMESTAMP '" + FormatIsoTimestamp(v.i) + frac + "'";
+        return Substitute(d_.timestamp_literal, {"'" + FormatIsoTimestamp(v.i) + frac + "'"});
       }
       case TypeId::kInterval:
         return "INTERVAL '" + std::to_string(v.iv.months) + " months " + std::to_string(v.iv.days) +
@@ -175,8 +179,16 @@ class Writer {
     return a.fn + "(" + (a.distinct ? "DISTINCT " : "") + arg + ")";
   }
 
-  std::string Select(const Block& b, bool final_names = false, const LogicalOp* op = nullptr) {
+  // `derived`: the SELECT becomes a derived table or a UNION branch, where an ORDER BY that
+  // no LIMIT needs means nothing.
+  std::string Select(const Block& b, bool final_names = false, const LogicalOp* op = nullptr,
+                     bool derived = false) {
+    const bool top_or_fetch = d_.limit_style == sql::Dialect::LimitStyle::kTopOrFetch;
     std::string sql = "SELECT ";
+    // T-SQL: TOP without an ORDER BY or offset; OFFSET ... FETCH (which needs an ORDER BY)
+    // otherwise.
+    if (top_or_fetch && b.limit >= 0 && b.offset == 0 && b.order_by.empty())
+      sql += "TOP (" + std::to_string(b.limit) + ") ";
     for (size_t i = 0; i < b.columns.size(); ++i) {
       std::string alias = final_names && op ? op->columns[i].name : "c" + std::to_string(i);
       sql += (i ? ", " : "") + b.columns[i] + " AS " + sql::QuoteIdentifier(d_, alias);
@@ -191,6 +203,19 @@ class Writer {
     clause(" WHERE ", b.where, " AND ");
     clause(" GROUP BY ", b.group_by, ", ");
     clause(" HAVING ", b.having, " AND ");
+    if (top_or_fetch) {
+      // An ORDER BY in a derived table is an error there unless it serves OFFSET/FETCH.
+      const bool paged = b.offset > 0 || (b.limit >= 0 && !b.order_by.empty());
+      if (paged) {
+        clause(" ORDER BY ",
+               b.order_by.empty() ? std::vector<std::string>{"(SELECT NULL)"} : b.order_by, ", ");
+        sql += " OFFSET " + std::to_string(b.offset) + " ROWS";
+        if (b.limit >= 0) sql += " FETCH NEXT " + std::to_string(b.limit) + " ROWS ONLY";
+      } else if (!derived) {
+        clause(" ORDER BY ", b.order_by, ", ");
+      }
+      return sql;
+    }
     clause(" ORDER BY ", b.order_by, ", ");
     if (b.limit >= 0) sql += " LIMIT " + std::to_string(b.limit);
     if (b.offset > 0) sql += " OFFSET " + std::to_string(b.offset);
@@ -201,7 +226,7 @@ class Writer {
   Block Wrap(const Block& b) {
     Block out;
     std::string alias = "s" + std::to_string(next_alias_++);
-    out.from = "(" + Select(b) + ") AS " + alias;
+    out.from = "(" + Select(b, false, nullptr, true) + ") AS " + alias;
     for (size_t i = 0; i < b.columns.size(); ++i) {
       out.columns.push_back(alias + "." + sql::QuoteIdentifier(d_, "c" + std::to_string(i)));
       out.raw_person.push_back(b.raw_person[i]);
@@ -220,9 +245,19 @@ class Writer {
         Block b;
         std::string alias = "t" + std::to_string(next_alias_++);
         b.from = sql::QuoteIdentifier(d_, op.table->name) + " AS " + alias;
+        // The identifier of a table that takes it from another one: the source joins them.
+        std::string person_alias = alias;
+        if (!op.table->through_table.empty()) {
+          person_alias = alias + "k";
+          const std::string key = sql::QuoteIdentifier(d_, op.table->through_key);
+          b.from = "(" + b.from + " LEFT JOIN " +
+                   sql::QuoteIdentifier(d_, op.table->through_table) + " AS " + person_alias +
+                   " ON " + person_alias + "." + key + " = " + alias + "." + key + ")";
+        }
         for (size_t i = 0; i < op.columns.size(); ++i) {
           const CatalogColumn& c = op.table->columns[op.table_columns[i]];
-          b.columns.push_back(alias + "." + sql::QuoteIdentifier(d_, c.source_column));
+          b.columns.push_back((c.person ? person_alias : alias) + "." +
+                              sql::QuoteIdentifier(d_, c.source_column));
           b.raw_person.push_back(c.person);
         }
         return b;
@@ -354,8 +389,15 @@ class Writer {
         for (const auto& k : op.sort_keys) {
           std::string s = Expr(*k.expr, b);
           if (k.expr->type.id == TypeId::kText) s += std::string(d_.bytewise_collation);
-          b.order_by.push_back(s + (k.descending ? " DESC" : " ASC") +
-                               (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
+          if (d_.nulls_order_syntax) {
+            b.order_by.push_back(s + (k.descending ? " DESC" : " ASC") +
+                                 (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
+          } else {
+            // Where NULLs go, as a key of its own before the value.
+            b.order_by.push_back("CASE WHEN " + s + " IS NULL THEN 0 ELSE 1 END" +
+                                 (k.nulls_first ? " ASC" : " DESC"));
+            b.order_by.push_back(s + (k.descending ? " DESC" : " ASC"));
+          }
         }
         return b;
       }
@@ -373,7 +415,7 @@ class Writer {
         std::string alias = "u" + std::to_string(next_alias_++);
         std::string body;
         for (size_t k = 0; k < branches.size(); ++k)
-          body += (k ? " UNION ALL " : "") + Select(branches[k]);
+          body += (k ? " UNION ALL " : "") + Select(branches[k], false, nullptr, true);
         out.from = "(" + body + ") AS " + alias;
         for (size_t i = 0; i < branches[0].columns.size(); ++i) {
           out.columns.push_back(alias + "." + sql::QuoteIdentifier(d_, "c" + std::to_string(i)));
@@ -413,9 +455,48 @@ bool UsesPseudonymOrdering(const BoundExpr& e) {
 
 }  // namespace
 
+// Whether the dialect can write the constant `v` as a literal.
+bool CanWriteLiteral(const Value& v, const sql::Dialect& d) {
+  if (v.null) return v.type.id != TypeId::kPseudonym;
+  switch (v.type.id) {
+    case TypeId::kPseudonym:
+      return false;
+    case TypeId::kDouble:
+      return std::isfinite(v.d) && !d.double_literal.empty();
+    case TypeId::kTimestamp:
+      return !d.timestamp_literal.empty();
+    case TypeId::kInterval:
+      return d.interval_literals;
+    default:
+      return true;
+  }
+}
+
+bool IsPredicateCall(const BoundExpr& e) {
+  static const char* kPredicates[] = {
+      "=", "<>", "<", ">", "<=", ">=", "is_null", "is_not_null", "in", "and", "or", "not"};
+  return e.kind == BoundKind::kCall &&
+         std::find(std::begin(kPredicates), std::end(kPredicates), e.name) != std::end(kPredicates);
+}
+
+// For a dialect whose predicates are not values (SQL Server): `e` is written where a
+// predicate (`as_predicate`) or a value belongs, and each of its parts where they belong.
+bool FitsBooleanRules(const BoundExpr& e, bool as_predicate) {
+  if (as_predicate && !IsPredicateCall(e)) return false;  // `WHERE flag`, `WHERE 1`
+  if (!as_predicate && IsPredicateCall(e)) return false;  // `SELECT a > b`
+  if (e.kind != BoundKind::kCall) return true;
+  const bool logical = e.name == "and" || e.name == "or" || e.name == "not";
+  for (size_t i = 0; i < e.args.size(); ++i) {
+    // CASE's arguments: condition, result, ..., else.
+    const bool condition = e.name == "case" && i % 2 == 0 && i + 1 < e.args.size();
+    if (!FitsBooleanRules(*e.args[i], logical || condition)) return false;
+  }
+  return true;
+}
+
 bool CanRender(const BoundExpr& e, const sql::Dialect& d) {
   if (d.functions == nullptr) return false;
-  if (e.kind == BoundKind::kConstant) return e.value.type.id != TypeId::kPseudonym;
+  if (e.kind == BoundKind::kConstant) return CanWriteLiteral(e.value, d);
   // A person key in an expression is the normalised identifier, which needs the dialect's
   // normalising expression; without one it can only be passed on raw (see CanPushOperator).
   if (e.kind == BoundKind::kColumn)
@@ -436,13 +517,19 @@ bool CanRender(const BoundExpr& e, const sql::Dialect& d) {
 bool CanPushOperator(const LogicalOp& op, const sql::Dialect& d) {
   if (d.functions == nullptr) return false;
   if (d.scan_only) return op.kind == OpKind::kGet;
-  if (d.scan_only) return op.kind == OpKind::kGet;
-  auto ok = [&](const BoundExprPtr& e) { return !e || CanRender(*e, d); };
+  // Values (select list, group keys, aggregate arguments, sort keys) and predicates (WHERE,
+  // ON); the two differ only where predicates are not values.
+  auto ok = [&](const BoundExprPtr& e) {
+    return !e || (CanRender(*e, d) && (d.predicates_are_values || FitsBooleanRules(*e, false)));
+  };
+  auto ok_predicate = [&](const BoundExprPtr& e) {
+    return !e || (CanRender(*e, d) && (d.predicates_are_values || FitsBooleanRules(*e, true)));
+  };
   switch (op.kind) {
     case OpKind::kGet:
       return true;
     case OpKind::kFilter:
-      return ok(op.predicate);
+      return ok_predicate(op.predicate);
     case OpKind::kProject:
       for (const auto& e : op.exprs) {
         if (!e->IsColumn() && !ok(e)) return false;  // a column is passed on as it is
@@ -468,7 +555,7 @@ bool CanPushOperator(const LogicalOp& op, const sql::Dialect& d) {
       return true;
     case OpKind::kJoin:
       if (op.null_aware && !(op.predicate && op.predicate->name == "=")) return false;
-      return ok(op.predicate);
+      return ok_predicate(op.predicate);
     case OpKind::kSort:
       for (const auto& k : op.sort_keys) {
         if (!ok(k.expr) || k.expr->type.id == TypeId::kPseudonym) return false;

@@ -80,92 +80,183 @@ const std::map<std::string_view, std::string_view> kPostgresFunctions = {
     {"age", "*"},
 };
 
-// Digits via ascii() - 48 so that no input can make the expression fail; the pattern test
-// guards the result.
-constexpr std::string_view kPostgresCanonical =
-    "CASE WHEN {n} ~ '^[0-9]{10}$' AND (11 - ((ascii(substr({n}, 1, 1)) - 48) * 10 + "
-    "(ascii(substr({n}, 2, 1)) - 48) * 9 + (ascii(substr({n}, 3, 1)) - 48) * 8 + "
-    "(ascii(substr({n}, 4, 1)) - 48) * 7 + (ascii(substr({n}, 5, 1)) - 48) * 6 + "
-    "(ascii(substr({n}, 6, 1)) - 48) * 5 + (ascii(substr({n}, 7, 1)) - 48) * 4 + "
-    "(ascii(substr({n}, 8, 1)) - 48) * 3 + (ascii(substr({n}, 9, 1)) - 48) * 2) % 11) % 11 "
-    "= ascii(substr({n}, 10, 1)) - 48 THEN {n} END";
+// The normalised NHS number (10 digits after removing spaces and hyphens, with a valid
+// Modulus 11 check digit) or NULL, built from the DBMS's own functions: `is_ten_digits` tests
+// the text {n} for exactly ten ASCII digits, `digit` is the k-th character's code ({k} in it).
+// Every operand is safe on any input, so no row can make the expression fail.
+std::string CanonicalExpression(std::string_view is_ten_digits, std::string_view digit) {
+  auto at = [&](int k) {
+    std::string out;
+    for (size_t i = 0; i < digit.size(); ++i) {
+      if (digit.compare(i, 3, "{k}") == 0) {
+        out += std::to_string(k);
+        i += 2;
+      } else {
+        out += digit[i];
+      }
+    }
+    return "(" + out + " - 48)";
+  };
+  std::string sum;
+  for (int k = 1; k <= 9; ++k) sum += (k > 1 ? " + " : "") + at(k) + " * " + std::to_string(11 - k);
+  return "CASE WHEN " + std::string(is_ten_digits) + " AND (11 - (" + sum +
+         ") % 11) % 11 = " + at(10) + " THEN {n} END";
+}
+
+const std::string& PostgresCanonical() {
+  static const std::string s =
+      CanonicalExpression("{n} ~ '^[0-9]{10}$'", "ascii(substr({n}, {k}, 1))");
+  return s;
+}
+
+// MariaDB: REGEXP's $ also matches before a final newline, so the length is checked instead.
+const std::string& MariaDbCanonical() {
+  static const std::string s = CanonicalExpression(
+      "CHAR_LENGTH({n}) = 10 AND {n} NOT REGEXP '[^0-9]'", "ascii(substr({n}, {k}, 1))");
+  return s;
+}
+
+// SQLite: no regular expressions; GLOB is case-sensitive and bytewise.
+const std::string& SqliteCanonical() {
+  static const std::string s = CanonicalExpression("length({n}) = 10 AND {n} NOT GLOB '*[^0-9]*'",
+                                                   "unicode(substr({n}, {k}, 1))");
+  return s;
+}
+
+// SQL Server: LIKE's character ranges follow the collation, so a binary one is asked for.
+const std::string& SqlServerCanonical() {
+  static const std::string s =
+      CanonicalExpression("LEN({n}) = 10 AND {n} COLLATE Latin1_General_BIN NOT LIKE '%[^0-9]%'",
+                          "ASCII(SUBSTRING({n}, {k}, 1))");
+  return s;
+}
 
 }  // namespace
 
 const Dialect& PostgresDialect() {
-  static const Dialect d{"postgresql",
-                         '"',
-                         '"',
-                         false,
-                         "DATE ",
-                         "TRUE",
-                         "FALSE",
-                         Dialect::LimitStyle::kLimitOffset,
-                         &kPostgresFunctions,
-                         kPostgresCanonical,
-                         " COLLATE \"C\"",
-                         false,
-                         /*text_semantics_match=*/true};
+  static const Dialect d{.name = "postgresql",
+                         .identifier_open = '"',
+                         .identifier_close = '"',
+                         .backslash_escapes = false,
+                         .date_prefix = "DATE ",
+                         .true_literal = "TRUE",
+                         .false_literal = "FALSE",
+                         .limit_style = Dialect::LimitStyle::kLimitOffset,
+                         .functions = &kPostgresFunctions,
+                         .canonical_identifier = PostgresCanonical(),
+                         .bytewise_collation = " COLLATE \"C\"",
+                         .scan_only = false,
+                         .text_semantics_match = true,
+                         .predicates_are_values = true,
+                         .string_prefix = "",
+                         .double_literal = "CAST({0} AS double precision)",
+                         .timestamp_literal = "TIMESTAMP {0}",
+                         .typed_null = "CAST(NULL AS {0})",
+                         .interval_literals = true,
+                         .nulls_order_syntax = true};
   return d;
 }
 
+// MariaDB/MySQL: backslash escapes in literals (unless NO_BACKSLASH_ESCAPES), booleans are
+// 1 and 0, the default collations ignore case and trailing spaces.
 const Dialect& MariaDbDialect() {
-  static const Dialect d{"mariadb",
-                         '`',
-                         '`',
-                         true,
-                         "DATE ",
-                         "1",
-                         "0",
-                         Dialect::LimitStyle::kLimitOffset,
-                         &kPortableFunctions,
-                         "",
-                         "",
-                         false,
-                         /*text_semantics_match=*/false};
+  static const Dialect d{.name = "mariadb",
+                         .identifier_open = '`',
+                         .identifier_close = '`',
+                         .backslash_escapes = true,
+                         .date_prefix = "DATE ",
+                         .true_literal = "1",
+                         .false_literal = "0",
+                         .limit_style = Dialect::LimitStyle::kLimitOffset,
+                         .functions = &kPortableFunctions,
+                         .canonical_identifier = MariaDbCanonical(),
+                         .bytewise_collation = "",
+                         .scan_only = false,
+                         .text_semantics_match = false,
+                         .predicates_are_values = true,
+                         .string_prefix = "",
+                         .double_literal = "{0}",
+                         .timestamp_literal = "TIMESTAMP {0}",
+                         .typed_null = "",
+                         .interval_literals = false,
+                         .nulls_order_syntax = false};
   return d;
 }
 
+// SQLite: no DATE type (the providers store ISO text, which compares correctly) and no
+// timestamp literal; text compares bytewise (BINARY collation).
 const Dialect& SqliteDialect() {
-  // SQLite has no DATE type: the providers store ISO text, which compares correctly.
-  static const Dialect d{"sqlite",
-                         '"',
-                         '"',
-                         false,
-                         "",
-                         "1",
-                         "0",
-                         Dialect::LimitStyle::kLimitOffset,
-                         &kPortableFunctions,
-                         "",
-                         "",
-                         false,
-                         /*text_semantics_match=*/true};
+  static const Dialect d{.name = "sqlite",
+                         .identifier_open = '"',
+                         .identifier_close = '"',
+                         .backslash_escapes = false,
+                         .date_prefix = "",
+                         .true_literal = "1",
+                         .false_literal = "0",
+                         .limit_style = Dialect::LimitStyle::kLimitOffset,
+                         .functions = &kPortableFunctions,
+                         .canonical_identifier = SqliteCanonical(),
+                         .bytewise_collation = "",
+                         .scan_only = false,
+                         .text_semantics_match = true,
+                         .predicates_are_values = true,
+                         .string_prefix = "",
+                         .double_literal = "{0}",
+                         .timestamp_literal = "",
+                         .typed_null = "",
+                         .interval_literals = false,
+                         .nulls_order_syntax = true};
   return d;
 }
 
+// SQL Server (T-SQL): [identifiers], N'...' literals, TOP / OFFSET ... FETCH, bit instead of
+// boolean, case-insensitive default collations.
 const Dialect& SqlServerDialect() {
-  static const Dialect d{"sqlserver",
-                         '[',
-                         ']',
-                         false,
-                         "",
-                         "1",
-                         "0",
-                         Dialect::LimitStyle::kTopOrFetch,
-                         nullptr,
-                         "",
-                         "",
-                         false,
-                         /*text_semantics_match=*/false};
+  static const Dialect d{.name = "sqlserver",
+                         .identifier_open = '[',
+                         .identifier_close = ']',
+                         .backslash_escapes = false,
+                         .date_prefix = "",
+                         .true_literal = "1",
+                         .false_literal = "0",
+                         .limit_style = Dialect::LimitStyle::kTopOrFetch,
+                         .functions = &kPortableFunctions,
+                         .canonical_identifier = SqlServerCanonical(),
+                         .bytewise_collation = "",
+                         .scan_only = false,
+                         .text_semantics_match = false,
+                         .predicates_are_values = false,
+                         .string_prefix = "N",
+                         .double_literal = "{0}",
+                         .timestamp_literal = "CAST({0} AS datetime2)",
+                         .typed_null = "",
+                         .interval_literals = false,
+                         .nulls_order_syntax = false};
   return d;
 }
 
 const Dialect& ScanOnlyDialect() {
   static const std::map<std::string_view, std::string_view> kNone;
-  static const Dialect d{
-      "scan-only", '"', '"', false, "",  "TRUE", "FALSE", Dialect::LimitStyle::kLimitOffset,
-      &kNone,      "",  "",  true,  true};
+  static const Dialect d{.name = "scan-only",
+                         .identifier_open = '"',
+                         .identifier_close = '"',
+                         .backslash_escapes = false,
+                         .date_prefix = "",
+                         .true_literal = "TRUE",
+                         .false_literal = "FALSE",
+                         .limit_style = Dialect::LimitStyle::kLimitOffset,
+                         .functions = &kNone,
+                         .canonical_identifier = "",
+                         .bytewise_collation = "",
+                         .scan_only = true,
+                         .text_semantics_match = true,
+                         .predicates_are_values = true,
+                         .string_prefix = "",
+                         .double_literal = "",
+                         .timestamp_literal = "",
+                         .typed_null = "",
+                         .interval_literals = false,
+                         .nulls_order_syntax = true};
   return d;
 }
 
@@ -183,7 +274,8 @@ std::string QuoteIdentifier(const Dialect& dialect, std::string_view name) {
 
 std::string QuoteString(const Dialect& dialect, std::string_view value) {
   std::string out;
-  out.reserve(value.size() + 2);
+  out.reserve(value.size() + 3);
+  out += dialect.string_prefix;
   out.push_back('\'');
   for (char c : value) {
     if (c == '\'') {

@@ -38,6 +38,24 @@ struct Dialect {
   // False for MariaDB and SQL Server, whose default collations ignore case and trailing
   // spaces: then no comparison, grouping, DISTINCT, MIN/MAX or ordering of text is pushed.
   bool text_semantics_match = true;
+  // A predicate may be used as a value and a boolean column as a predicate. False for SQL
+  // Server (no boolean type: `WHERE flag` and `SELECT a > b` are errors there), where only
+  // comparisons, IS [NOT] NULL, IN, AND, OR and NOT are pushed, and only where a predicate
+  // belongs (WHERE, ON, CASE WHEN).
+  bool predicates_are_values = true;
+  // Put before a string literal: N for SQL Server, whose '...' is in the database's code page.
+  std::string_view string_prefix;
+  // Literal forms, {0} standing for the value: a double written with an exponent
+  // ("1.5000000000000000e+00"), a timestamp as a quoted 'yyyy-mm-dd hh:mm:ss.ffffff', a
+  // typed NULL's type name. Empty: the dialect has no such literal, so an expression holding
+  // one is not pushed (a NULL is then written untyped).
+  std::string_view double_literal = "{0}";
+  std::string_view timestamp_literal;
+  std::string_view typed_null;
+  bool interval_literals = false;
+  // ORDER BY ... NULLS FIRST/LAST is understood (PostgreSQL, SQLite); otherwise where NULLs
+  // go is written as a sort key of its own.
+  bool nulls_order_syntax = true;
 };
 
 const Dialect& PostgresDialect();

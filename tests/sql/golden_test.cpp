@@ -12,6 +12,9 @@
 //
 // To regenerate after an intended change, run with FEDGATE_GOLDEN_REWRITE=1 and review the
 // diff like any other change.
+//
+// No SQL Server runs here, so sqlserver.golden is planned with every source claiming the SQL
+// Server dialect (their columns still described by the harness's servers).
 
 #include <gtest/gtest.h>
 
@@ -23,8 +26,11 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "connectors/connector.h"
+#include "planner/catalog.h"
 #include "planner/config.h"
 #include "planner/query_engine.h"
+#include "sql/dialect.h"
 #include "tests/integration/harness_env.h"
 #include "tests/sql/sql_test_engine.h"
 
@@ -91,11 +97,49 @@ std::vector<GoldenCase> LoadGolden() {
   return cases;
 }
 
+// A source described by another connector but planned for another dialect; nothing runs.
+class DialectOverride : public connectors::Connector {
+ public:
+  DialectOverride(connectors::Connector& inner, const sql::Dialect& dialect)
+      : inner_(inner), dialect_(dialect) {}
+  const std::string& name() const override { return inner_.name(); }
+  const sql::Dialect& dialect() const override { return dialect_; }
+  std::vector<connectors::SourceColumn> Describe(const std::string& table) override {
+    return inner_.Describe(table);
+  }
+  std::unique_ptr<connectors::Scan> Open(const connectors::Fragment&,
+                                         const connectors::QueryContext&) override {
+    throw Error(ErrorCode::kInternal, "golden tests do not run queries");
+  }
+  Info About() override { return {"none", std::string(dialect_.name), ""}; }
+
+ private:
+  connectors::Connector& inner_;
+  const sql::Dialect& dialect_;
+};
+
+planner::QueryEngine& SqlServerEngine() {
+  static std::unique_ptr<planner::QueryEngine> engine = [] {
+    planner::QueryEngine& real = SqlTestEngine();
+    const planner::GatewayConfig& config = real.config();
+    std::map<std::string, std::unique_ptr<connectors::Connector>> connectors;
+    for (const auto& [name, unused] : config.sources) {
+      connectors[name] = std::make_unique<DialectOverride>(real.catalog().ConnectorFor(name),
+                                                           sql::SqlServerDialect());
+    }
+    return std::make_unique<planner::QueryEngine>(
+        config, std::make_unique<planner::Catalog>(config, std::move(connectors)));
+  }();
+  return *engine;
+}
+
 std::string Deparse(const GoldenCase& c) {
   planner::QueryOptions options;
   options.optimizer.Parse(c.settings);
+  planner::QueryEngine& engine =
+      c.file.rfind("sqlserver", 0) == 0 ? SqlServerEngine() : SqlTestEngine();
   std::string out;
-  for (const auto& f : SqlTestEngine().Explain(c.sql, options).fragments)
+  for (const auto& f : engine.Explain(c.sql, options).fragments)
     out += f.source + ": " + f.sql + "\n";
   return out;
 }

@@ -1,8 +1,15 @@
-// Builds the differential SQL tests' reference database: every table of the gp, acute and
-// mental_health providers copied into one PostgreSQL database `reference` (schemas named after
-// the providers), with the NHS number already replaced by `person_id bytea`, the same
-// pseudonym fedgate's connectors compute (Pseudonymiser, keyed for the test DSA). The same
-// SQL then runs on PostgreSQL alone and on fedgate, and the answers must agree.
+// Builds the differential SQL tests' reference database: every table of the five providers
+// copied into one PostgreSQL database `reference` (schemas named after the providers), with
+// the NHS number already replaced by `person_id bytea`, the same pseudonym fedgate's
+// connectors compute (Pseudonymiser, keyed for the test DSA). The same SQL then runs on
+// PostgreSQL alone and on fedgate, and the answers must agree.
+//
+// The PostgreSQL providers are copied with COPY; social_care (MariaDB) and community (SQLite)
+// through their ODBC drivers, text columns read as HEX() so that the reference holds the
+// bytes the DBMS stores, whatever the driver's character conversion does. social_care.services
+// gets person_id from clients (the join its source runs for fedgate). First, each ODBC source
+// gets a `notes` table of awkward text (quotes, backslashes, non-ASCII, emoji, case and
+// trailing-space variants, NULL and empty), which fedgate's test configuration exposes too.
 //
 // Usage: fedgate_sql_reference HARNESS_ENV_FILE   (FEDGATE_TEST_LINKAGE_SECRET must be set)
 
@@ -17,7 +24,9 @@
 
 #include "common/error.h"
 #include "common/pseudonymiser.h"
+#include "connectors/odbc/odbc_connection.h"
 #include "connectors/postgres/pg_connection.h"
+#include "tests/integration/harness_env.h"
 
 namespace {
 
@@ -135,6 +144,197 @@ int64_t CopyTable(PgConnection& src, PgConnection& ref, const std::string& schem
   return rows;
 }
 
+// COPY text format for one value.
+std::string CopyEscape(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string FromHex(const std::string& hex) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    throw std::runtime_error("bad hex digit");
+  };
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out += static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1]));
+  return out;
+}
+
+std::string ToHex(const std::string& bytes) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+// One column of an ODBC provider's table in the reference: its name and PostgreSQL type
+// there, and how it is read: "id" (the identifier, pseudonymised), "text" (through HEX()) or
+// "plain" (the driver's text form of a number or date).
+struct RefColumn {
+  std::string name;
+  std::string type;
+  std::string read;
+  std::string expr;  // the source's expression ("" for the column of that name)
+};
+
+struct OdbcTable {
+  std::string table;
+  std::vector<RefColumn> columns;
+  std::string from;  // FROM clause at the source ("" for the table itself, aliased t)
+};
+
+int64_t CopyOdbcTable(fedgate::connectors::odbc::OdbcConnection& src, PgConnection& ref,
+                      const std::string& schema, const OdbcTable& t,
+                      const fedgate::Pseudonymiser& pseudonymiser) {
+  std::string ddl, select;
+  for (const auto& c : t.columns) {
+    ddl += (ddl.empty() ? "" : ", ") + c.name + " " + c.type;
+    std::string e = c.expr.empty() ? "t." + c.name : c.expr;
+    // (SQLite's hex(NULL) is '', not NULL.)
+    if (c.read == "text") e = "CASE WHEN " + e + " IS NULL THEN NULL ELSE HEX(" + e + ") END";
+    select += (select.empty() ? "" : ", ") + e;
+  }
+  ref.Exec("CREATE TABLE " + schema + "." + t.table + " (" + ddl + ")");
+  PGresult* r = PQexec(ref.raw(), ("COPY " + schema + "." + t.table + " FROM STDIN").c_str());
+  if (PQresultStatus(r) != PGRES_COPY_IN) ref.Fail("COPY " + schema + "." + t.table);
+  PQclear(r);
+  std::string out;
+  int64_t rows = 0;
+  src.ForEachRow("SELECT " + select + " FROM " + (t.from.empty() ? t.table + " t" : t.from),
+                 [&](const fedgate::connectors::odbc::TextRow& row) {
+                   for (size_t i = 0; i < row.size(); ++i) {
+                     if (i) out += '\t';
+                     const auto& v = row[i];
+                     const auto& c = t.columns[i];
+                     if (!v) {
+                       out += "\\N";
+                     } else if (c.read == "id") {
+                       auto p = pseudonymiser.FromRaw(*v);
+                       out += p ? "\\\\x" + ToHex(std::string(p->bytes.begin(), p->bytes.end()))
+                                : "\\N";
+                     } else if (c.read == "text") {
+                       out += CopyEscape(FromHex(*v));
+                     } else {
+                       out += CopyEscape(*v);
+                     }
+                   }
+                   out += '\n';
+                   ++rows;
+                   if (out.size() > (1 << 20)) {
+                     if (PQputCopyData(ref.raw(), out.data(), static_cast<int>(out.size())) != 1)
+                       ref.Fail("COPY data");
+                     out.clear();
+                   }
+                 });
+  if (!out.empty() && PQputCopyData(ref.raw(), out.data(), static_cast<int>(out.size())) != 1)
+    ref.Fail("COPY data");
+  if (PQputCopyEnd(ref.raw(), nullptr) != 1) ref.Fail("COPY end");
+  r = PQgetResult(ref.raw());
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+    std::string msg = PQresultErrorMessage(r);
+    PQclear(r);
+    throw std::runtime_error("loading " + schema + "." + t.table + ": " + msg);
+  }
+  PQclear(r);
+  ref.Exec("ANALYZE " + schema + "." + t.table);
+  return rows;
+}
+
+// The awkward texts of the `notes` tables, chosen by id: quotes, a backslash (MariaDB reads
+// it as an escape in literals unless told otherwise), non-ASCII in two, three and four bytes,
+// values equal under MariaDB's case- and trailing-space-insensitive collation but not in
+// fedgate, LIKE's metacharacters, control characters, the empty string and NULL.
+const std::vector<const char*> kNoteTexts = {
+    "O'Brien",
+    "\"double quoted\"",
+    "back\\slash",
+    "caf\xC3\xA9",
+    "Caf\xC3\xA9",
+    "caf\xC3\xA9 ",
+    "Z\xC3\xBCrich \xE2\x80\x93 \xC5\x81\xC3\xB3"
+    "d\xC5\xBA",
+    "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E",
+    "emoji \xF0\x9F\x98\x80 note",
+    "",
+    nullptr,
+    "50% off_",
+    "line\nbreak",
+    "tab\there",
+    "it's \"both\"",
+    "na\xC3\xAFve fa\xC3\xA7"
+    "ade",
+    nullptr,
+    "ALL CAPS",
+    "all caps",
+    "\xCE\x95\xCE\xBB\xCE\xBB\xCE\xB7\xCE\xBD\xCE\xB9\xCE\xBA\xCE\xAC"};
+
+// CASE over `index` choosing one of kNoteTexts, each written as hex bytes so no DBMS's
+// literal escaping is involved; `decode` turns X'..' into text (MariaDB: CONVERT ... USING
+// utf8mb4, SQLite: CAST ... AS TEXT).
+std::string NoteCase(const std::string& index, const std::string& decode_prefix,
+                     const std::string& decode_suffix) {
+  std::string sql = "CASE " + index;
+  for (size_t i = 0; i < kNoteTexts.size(); ++i) {
+    sql += " WHEN " + std::to_string(i) + " THEN ";
+    sql += kNoteTexts[i] == nullptr ? std::string("NULL")
+           : *kNoteTexts[i] == '\0'
+               ? std::string("''")
+               : decode_prefix + "X'" + ToHex(kNoteTexts[i]) + "'" + decode_suffix;
+  }
+  return sql + " END";
+}
+
+void MakeNotes(const fedgate::testing::HarnessEnv& env) {
+  using fedgate::connectors::odbc::OdbcConnection;
+  const std::string n = std::to_string(kNoteTexts.size());
+  {
+    OdbcConnection maria("social_care", env.MariaDbOdbc("social_care"));
+    maria.Exec("DROP TABLE IF EXISTS notes");
+    maria.Exec(
+        "CREATE TABLE notes (note_id bigint PRIMARY KEY, nhs_number varchar(12), written_on "
+        "date, label varchar(40), note text) DEFAULT CHARSET=utf8mb4");
+    maria.Exec(
+        "INSERT INTO notes SELECT client_id, nhs_number, DATE_ADD('2024-04-01', INTERVAL "
+        "client_id % 365 DAY), " +
+        NoteCase("client_id % " + n, "CONVERT(", " USING utf8mb4)") + ", " +
+        NoteCase("(client_id DIV " + n + ") % " + n, "CONVERT(", " USING utf8mb4)") +
+        " FROM clients WHERE client_id % 3 = 0");
+  }
+  OdbcConnection lite("community", env.SqliteOdbc("community.db"));
+  lite.Exec("DROP TABLE IF EXISTS notes");
+  lite.Exec(
+      "CREATE TABLE notes (note_id integer PRIMARY KEY, nhs_number text, written_on text, "
+      "label text, note text)");
+  lite.Exec("INSERT INTO notes SELECT contact_id, nhs_number, contact_date, " +
+            NoteCase("contact_id % " + n, "CAST(", " AS TEXT)") + ", " +
+            NoteCase("(contact_id / " + n + ") % " + n, "CAST(", " AS TEXT)") +
+            " FROM contacts WHERE contact_id % 97 = 0");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -166,9 +366,53 @@ int main(int argc, char** argv) {
         std::cout << "reference: " << db << "." << t << " " << rows << " rows\n";
       }
     }
+    ::setenv("FEDGATE_HARNESS_ENV", argv[1], 1);
+    const auto& harness = fedgate::testing::HarnessEnv::Get();
+    if (!harness.ok()) throw std::runtime_error(harness.error());
+    MakeNotes(harness);
+    auto text = [](const std::string& name) { return RefColumn{name, "text", "text", ""}; };
+    auto plain = [](const std::string& name, const std::string& type) {
+      return RefColumn{name, type, "plain", ""};
+    };
+    const RefColumn id{"person_id", "bytea", "id", "t.nhs_number"};
+    const std::vector<std::pair<std::string, std::vector<OdbcTable>>> odbc = {
+        {"social_care",
+         {{"clients",
+           {plain("client_id", "bigint"), id, plain("date_of_birth", "date"),
+            text("postcode_district"), text("primary_support_reason")},
+           ""},
+          {"services",
+           {plain("service_id", "bigint"), plain("client_id", "bigint"), text("service_type"),
+            plain("start_date", "date"), plain("end_date", "date"),
+            plain("weekly_cost", "numeric(10,2)"),
+            RefColumn{"person_id", "bytea", "id", "c.nhs_number"}},
+           "services t LEFT JOIN clients c ON c.client_id = t.client_id"},
+          {"notes",
+           {plain("note_id", "bigint"), id, plain("written_on", "date"), text("label"),
+            text("note")},
+           ""}}},
+        {"community",
+         {{"contacts",
+           {plain("contact_id", "bigint"), id, text("contact_date"), text("service"),
+            text("setting"), plain("duration_min", "bigint"), plain("cost", "double precision")},
+           ""},
+          {"notes",
+           {plain("note_id", "bigint"), id, text("written_on"), text("label"), text("note")},
+           ""}}}};
+    for (const auto& [schema, tables] : odbc) {
+      fedgate::connectors::odbc::OdbcConnection src(
+          schema, schema == "community" ? harness.SqliteOdbc("community.db")
+                                        : harness.MariaDbOdbc("social_care"));
+      ref.Exec("CREATE SCHEMA " + schema);
+      for (const auto& t : tables) {
+        int64_t rows = CopyOdbcTable(src, ref, schema, t, pseudonymiser);
+        std::cout << "reference: " << schema << "." << t.table << " " << rows << " rows\n";
+      }
+    }
     // The SQL tests read it as the gp reader does the providers: read-only.
-    ref.Exec("GRANT USAGE ON SCHEMA gp, acute, mental_health TO gp_reader");
-    ref.Exec("GRANT SELECT ON ALL TABLES IN SCHEMA gp, acute, mental_health TO gp_reader");
+    const std::string schemas = "gp, acute, mental_health, social_care, community";
+    ref.Exec("GRANT USAGE ON SCHEMA " + schemas + " TO gp_reader");
+    ref.Exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + schemas + " TO gp_reader");
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "fedgate_sql_reference: " << e.what() << "\n";

@@ -1,7 +1,8 @@
 // The differential SQL tests. Each case in tests/sql/*.test is a query; it runs through
-// fedgate (over the gp, acute and mental_health providers of the test harness, with
-// min_persons 1) and on PostgreSQL alone over the reference database (every table in one
-// database, the NHS number already replaced by the same pseudonym), and the two answers must
+// fedgate (over the five providers of the test harness: gp, acute and mental_health on
+// PostgreSQL, social_care on MariaDB and community on SQLite, with min_persons 1) and on
+// PostgreSQL alone over the reference database (every table in one database, the NHS number
+// already replaced by the same pseudonym), and the two answers must
 // agree. Every case runs twice: with all optimizer passes on, and with all of them off.
 //
 // File format (sqllogictest-like):

@@ -16,7 +16,9 @@ namespace fedgate::testing {
 inline planner::QueryEngine& SqlTestEngine() {
   static std::unique_ptr<planner::QueryEngine> engine = [] {
     const auto& env = HarnessEnv::Get();
-    for (const char* key : {"FEDGATE_PG_HOST", "FEDGATE_PG_PORT", "FEDGATE_PG_READER_PASSWORD"}) {
+    for (const char* key : {"FEDGATE_PG_HOST", "FEDGATE_PG_PORT", "FEDGATE_PG_READER_PASSWORD",
+                            "FEDGATE_MARIADB_HOST", "FEDGATE_MARIADB_PORT",
+                            "FEDGATE_MARIADB_READER_PASSWORD", "FEDGATE_SQLITE_DIR"}) {
       ::setenv(key, env.Value(key).c_str(), 1);
     }
     ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);

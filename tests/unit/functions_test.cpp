@@ -26,5 +26,18 @@ TEST(FunctionsTest, EvaluatesByName) {
   EXPECT_TRUE(EvaluateCall("+", DataType::Int64(), null_arg).null);
 }
 
+// Case mapping is Unicode-aware, as PostgreSQL's under a UTF-8 locale; bytes that are not
+// UTF-8 pass through.
+TEST(FunctionsTest, UpperAndLowerMapUnicode) {
+  auto call = [](const char* fn, const std::string& s) {
+    std::vector<Value> args = {Value::Text(s)};
+    return EvaluateCall(fn, DataType::Text(), args).s;
+  };
+  EXPECT_EQ(call("upper", "café Zürich ελληνικά"), "CAFÉ ZÜRICH ΕΛΛΗΝΙΚΆ");
+  EXPECT_EQ(call("lower", "ŁÓDŹ İ"), "łódź i");
+  EXPECT_EQ(call("upper", "日本 😀"), "日本 😀");
+  EXPECT_EQ(call("upper", std::string("a\xff\xc3")), std::string("A\xff\xc3"));
+}
+
 }  // namespace
 }  // namespace fedgate::planner
