@@ -137,11 +137,18 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
+// Terminal columns of a UTF-8 text: one per character (continuation bytes take none).
+size_t Columns(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 void PrintTable(const planner::QueryResult& r, std::ostream& out) {
   const size_t nc = r.columns.size();
   std::vector<std::vector<std::string>> cells(r.rows.rows, std::vector<std::string>(nc));
   std::vector<size_t> width(nc);
-  for (size_t c = 0; c < nc; ++c) width[c] = r.columns[c].name.size();
+  for (size_t c = 0; c < nc; ++c) width[c] = Columns(r.columns[c].name);
   for (size_t row = 0; row < r.rows.rows; ++row) {
     for (size_t c = 0; c < nc; ++c) {
       const auto rule = r.cell_rules.empty()
@@ -152,7 +159,7 @@ void PrintTable(const planner::QueryResult& r, std::ostream& out) {
       std::string v = withheld ? "[" + std::string(sdc::CellRuleName(rule)) + "]"
                       : r.rows.columns[c].IsNull(row) ? "NULL"
                                                       : Cell(r.rows.columns[c], row);
-      width[c] = std::max(width[c], v.size());
+      width[c] = std::max(width[c], Columns(v));
       cells[row][c] = std::move(v);
     }
   }
@@ -160,7 +167,7 @@ void PrintTable(const planner::QueryResult& r, std::ostream& out) {
   auto line = [&](const std::vector<std::string>& v, bool header) {
     for (size_t c = 0; c < nc; ++c) {
       out << (c ? " | " : " ");
-      size_t pad = width[c] - v[c].size();
+      size_t pad = width[c] - Columns(v[c]);
       if (!header && numeric(c))
         out << std::string(pad, ' ') << v[c];
       else
@@ -278,6 +285,7 @@ int QueryCommand(int argc, char** argv) {
   if (format == "csv") PrintCsv(result, std::cout);
   if (format == "json") PrintJson(result, std::cout);
   if (args.GetFlag("stats")) {
+    std::cout << std::flush;  // the result before the statistics on a shared terminal
     std::cerr << "time " << result.seconds << " s, peak memory " << result.peak_memory_bytes / 1024
               << " KiB\n";
     for (const auto& f : result.fragments) {

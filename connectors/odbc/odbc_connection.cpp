@@ -143,6 +143,19 @@ std::vector<TextRow> OdbcConnection::QueryText(const std::string& sql) {
   return rows;
 }
 
+bool OdbcConnection::Alive() {
+  SQLUINTEGER dead = SQL_CD_FALSE;
+  if (SQL_SUCCEEDED(SQLGetConnectAttr(dbc_, SQL_ATTR_CONNECTION_DEAD, &dead, 0, nullptr)) &&
+      dead == SQL_CD_TRUE) {
+    return false;
+  }
+  SQLHSTMT raw = SQL_NULL_HSTMT;
+  if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc_, &raw))) return false;
+  Statement stmt(raw);
+  SQLCHAR sql[] = "SELECT 1";
+  return SQL_SUCCEEDED(SQLExecDirect(raw, sql, SQL_NTS)) && SQL_SUCCEEDED(SQLFetch(raw));
+}
+
 void OdbcConnection::SetAutocommit(bool on) {
   SQLRETURN rc = SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT,
                                    reinterpret_cast<SQLPOINTER>(static_cast<intptr_t>(

@@ -34,6 +34,10 @@ class OdbcConnection {
   // Runs a query and returns all rows as text. For small results.
   std::vector<TextRow> QueryText(const std::string& sql);
 
+  // Whether the connection still reaches its server: the driver's SQL_ATTR_CONNECTION_DEAD,
+  // then a `SELECT 1` round trip. Never throws.
+  bool Alive();
+
   void SetAutocommit(bool on);
   void Commit();
   void Rollback();

@@ -489,20 +489,28 @@ OdbcConnector::OdbcConnector(std::string name, std::string connection_string,
       max_idle_(static_cast<size_t>(max_idle)) {}
 
 std::unique_ptr<OdbcConnection> OdbcConnector::Acquire() {
-  {
-    std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      auto c = std::move(idle_.back());
+  for (;;) {
+    Idle idle;
+    {
+      std::lock_guard lock(mu_);
+      if (idle_.empty()) break;
+      idle = std::move(idle_.back());
       idle_.pop_back();
-      return c;
     }
+    // Just used: trust it (a burst of fragments costs no extra round trips).
+    if (std::chrono::steady_clock::now() - idle.since < std::chrono::seconds(1) ||
+        idle.conn->Alive()) {
+      return std::move(idle.conn);
+    }
+    // Dead (the server restarted or dropped it): drop it and try the next one.
   }
   return std::make_unique<OdbcConnection>(name_, connection_string_);
 }
 
 void OdbcConnector::Release(std::unique_ptr<OdbcConnection> conn) {
   std::lock_guard lock(mu_);
-  if (idle_.size() < max_idle_) idle_.push_back(std::move(conn));
+  if (idle_.size() < max_idle_)
+    idle_.push_back({std::move(conn), std::chrono::steady_clock::now()});
 }
 
 std::vector<SourceColumn> OdbcConnector::Describe(const std::string& table) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,6 +32,9 @@ class OdbcConnector : public Connector {
   std::unique_ptr<Scan> Open(const Fragment& fragment, const QueryContext& context) override;
   Info About() override;
 
+  // An idle connection that still reaches the server (one idle for more than a second is
+  // checked with OdbcConnection::Alive(), so a restarted server costs no failed query), or a
+  // new one.
   std::unique_ptr<OdbcConnection> Acquire();
   void Release(std::unique_ptr<OdbcConnection> conn);
 
@@ -40,7 +44,11 @@ class OdbcConnector : public Connector {
   const sql::Dialect& dialect_;
   size_t max_idle_;
   std::mutex mu_;
-  std::vector<std::unique_ptr<OdbcConnection>> idle_;
+  struct Idle {
+    std::unique_ptr<OdbcConnection> conn;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<Idle> idle_;
 };
 
 // The engine type for an ODBC SQL type (SQL_INTEGER, SQL_DECIMAL with `digits`, ...); false

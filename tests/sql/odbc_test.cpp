@@ -4,9 +4,17 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -227,6 +235,156 @@ TEST_F(OdbcTest, CancelStopsTheMariaDbQuery) {
     if (running != "0") std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(running, "0") << "MariaDB is still running the cancelled query";
+}
+
+// A MariaDB server of the test's own (the harness's is shared with other tests, so it is not
+// the one to kill): initialised in a temporary directory, started and SIGKILLed at will.
+class PrivateMariaDb {
+ public:
+  PrivateMariaDb() {
+    char tmpl[] = "/tmp/fedgate-mariadb-XXXXXX";
+    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    port_ = FreePort();
+    Shell("mariadb-install-db --no-defaults --user=root --datadir=" + dir_ +
+          "/data --auth-root-authentication-method=normal --skip-test-db >" + dir_ +
+          "/install.log 2>&1");
+  }
+  ~PrivateMariaDb() {
+    Kill();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Start() {
+    Shell("mariadbd --no-defaults --user=root --datadir=" + dir_ + "/data --socket=" + dir_ +
+          "/sock --port=" + std::to_string(port_) +
+          " --bind-address=127.0.0.1 --skip-log-bin --skip-grant-tables --pid-file=" + dir_ +
+          "/pid --log-error=" + dir_ +
+          "/err.log --innodb-buffer-pool-size=16M"
+          " </dev/null >/dev/null 2>&1 &");
+    for (int i = 0; i < 300; ++i) {
+      if (std::system(("mariadb-admin --no-defaults --socket=" + dir_ +
+                       "/sock -uroot --connect-timeout=1 ping >/dev/null 2>&1")
+                          .c_str()) == 0)
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    throw std::runtime_error("the private MariaDB did not start; see " + dir_ + "/err.log");
+  }
+
+  // SIGKILL: no shutdown, connections drop mid-statement.
+  void Kill() {
+    std::ifstream in(dir_ + "/pid");
+    pid_t pid = 0;
+    if (!(in >> pid) || pid <= 0) return;
+    ::kill(pid, SIGKILL);
+    for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::filesystem::remove(dir_ + "/pid");
+  }
+
+  void Sql(const std::string& sql) {
+    std::ofstream(dir_ + "/setup.sql") << sql;
+    Shell("mariadb --no-defaults --socket=" + dir_ + "/sock -uroot <" + dir_ + "/setup.sql");
+  }
+
+  std::string Connection() const {
+    return "Driver={MariaDB Unicode};Server=127.0.0.1;Port=" + std::to_string(port_) +
+           ";Database=k;Uid=fedgate;Pwd=;";
+  }
+
+ private:
+  static int FreePort() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+  }
+  static void Shell(const std::string& command) {
+    if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
+  }
+
+  std::string dir_;
+  int port_ = 0;
+};
+
+TEST_F(OdbcTest, ServerKilledMidQueryNamesTheSourceAndRestartRecovers) {
+  PrivateMariaDb server;
+  server.Start();
+  // A view that takes 1,000 seconds to produce (SLEEP per row, materialised first).
+  server.Sql(
+      "CREATE DATABASE k; USE k; "
+      "CREATE ALGORITHM=TEMPTABLE VIEW slow AS SELECT seq AS n, '9434765919' AS nhs_number, "
+      "SLEEP(0.01) AS pause FROM seq_1_to_100000; "
+      "CREATE TABLE quick (n int, nhs_number varchar(12)); "
+      "INSERT INTO quick VALUES (1, '9434765919'), (2, '4010232137');");
+  const auto& env = HarnessEnv::Get();
+  ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
+  auto engine = std::make_unique<planner::QueryEngine>(planner::ParseConfig(
+      "linkage_secret: {env: FEDGATE_TEST_LINKAGE_SECRET}\ndsa: odbc-test\nmin_persons: 1\n"
+      "sources:\n"
+      "  gp:\n"
+      "    kind: postgres\n"
+      "    connection: host=" +
+          env.Value("FEDGATE_PG_HOST") + " port=" + env.Value("FEDGATE_PG_PORT") +
+          " dbname=gp user=gp_reader password=" + env.Value("FEDGATE_PG_READER_PASSWORD") +
+          "\n"
+          "    tables: {patients: {identifier: nhs_number}}\n"
+          "  council:\n"
+          "    kind: odbc\n"
+          "    dialect: mariadb\n"
+          "    connection: \"" +
+          server.Connection() +
+          "\"\n"
+          "    tables: {slow: {identifier: nhs_number}, quick: {identifier: nhs_number}}\n",
+      "kill_test.yaml"));
+  // Described (and a pooled connection left idle) before the kill.
+  EXPECT_EQ(ValueText(engine->Run("SELECT count(*) FROM council.quick"), 0, 0), "2");
+
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    server.Kill();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  std::string message;
+  try {
+    engine->Run("SELECT sum(n + pause) FROM council.slow");
+    ADD_FAILURE() << "the query outlived its server";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kSource) << e.what();
+    message = e.what();
+  }
+  killer.join();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(seconds, 20) << "the failure took " << seconds << " s to surface";
+  EXPECT_NE(message.find("council"), std::string::npos) << message;
+  EXPECT_NE(message.find("SQLSTATE"), std::string::npos) << message;
+
+  // The gateway keeps serving the other sources meanwhile.
+  EXPECT_GT(engine->Run("SELECT count(*) FROM gp.patients").rows.columns[0].i64[0], 0);
+  try {
+    engine->Run("SELECT count(*) FROM council.quick");
+    ADD_FAILURE() << "a query to a dead server cannot succeed";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kSource) << e.what();
+    EXPECT_NE(std::string(e.what()).find("council"), std::string::npos) << e.what();
+  }
+
+  // Restarted, the next query works without a new engine: stale pooled connections are
+  // noticed and replaced.
+  server.Start();
+  EXPECT_EQ(ValueText(engine->Run("SELECT count(*) FROM council.quick"), 0, 0), "2");
+  // That query's connection is pooled now; the server goes away and comes back while it idles.
+  server.Kill();
+  server.Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(ValueText(engine->Run("SELECT count(*) FROM council.quick"), 0, 0), "2");
 }
 
 }  // namespace
