@@ -37,12 +37,20 @@ struct Fragment {
   // table and, per column, the source's name for it. Empty otherwise.
   std::string table;
   std::vector<std::string> table_columns;
+  // For a connector that takes structured fragments (an agent): the logical subtree as a
+  // Thrift-serialised agent::wire::Fragment (connectors/agent/fedgate_agent.thrift). `sql` is
+  // then only the gateway's preview of what the agent will render.
+  std::string structured;
 };
 
 // The per-query context a scan runs under.
 struct QueryContext {
   const Pseudonymiser* pseudonymiser = nullptr;  // REQUIRES non-null when any identifier column
   int timeout_seconds = 0;                       // 0: none
+  // Who asks and under which DSA (an agent keys its pseudonyms by the DSA and audits both).
+  std::string dsa;
+  std::string user;
+  std::string query_id;
 };
 
 // A running remote query. Next() is called from one thread; Cancel() may be called from any
@@ -80,6 +88,8 @@ class Connector {
     std::string version;
   };
   virtual Info About() = 0;
+  // Whether Open needs Fragment::structured (the planner fills it only then).
+  virtual bool TakesStructuredFragments() const { return false; }
 };
 
 }  // namespace fedgate::connectors

@@ -12,5 +12,6 @@ int AuditCommand(int argc, char** argv);
 int ServeCommand(int argc, char** argv);
 int PasswdCommand(int argc, char** argv);
 int SourcesCommand(int argc, char** argv);
+int AgentCommand(int argc, char** argv);
 
 }  // namespace fedgate::gateway

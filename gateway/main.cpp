@@ -29,6 +29,8 @@ constexpr Command kCommands[] = {
     {"passwd", "Hash a password for the configuration's users", &fedgate::gateway::PasswdCommand},
     {"sources", "Check every configured source: driver, DBMS version, tables (sources check)",
      &fedgate::gateway::SourcesCommand},
+    {"agent", "Run the source agent for one provider (Thrift, mutual TLS, pseudonymises at source)",
+     &fedgate::gateway::AgentCommand},
 };
 
 void PrintUsage(std::ostream& out) {

@@ -477,7 +477,7 @@ planner::QueryResult MetadataQuery::Run(const std::string& sql, const std::atomi
     planner::SourceConfig source;
     source.name = name;
     source.kind = "memory";
-    for (const auto& [t, unused] : *tables) source.tables[t] = {t, "", "", ""};
+    for (const auto& [t, unused] : *tables) source.tables[t] = {t, "", "", "", {}};
     config.sources[name] = source;
     connectors[name] = std::make_unique<connectors::MemoryConnector>(name, std::move(*tables));
   }

@@ -1,6 +1,9 @@
 #include "planner/catalog.h"
 
+#include <algorithm>
+
 #include "common/error.h"
+#include "connectors/agent/agent_connector.h"
 #include "connectors/odbc/odbc_connector.h"
 #include "connectors/postgres/postgres_connector.h"
 
@@ -25,6 +28,10 @@ Catalog::Catalog(const GatewayConfig& config) : config_(config) {
                                                                     : sql::PostgresDialect();
       connectors_[name] = std::make_unique<connectors::odbc::OdbcConnector>(
           name, source.connection, dialect, source.pool_size);
+    } else if (source.kind == "agent") {
+      connectors_[name] = std::make_unique<agent::AgentConnector>(
+          name, source.agent_host, source.agent_port,
+          agent::TlsFiles{source.tls_ca, source.tls_certificate, source.tls_key});
     }
   }
 }
@@ -87,7 +94,19 @@ const CatalogTable& Catalog::Table(const std::string& source, const std::string&
   const bool through = !config.through_table.empty();
   bool found_identifier = identifier.empty();
   bool found_key = !through;
+  auto exposed = [&](const std::string& name) {
+    if (config.columns.empty()) return true;
+    const std::string as = name == identifier ? std::string(kPersonColumn) : name;
+    return std::find(config.columns.begin(), config.columns.end(), as) != config.columns.end();
+  };
   for (const auto& c : described) {
+    if (!exposed(c.name)) continue;
+    if (c.name == kPersonColumn && c.type.id == TypeId::kPseudonym) {
+      // An agent's table: the identifier arrives already pseudonymised.
+      entry->person_column = static_cast<int>(entry->columns.size());
+      entry->columns.push_back({kPersonColumn, DataType::Pseudonym(), c.name, true});
+      continue;
+    }
     if (c.name == kPersonColumn) {
       throw Error(ErrorCode::kInvalidArgument,
                   "table " + key +

@@ -2,11 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "common/error.h"
 #include "planner/yaml_file.h"
@@ -85,12 +87,32 @@ class ConfigReader : public YamlFile {
     Fail(node, "linkage_secret needs env or file");
   }
 
+  std::pair<std::string, int> Endpoint(const YAML::Node& node, const std::string& what) const {
+    const std::string text = String(node, what);
+    const auto colon = text.rfind(':');
+    int port = 0;
+    if (colon == std::string::npos || colon == 0 ||
+        std::sscanf(text.c_str() + colon + 1, "%d", &port) != 1 || port < 1 || port > 65535)
+      Fail(node, what + " must be HOST:PORT, got '" + text + "'");
+    return {text.substr(0, colon), port};
+  }
+
+  void Tls(const YAML::Node& node, const std::string& what, std::string& ca,
+           std::string& certificate, std::string& key) const {
+    CheckKeys(node, what, {"ca", "certificate", "key"});
+    if (!node["ca"] || !node["certificate"] || !node["key"])
+      Fail(node, what + " needs ca, certificate and key (PEM files)");
+    ca = String(node["ca"], what + ".ca");
+    certificate = String(node["certificate"], what + ".certificate");
+    key = String(node["key"], what + ".key");
+  }
+
   GatewayConfig Read(const YAML::Node& root) const {
     GatewayConfig config;
     config.path = path();
     CheckKeys(root, "the configuration",
               {"min_persons", "memory_budget_mb", "query_timeout_seconds", "dsa", "linkage_secret",
-               "sources", "dsa_dir", "users", "audit_log", "tls"});
+               "sources", "dsa_dir", "users", "audit_log", "tls", "agent"});
     if (root["dsa_dir"]) config.dsa_dir = String(root["dsa_dir"], "dsa_dir");
     if (root["audit_log"]) config.audit_log = String(root["audit_log"], "audit_log");
     if (root["tls"]) {
@@ -131,9 +153,40 @@ class ConfigReader : public YamlFile {
           static_cast<int>(Int(root["query_timeout_seconds"], "query_timeout_seconds", 0, 86400));
     }
     if (root["dsa"]) config.dsa = String(root["dsa"], "dsa");
-    if (!root["linkage_secret"])
+    // Agents hold the linkage secret themselves: a gateway whose every source is an agent
+    // needs none (and should have none).
+    bool direct_sources = false;
+    if (root["sources"] && root["sources"].IsMap()) {
+      for (const auto& kv : root["sources"]) {
+        direct_sources |= !(kv.second["kind"] && kv.second["kind"].IsScalar() &&
+                            kv.second["kind"].as<std::string>() == "agent");
+      }
+    }
+    if (root["linkage_secret"]) {
+      config.linkage_secret = Secret(root["linkage_secret"]);
+    } else if (direct_sources) {
       Fail(root, "linkage_secret is required ({env: VAR} or {file: PATH})");
-    config.linkage_secret = Secret(root["linkage_secret"]);
+    }
+    if (const auto agent = root["agent"]) {
+      config.has_agent = true;
+      CheckKeys(agent, "agent", {"listen", "source", "tls", "allowed_gateways", "max_scans"});
+      if (!agent["listen"] || !agent["source"] || !agent["tls"] || !agent["allowed_gateways"])
+        Fail(agent,
+             "agent needs listen (HOST:PORT), source, tls {ca, certificate, key} and "
+             "allowed_gateways (certificate common names)");
+      std::tie(config.agent.listen_host, config.agent.listen_port) =
+          Endpoint(agent["listen"], "agent.listen");
+      config.agent.source = String(agent["source"], "agent.source");
+      Tls(agent["tls"], "agent.tls", config.agent.tls_ca, config.agent.tls_certificate,
+          config.agent.tls_key);
+      if (!agent["allowed_gateways"].IsSequence() || agent["allowed_gateways"].size() == 0)
+        Fail(agent["allowed_gateways"], "agent.allowed_gateways must list at least one name");
+      for (const auto& g : agent["allowed_gateways"])
+        config.agent.allowed_gateways.push_back(String(g, "agent.allowed_gateways"));
+      if (agent["max_scans"])
+        config.agent.max_scans =
+            static_cast<int>(Int(agent["max_scans"], "agent.max_scans", 1, 256));
+    }
     const auto sources = root["sources"];
     if (!sources || !sources.IsMap() || sources.size() == 0) {
       Fail(sources ? sources : root, "sources must list at least one source");
@@ -142,12 +195,30 @@ class ConfigReader : public YamlFile {
       SourceConfig s;
       s.name = kv.first.as<std::string>();
       const std::string where = "sources." + s.name;
-      CheckKeys(kv.second, where, {"kind", "connection", "pool_size", "tables", "dialect"});
+      CheckKeys(kv.second, where,
+                {"kind", "connection", "pool_size", "tables", "dialect", "endpoint", "tls"});
       if (!kv.second["kind"]) Fail(kv.second, where + ".kind is required");
       s.kind = String(kv.second["kind"], where + ".kind");
-      if (s.kind != "postgres" && s.kind != "odbc") {
+      if (s.kind != "postgres" && s.kind != "odbc" && s.kind != "agent") {
         Fail(kv.second["kind"],
-             where + ".kind: unknown kind '" + s.kind + "' (known: postgres, odbc)");
+             where + ".kind: unknown kind '" + s.kind + "' (known: postgres, odbc, agent)");
+      }
+      if (s.kind == "agent") {
+        if (!kv.second["endpoint"] || !kv.second["tls"])
+          Fail(kv.second, where +
+                              " (an agent) needs endpoint (HOST:PORT) and tls {ca, "
+                              "certificate, key}");
+        std::tie(s.agent_host, s.agent_port) = Endpoint(kv.second["endpoint"], where + ".endpoint");
+        Tls(kv.second["tls"], where + ".tls", s.tls_ca, s.tls_certificate, s.tls_key);
+        for (const char* key : {"connection", "dialect", "pool_size"}) {
+          if (kv.second[key])
+            Fail(kv.second[key], where + "." + key +
+                                     " does not apply to an agent (the agent "
+                                     "has its own)");
+        }
+      } else if (kv.second["endpoint"] || kv.second["tls"]) {
+        Fail(kv.second["endpoint"] ? kv.second["endpoint"] : kv.second["tls"],
+             where + ": endpoint and tls apply to agent sources only");
       }
       if (s.kind == "odbc") {
         if (!kv.second["dialect"]) {
@@ -163,8 +234,10 @@ class ConfigReader : public YamlFile {
       } else if (kv.second["dialect"]) {
         Fail(kv.second["dialect"], where + ".dialect applies to odbc sources only");
       }
-      if (!kv.second["connection"]) Fail(kv.second, where + ".connection is required");
-      s.connection = String(kv.second["connection"], where + ".connection");
+      if (s.kind != "agent") {
+        if (!kv.second["connection"]) Fail(kv.second, where + ".connection is required");
+        s.connection = String(kv.second["connection"], where + ".connection");
+      }
       if (kv.second["pool_size"]) {
         s.pool_size = static_cast<int>(Int(kv.second["pool_size"], where + ".pool_size", 1, 64));
       }
@@ -177,9 +250,18 @@ class ConfigReader : public YamlFile {
         table.name = t.first.as<std::string>();
         if (t.second && !t.second.IsNull()) {
           const std::string at = where + ".tables." + table.name;
-          CheckKeys(t.second, at, {"identifier", "through"});
+          CheckKeys(t.second, at, {"identifier", "through", "columns"});
           if (t.second["identifier"]) {
+            if (s.kind == "agent")
+              Fail(t.second["identifier"], at + ".identifier: an agent pseudonymises its own "
+                                                "identifier; the gateway never names it");
             table.identifier = String(t.second["identifier"], at + ".identifier");
+          }
+          if (const auto columns = t.second["columns"]) {
+            if (!columns.IsSequence() || columns.size() == 0)
+              Fail(columns, at + ".columns must list the columns exposed (person_id for the "
+                                 "identifier)");
+            for (const auto& c : columns) table.columns.push_back(String(c, at + ".columns"));
           }
           if (const auto through = t.second["through"]) {
             if (table.identifier.empty()) {
@@ -204,6 +286,16 @@ class ConfigReader : public YamlFile {
         s.tables[table.name] = table;
       }
       config.sources[s.name] = std::move(s);
+    }
+    if (config.has_agent) {
+      auto it = config.sources.find(config.agent.source);
+      if (it == config.sources.end() || it->second.kind == "agent")
+        Fail(root["agent"]["source"],
+             "agent.source must name one of sources (a postgres or "
+             "odbc source), got '" +
+                 config.agent.source + "'");
+      if (config.linkage_secret.empty())
+        Fail(root["agent"], "an agent needs linkage_secret: it pseudonymises at source");
     }
     return config;
   }
@@ -232,6 +324,14 @@ GatewayConfig LoadConfig(const std::string& path) {
   resolve(config.audit_log);
   resolve(config.tls_certificate);
   resolve(config.tls_key);
+  resolve(config.agent.tls_ca);
+  resolve(config.agent.tls_certificate);
+  resolve(config.agent.tls_key);
+  for (auto& [name, source] : config.sources) {
+    resolve(source.tls_ca);
+    resolve(source.tls_certificate);
+    resolve(source.tls_key);
+  }
   return config;
 }
 

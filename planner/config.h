@@ -15,6 +15,8 @@ struct TableConfig {
   // The source itself joins them (a LEFT JOIN, so rows without a match keep a NULL person).
   std::string through_table;
   std::string through_key;
+  // Only these columns are exposed (an agent's export manifest); empty: all of them.
+  std::vector<std::string> columns;
 };
 
 struct SourceConfig {
@@ -23,6 +25,10 @@ struct SourceConfig {
   std::string connection;  // libpq conninfo for postgres, an ODBC connection string for odbc
   std::string dialect;     // odbc: mariadb, sqlite, sqlserver or postgresql
   int pool_size = 4;
+  // kind agent: the agent's address and this gateway's side of the mutual TLS.
+  std::string agent_host;
+  int agent_port = 0;
+  std::string tls_ca, tls_certificate, tls_key;
   std::map<std::string, TableConfig> tables;
 };
 
@@ -51,6 +57,18 @@ struct GatewayConfig {
   // HTTPS for fedgate serve: PEM certificate (chain) and private key ("" for plain HTTP).
   std::string tls_certificate;
   std::string tls_key;
+  // For `fedgate agent`: where it listens, which of `sources` it serves, its side of the
+  // mutual TLS and the gateways (certificate common names) it accepts.
+  struct Agent {
+    std::string listen_host;
+    int listen_port = 0;
+    std::string source;
+    std::string tls_ca, tls_certificate, tls_key;
+    std::vector<std::string> allowed_gateways;
+    int max_scans = 8;
+  };
+  bool has_agent = false;
+  Agent agent;
 };
 
 // Loads and validates a config file. Errors are Error(kInvalidArgument) whose message starts

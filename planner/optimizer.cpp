@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "planner/binder.h"
+#include "planner/fragment_codec.h"
 #include "planner/sql_writer.h"
 
 namespace fedgate::planner {
@@ -841,7 +842,9 @@ class Splitter {
     remote->persons_column = op->persons_column;
     remote->source = source;
     remote->fragment.source = source;
-    remote->fragment.sql = RenderFragmentSql(*op, catalog_.ConnectorFor(source).dialect());
+    connectors::Connector& connector = catalog_.ConnectorFor(source);
+    remote->fragment.sql = RenderFragmentSql(*op, connector.dialect());
+    if (connector.TakesStructuredFragments()) remote->fragment.structured = EncodeFragment(*op);
     for (const auto& c : op->columns) {
       remote->fragment.columns.push_back({c.name, c.type, c.type.id == TypeId::kPseudonym});
     }

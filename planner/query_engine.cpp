@@ -270,7 +270,11 @@ Batch QueryEngine::Execute(const LogicalOp& plan, const QueryOptions& options,
   ctx.catalog = catalog_.get();
   ctx.memory = &memory;
   const std::string dsa = DsaOf(options);
-  ctx.source_context.pseudonymiser = &KeyFor(dsa);
+  // A gateway whose sources are all agents holds no linkage secret: nothing to key here.
+  if (!config_.linkage_secret.empty()) ctx.source_context.pseudonymiser = &KeyFor(dsa);
+  ctx.source_context.dsa = dsa;
+  ctx.source_context.user = options.user;
+  ctx.source_context.query_id = options.query_id;
   ctx.record_keys = &KeyFor(dsa + "#cell-key");
   ctx.source_context.timeout_seconds = config_.query_timeout_seconds;
   exec::OperatorPtr root = exec::BuildOperator(plan, ctx);

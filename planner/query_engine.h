@@ -36,6 +36,9 @@ struct QueryOptions {
   // `catalog.source.table` is accepted for the DSA's id and these catalogs.
   std::string default_schema;
   std::vector<std::string> extra_catalogs;
+  // Who asks and the query's id, passed to agents for their own audit logs.
+  std::string user;
+  std::string query_id;
 };
 
 // One returned column.

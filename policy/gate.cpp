@@ -46,6 +46,7 @@ planner::QueryOptions PolicyGate::Govern(const Dsa& dsa, const Session& session,
                                          planner::QueryOptions options) {
   CheckAccess(dsa, session, TodayUtc());
   options.dsa = dsa.id;
+  options.user = session.user;
   options.disclosure = std::make_shared<sdc::Rules>(dsa.disclosure);
   options.allow_records = dsa.level == OutputLevel::kPseudonymisedRecords;
   options.check = [&dsa](const planner::BoundQuery& q) { CheckQueryScope(dsa, q); };

@@ -23,8 +23,12 @@ inline planner::QueryEngine& SqlTestEngine() {
     }
     ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
     ::setenv("FEDGATE_TEST_DSA", FEDGATE_TEST_DSA_VALUE, 1);
-    return std::make_unique<planner::QueryEngine>(
-        planner::LoadConfig(std::string(FEDGATE_SQL_TEST_DIR) + "/fedgate_test.yaml"));
+    // FEDGATE_SQL_TEST_CONFIG: another configuration of the same providers (e.g. with some
+    // behind agents), whose answers must be the same.
+    const char* other = std::getenv("FEDGATE_SQL_TEST_CONFIG");
+    return std::make_unique<planner::QueryEngine>(planner::LoadConfig(
+        other && *other ? std::string(other)
+                        : std::string(FEDGATE_SQL_TEST_DIR) + "/fedgate_test.yaml"));
   }();
   return *engine;
 }

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "common/batch.h"
+#include "common/types.h"
+#include "fedgate_agent_types.h"
+
+namespace fedgate::agent {
+
+// Engine types on the wire (the numbering is shared).
+wire::DataType ToWire(const DataType& t);
+// Throws Error(kInvalidArgument) for a type id out of range.
+DataType FromWire(const wire::DataType& t);
+
+// A batch as compact columnar buffers (see ColumnData in fedgate_agent.thrift).
+wire::Batch EncodeBatch(const Batch& batch, bool last);
+// Checks every buffer's size against the row count and the column's type; a malformed batch
+// throws Error(kSource) naming `source`. `expected` are the column types the fragment promised.
+Batch DecodeBatch(const wire::Batch& wire, const std::vector<DataType>& expected,
+                  const std::string& source);
+
+}  // namespace fedgate::agent
