@@ -59,32 +59,31 @@ class ConfigReader : public YamlFile {
     }
   }
 
-  std::string Secret(const YAML::Node& node) const {
+  std::string Secret(const YAML::Node& node, const std::string& what = "linkage_secret") const {
     if (node.IsScalar()) {
-      Fail(node, "linkage_secret must not be written in the file: use {env: VAR} or {file: PATH}");
+      Fail(node, what + " must not be written in the file: use {env: VAR} or {file: PATH}");
     }
-    CheckKeys(node, "linkage_secret", {"env", "file"});
+    CheckKeys(node, what, {"env", "file"});
     if (node["env"]) {
-      std::string var = String(node["env"], "linkage_secret.env");
+      std::string var = String(node["env"], what + ".env");
       const char* value = std::getenv(var.c_str());
       if (value == nullptr || *value == '\0') {
-        Fail(node["env"], "linkage_secret: environment variable " + var + " is not set");
+        Fail(node["env"], what + ": environment variable " + var + " is not set");
       }
       return value;
     }
     if (node["file"]) {
-      std::string file = String(node["file"], "linkage_secret.file");
+      std::string file = String(node["file"], what + ".file");
       std::ifstream in(file, std::ios::binary);
-      if (!in) Fail(node["file"], "linkage_secret: cannot read " + file);
+      if (!in) Fail(node["file"], what + ": cannot read " + file);
       std::stringstream ss;
       ss << in.rdbuf();
       std::string secret = ss.str();
       while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-      if (secret.size() < 16)
-        Fail(node["file"], "linkage_secret: " + file + " holds fewer than 16 bytes");
+      if (secret.size() < 16) Fail(node["file"], what + ": " + file + " holds fewer than 16 bytes");
       return secret;
     }
-    Fail(node, "linkage_secret needs env or file");
+    Fail(node, what + " needs env or file");
   }
 
   std::pair<std::string, int> Endpoint(const YAML::Node& node, const std::string& what) const {
@@ -112,7 +111,7 @@ class ConfigReader : public YamlFile {
     config.path = path();
     CheckKeys(root, "the configuration",
               {"min_persons", "memory_budget_mb", "query_timeout_seconds", "dsa", "linkage_secret",
-               "sources", "dsa_dir", "users", "audit_log", "tls", "agent"});
+               "sources", "dsa_dir", "users", "audit_log", "tls", "agent", "gateway_secret"});
     if (root["dsa_dir"]) config.dsa_dir = String(root["dsa_dir"], "dsa_dir");
     if (root["audit_log"]) config.audit_log = String(root["audit_log"], "audit_log");
     if (root["tls"]) {
@@ -167,6 +166,8 @@ class ConfigReader : public YamlFile {
     } else if (direct_sources) {
       Fail(root, "linkage_secret is required ({env: VAR} or {file: PATH})");
     }
+    if (root["gateway_secret"])
+      config.gateway_secret = Secret(root["gateway_secret"], "gateway_secret");
     if (const auto agent = root["agent"]) {
       config.has_agent = true;
       CheckKeys(agent, "agent", {"listen", "source", "tls", "allowed_gateways", "max_scans"});

@@ -40,6 +40,9 @@ struct GatewayConfig {
   int query_timeout_seconds = 600;  // 0: none
   std::string dsa = "default";      // the DSA pseudonyms are keyed for (until DSA files)
   std::string linkage_secret;       // resolved secret bytes (never printed)
+  // Keys the gateway's own derived values (cell-key record keys, re-keyed output pseudonyms);
+  // "" for the linkage secret (or, without one, a random key per process).
+  std::string gateway_secret;
   std::map<std::string, SourceConfig> sources;
   // Data-sharing agreements: the directory of DSA files, the users who may query (role and
   // organisation, matched against a DSA's recipients), and the audit trail. Two roles are
