@@ -65,33 +65,23 @@ const sql::Dialect& DialectNamed(const std::string& name, const std::string& sou
 
 }  // namespace
 
-class AgentConnector::Link {
- public:
-  Link(const AgentConnector& owner, int receive_timeout_ms)
-      : socket_(owner.tls_->createSocket(owner.host_, owner.port_)),
-        transport_(std::make_shared<TBufferedTransport>(socket_, 1 << 16, 1 << 16)),
-        client_(std::make_shared<TBinaryProtocol>(transport_)) {
-    socket_->setConnTimeout(10000);
-    socket_->setSendTimeout(60000);
-    socket_->setRecvTimeout(receive_timeout_ms);
-    transport_->open();
-    client_.hello(hello_, wire::g_fedgate_agent_constants.PROTOCOL_VERSION);
-  }
-  ~Link() {
-    try {
-      transport_->close();
-    } catch (...) {
-    }
-  }
-  wire::FedgateAgentClient& client() { return client_; }
-  const wire::Hello& hello() const { return hello_; }
+AgentConnector::Link::Link(const AgentConnector& owner, int receive_timeout_ms)
+    : socket_(owner.tls_->createSocket(owner.host_, owner.port_)),
+      transport_(std::make_shared<TBufferedTransport>(socket_, 1 << 16, 1 << 16)),
+      client_(std::make_shared<TBinaryProtocol>(transport_)) {
+  socket_->setConnTimeout(10000);
+  socket_->setSendTimeout(60000);
+  socket_->setRecvTimeout(receive_timeout_ms);
+  transport_->open();
+  client_.hello(hello_, wire::g_fedgate_agent_constants.PROTOCOL_VERSION);
+}
 
- private:
-  std::shared_ptr<TSSLSocket> socket_;
-  std::shared_ptr<TBufferedTransport> transport_;
-  wire::FedgateAgentClient client_;
-  wire::Hello hello_;
-};
+AgentConnector::Link::~Link() {
+  try {
+    transport_->close();
+  } catch (...) {
+  }
+}
 
 namespace {
 

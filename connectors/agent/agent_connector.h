@@ -4,6 +4,10 @@
 #include <mutex>
 #include <string>
 
+#include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TSSLSocket.h>
+
+#include "FedgateAgent.h"
 #include "connectors/agent/agent_tls.h"
 #include "connectors/connector.h"
 
@@ -29,7 +33,19 @@ class AgentConnector : public connectors::Connector {
 
   // One TLS connection to the agent with hello() done; throws Error(kSource) naming the
   // source and the endpoint.
-  class Link;
+  class Link {
+   public:
+    Link(const AgentConnector& owner, int receive_timeout_ms);
+    ~Link();
+    wire::FedgateAgentClient& client() { return client_; }
+    const wire::Hello& hello() const { return hello_; }
+
+   private:
+    std::shared_ptr<apache::thrift::transport::TSSLSocket> socket_;
+    std::shared_ptr<apache::thrift::transport::TBufferedTransport> transport_;
+    wire::FedgateAgentClient client_;
+    wire::Hello hello_;
+  };
   std::unique_ptr<Link> Connect(int receive_timeout_ms = 0) const;
   const std::string& endpoint() const { return endpoint_; }
 
