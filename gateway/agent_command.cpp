@@ -159,6 +159,14 @@ class Agent {
 class AgentHandler : public wire::FedgateAgentIf {
  public:
   AgentHandler(Agent& agent, std::string peer) : agent_(agent), peer_(std::move(peer)) {}
+  // The connection ended (the gateway closed it, crashed or was cut off): the scans it opened
+  // end with it, so no source query outlives its reader.
+  ~AgentHandler() override {
+    for (int64_t id : opened_) {
+      if (auto running = agent_.Find(id)) running->scan->Cancel();
+      agent_.Remove(id);
+    }
+  }
 
   void hello(wire::Hello& out, int32_t version) override {
     if (version != wire::g_fedgate_agent_constants.PROTOCOL_VERSION) {
@@ -229,7 +237,9 @@ class AgentHandler : public wire::FedgateAgentIf {
       record["outcome"] = "started";
       // Audited before it runs: nothing leaves unrecorded.
       agent_.Audit(record);
-      return agent_.Add(connector.Open(f, ctx));
+      const int64_t id = agent_.Add(connector.Open(f, ctx));
+      opened_.push_back(id);
+      return id;
     } catch (const Error& e) {
       record["outcome"] = "refused";
       record["error"] = e.what();
@@ -266,6 +276,7 @@ class AgentHandler : public wire::FedgateAgentIf {
  private:
   Agent& agent_;
   std::string peer_;
+  std::vector<int64_t> opened_;  // scans opened on this connection
 };
 
 class HandlerFactory : public wire::FedgateAgentIfFactory {
