@@ -5,7 +5,10 @@
 // (the linkage secret never leaves it) and streams columnar batches. Every fragment it runs is
 // recorded in its own hash-chained audit log.
 
+#include <condition_variable>
 #include <csignal>
+#include <deque>
+#include <exception>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -98,15 +101,77 @@ class Agent {
     return *slot;
   }
 
-  struct Running {
-    std::unique_ptr<connectors::Scan> scan;
-    bool done = false;
+  // A scan read ahead by a thread of its own, so the source keeps producing while the last
+  // batch travels to the gateway and is decoded there (up to kAhead encoded batches wait).
+  class Running {
+   public:
+    explicit Running(std::unique_ptr<connectors::Scan> scan)
+        : scan_(std::move(scan)), thread_([this] { Produce(); }) {}
+    ~Running() {
+      {
+        std::lock_guard lock(mu_);
+        stop_ = true;
+      }
+      cv_.notify_all();
+      scan_->Cancel();
+      thread_.join();
+    }
+    void Cancel() { scan_->Cancel(); }
+    // The next batch (the last one has `last` set); throws what the scan threw.
+    wire::Batch Take() {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return !queue_.empty() || error_ || finished_; });
+      if (!queue_.empty()) {
+        wire::Batch b = std::move(queue_.front());
+        queue_.pop_front();
+        cv_.notify_all();
+        return b;
+      }
+      if (error_) std::rethrow_exception(error_);
+      wire::Batch last;
+      last.rows = 0;
+      last.last = true;
+      return last;
+    }
+
+   private:
+    static constexpr size_t kAhead = 4;
+    void Produce() {
+      try {
+        for (;;) {
+          Batch batch;
+          const bool more = scan_->Next(batch);
+          wire::Batch w = agent::EncodeBatch(batch, !more);
+          std::unique_lock lock(mu_);
+          cv_.wait(lock, [&] { return queue_.size() < kAhead || stop_; });
+          if (stop_) return;
+          queue_.push_back(std::move(w));
+          if (!more) finished_ = true;
+          cv_.notify_all();
+          if (!more) return;
+        }
+      } catch (...) {
+        std::lock_guard lock(mu_);
+        error_ = std::current_exception();
+        cv_.notify_all();
+      }
+    }
+
+    std::unique_ptr<connectors::Scan> scan_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<wire::Batch> queue_;
+    std::exception_ptr error_;
+    bool finished_ = false;
+    bool stop_ = false;
+    std::thread thread_;  // last: starts once the rest is built
   };
 
   int64_t Add(std::unique_ptr<connectors::Scan> scan) {
+    auto running = std::make_shared<Running>(std::move(scan));
     std::lock_guard lock(mu_);
     const int64_t id = ++next_id_;
-    scans_[id] = std::make_shared<Running>(Running{std::move(scan), false});
+    scans_[id] = std::move(running);
     return id;
   }
   // Reserves a slot for a new scan; false when max_scans are running.
@@ -138,7 +203,7 @@ class Agent {
   }
   void CancelAll() {
     std::lock_guard lock(mu_);
-    for (auto& [id, r] : scans_) r->scan->Cancel();
+    for (auto& [id, r] : scans_) r->Cancel();
   }
   void Audit(nlohmann::json record) {
     if (audit_) audit_->Append(std::move(record));
@@ -163,7 +228,7 @@ class AgentHandler : public wire::FedgateAgentIf {
   // end with it, so no source query outlives its reader.
   ~AgentHandler() override {
     for (int64_t id : opened_) {
-      if (auto running = agent_.Find(id)) running->scan->Cancel();
+      if (auto running = agent_.Find(id)) running->Cancel();
       agent_.Remove(id);
     }
   }
@@ -254,11 +319,9 @@ class AgentHandler : public wire::FedgateAgentIf {
   void fetch(wire::Batch& out, int64_t id) override {
     auto running = agent_.Find(id);
     if (!running) throw AgentError(wire::ErrorKind::NOT_FOUND, "no scan " + std::to_string(id));
-    Batch batch;
     try {
-      bool more = running->scan->Next(batch);
-      out = agent::EncodeBatch(batch, !more);
-      if (!more) agent_.Remove(id);
+      out = running->Take();
+      if (out.last) agent_.Remove(id);
     } catch (const Error& e) {
       agent_.Remove(id);
       throw AgentErrorOf(e);
@@ -266,7 +329,7 @@ class AgentHandler : public wire::FedgateAgentIf {
   }
 
   void cancel(int64_t id) override {
-    if (auto running = agent_.Find(id)) running->scan->Cancel();
+    if (auto running = agent_.Find(id)) running->Cancel();
   }
 
   void close(int64_t id) override { agent_.Remove(id); }

@@ -1,6 +1,11 @@
 #include "connectors/agent/agent_connector.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -85,6 +90,8 @@ AgentConnector::Link::~Link() {
 
 namespace {
 
+// Batches are fetched and decoded by a thread of the scan's own, a few ahead of Next(), so the
+// network and the agent keep working while the engine consumes the last batch.
 class AgentScan : public connectors::Scan {
  public:
   AgentScan(const AgentConnector& owner, const connectors::Fragment& fragment,
@@ -109,59 +116,102 @@ class AgentScan : public connectors::Scan {
     } catch (...) {
       Rethrow(source_, owner_.endpoint());
     }
+    reader_ = std::thread([this] { Read(); });
   }
 
   ~AgentScan() override {
-    if (!done_) Cancel();
+    if (!finished_) Cancel();
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    reader_.join();
     try {
-      if (link_ && !broken_) link_->client().close(scan_);
+      if (!broken_ && !finished_) link_->client().close(scan_);
     } catch (...) {
     }
   }
 
   bool Next(Batch& batch) override {
     if (cancelled_) throw Error(ErrorCode::kCancelled, "query cancelled");
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !queue_.empty() || error_ || finished_; });
+    if (!queue_.empty()) {
+      batch = std::move(queue_.front());
+      queue_.pop_front();
+      cv_.notify_all();
+      rows_ += static_cast<int64_t>(batch.rows);
+      return true;
+    }
+    if (error_) std::rethrow_exception(error_);
     batch.columns.clear();
     for (const auto& t : types_) batch.columns.emplace_back(t);
     batch.rows = 0;
-    if (done_) return false;
-    wire::Batch w;
-    try {
-      link_->client().fetch(w, scan_);
-    } catch (...) {
-      broken_ = true;
-      done_ = true;
-      if (cancelled_) throw Error(ErrorCode::kCancelled, "query cancelled");
-      Rethrow(source_, owner_.endpoint());
-    }
-    batch = DecodeBatch(w, types_, source_);
-    if (w.last) done_ = true;
-    rows_ += static_cast<int64_t>(batch.rows);
-    return batch.rows > 0 || !done_;
+    return false;
   }
 
   // On a connection of its own: the scan's is busy with a blocked fetch.
   void Cancel() override {
-    if (cancelled_.exchange(true) || done_) return;
+    if (cancelled_.exchange(true) || finished_) return;
     try {
       owner_.Connect(5000)->client().cancel(scan_);
     } catch (...) {
       // The agent is gone: nothing left to stop.
     }
+    cv_.notify_all();
   }
 
   int64_t rows() const override { return rows_; }
 
  private:
+  static constexpr size_t kAhead = 3;
+
+  void Read() {
+    try {
+      for (;;) {
+        {
+          std::unique_lock lock(mu_);
+          cv_.wait(lock, [&] { return queue_.size() < kAhead || stop_; });
+          if (stop_) return;
+        }
+        wire::Batch w;
+        try {
+          link_->client().fetch(w, scan_);
+        } catch (...) {
+          broken_ = true;
+          if (cancelled_) throw Error(ErrorCode::kCancelled, "query cancelled");
+          Rethrow(source_, owner_.endpoint());
+        }
+        Batch batch = DecodeBatch(w, types_, source_);
+        std::lock_guard lock(mu_);
+        if (batch.rows > 0) queue_.push_back(std::move(batch));
+        if (w.last) finished_ = true;
+        cv_.notify_all();
+        if (w.last) return;
+      }
+    } catch (...) {
+      std::lock_guard lock(mu_);
+      error_ = std::current_exception();
+      cv_.notify_all();
+    }
+  }
+
   const AgentConnector& owner_;
   std::string source_;
   std::vector<DataType> types_;
   std::unique_ptr<AgentConnector::Link> link_;
   int64_t scan_ = 0;
   std::atomic<bool> cancelled_{false};
-  std::atomic<bool> done_{false};
-  bool broken_ = false;
-  int64_t rows_ = 0;
+  std::atomic<bool> finished_{false};
+  std::atomic<bool> broken_{false};
+  std::atomic<int64_t> rows_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> queue_;
+  std::exception_ptr error_;
+  bool stop_ = false;
+  std::thread reader_;
 };
 
 }  // namespace
