@@ -370,9 +370,21 @@ int AgentCommand(int argc, char** argv) {
               "Agent configuration (YAML): agent {listen, source, tls, allowed_gateways, "
               "max_scans}, linkage_secret, audit_log and the source with its tables",
               std::nullopt, true);
+  args.Flag("check", "Only load and validate the configuration, print what it would serve, exit");
   if (!args.Parse(argc, argv, 2, std::cout)) return 0;
   const auto config = planner::LoadConfig(args.Get("config"));
   if (!config.has_agent) ThrowInvalid(args.Get("config") + " has no agent section");
+  if (args.GetFlag("check")) {
+    const auto& source = config.sources.at(config.agent.source);
+    std::cout << "agent for source '" << source.name << "' (" << source.kind
+              << (source.dialect.empty() ? "" : ", " + source.dialect) << ") on "
+              << config.agent.listen_host << ":" << config.agent.listen_port << "; exports";
+    for (const auto& [name, t] : source.tables) std::cout << " " << name;
+    std::cout << "; accepts";
+    for (const auto& g : config.agent.allowed_gateways) std::cout << " " << g;
+    std::cout << "\n";
+    return 0;
+  }
   std::signal(SIGPIPE, SIG_IGN);  // a gateway that hangs up must not kill the agent
   Agent agent(config);
   // Check the manifest against the database before serving.

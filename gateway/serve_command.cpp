@@ -43,8 +43,22 @@ int ServeCommand(int argc, char** argv) {
               "-")
       .Flag("allow-remote-http",
             "Listen beyond loopback without TLS (warns); with tls in the configuration, HTTPS "
-            "may listen anywhere");
+            "may listen anywhere")
+      .Flag("check", "Only load and validate the configuration, print its sources, exit");
   if (!args.Parse(argc, argv, 2, std::cout)) return 0;
+  if (args.GetFlag("check")) {
+    const auto config = planner::LoadConfig(args.Get("config"));
+    std::cout << "gateway: " << config.sources.size() << " sources (";
+    bool first = true;
+    for (const auto& [name, s] : config.sources) {
+      std::cout << (first ? "" : ", ") << name << " " << s.kind;
+      first = false;
+    }
+    std::cout << "), " << config.users.size() << " users, "
+              << (config.tls_certificate.empty() ? "HTTP" : "HTTPS") << ", linkage secret "
+              << (config.linkage_secret.empty() ? "none" : "held") << "\n";
+    return 0;
+  }
   const std::string listen = args.Get("listen");
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) ThrowInvalid("--listen must be HOST:PORT, got '" + listen + "'");
