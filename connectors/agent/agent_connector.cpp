@@ -1,7 +1,10 @@
 #include "connectors/agent/agent_connector.h"
 
+#include <signal.h>
+
 #include <atomic>
 #include <condition_variable>
+#include <csignal>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -221,7 +224,13 @@ AgentConnector::AgentConnector(std::string name, std::string host, int port, Tls
       host_(std::move(host)),
       port_(port),
       endpoint_(host_ + ":" + std::to_string(port_)),
-      tls_(ClientTlsFactory(tls)) {}
+      tls_(ClientTlsFactory(tls)) {
+  // OpenSSL writes with write(): an agent that died would kill this process with SIGPIPE
+  // instead of failing the one query. Ignore it unless the program handles it itself.
+  struct sigaction current {};
+  if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
+    std::signal(SIGPIPE, SIG_IGN);
+}
 
 std::unique_ptr<AgentConnector::Link> AgentConnector::Connect(int receive_timeout_ms) const {
   try {

@@ -17,7 +17,9 @@ namespace fedgate::agent {
 // mutual TLS. Fragments go as structured operator trees (Fragment::structured), never SQL;
 // the agent renders its own SQL, pseudonymises at source and streams columnar batches, so no
 // identifier and no linkage secret ever reach the gateway. The dialect is the agent's (asked
-// with hello() on first use), so pushdown decisions match what it can render.
+// with hello() on first use), so pushdown decisions match what it can render. Constructing one
+// ignores SIGPIPE process-wide unless the program installed its own handler (TLS writes to a
+// dead agent must fail the query, not kill the process).
 class AgentConnector : public connectors::Connector {
  public:
   AgentConnector(std::string name, std::string host, int port, TlsFiles tls);

@@ -425,6 +425,12 @@ class PrivateAgent {
   ~PrivateAgent() { Kill(); }
 
   void Start() {
+    // What its configuration reads from the environment (the harness agents' own had it from
+    // tests/harness/agents).
+    const auto& env = HarnessEnv::Get();
+    for (const char* key : {"FEDGATE_PG_HOST", "FEDGATE_PG_PORT", "FEDGATE_PG_READER_PASSWORD"})
+      ::setenv(key, env.Value(key).c_str(), 1);
+    ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
     pid_ = ::fork();
     if (pid_ == 0) {
       const int devnull = ::open("/dev/null", O_WRONLY);
