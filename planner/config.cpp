@@ -1,5 +1,6 @@
 #include "planner/config.h"
 
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
@@ -163,6 +164,17 @@ class ConfigReader : public YamlFile {
     }
     if (root["linkage_secret"]) {
       config.linkage_secret = Secret(root["linkage_secret"]);
+      // An agent's secret file must be its own: readable by nobody else.
+      const auto file = root["linkage_secret"]["file"];
+      struct stat st {};
+      if (root["agent"] && file && ::stat(String(file, "linkage_secret.file").c_str(), &st) == 0 &&
+          (st.st_mode & 077)) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 0777));
+        Fail(file, "linkage_secret.file " + String(file, "linkage_secret.file") +
+                       " may be read by others (mode " + mode +
+                       "): an agent's secret must be readable by the agent only (chmod 600)");
+      }
     } else if (direct_sources) {
       Fail(root, "linkage_secret is required ({env: VAR} or {file: PATH})");
     }

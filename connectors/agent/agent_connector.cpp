@@ -93,6 +93,14 @@ AgentConnector::Link::~Link() {
 
 namespace {
 
+std::mutex g_inspector_mu;
+std::shared_ptr<const BatchInspector> g_inspector;
+
+std::shared_ptr<const BatchInspector> Inspector() {
+  std::lock_guard lock(g_inspector_mu);
+  return g_inspector;
+}
+
 // Batches are fetched and decoded by a thread of the scan's own, a few ahead of Next(), so the
 // network and the agent keep working while the engine consumes the last batch.
 class AgentScan : public connectors::Scan {
@@ -186,6 +194,7 @@ class AgentScan : public connectors::Scan {
           if (cancelled_) throw Error(ErrorCode::kCancelled, "query cancelled");
           Rethrow(source_, owner_.endpoint());
         }
+        if (auto inspect = Inspector()) (*inspect)(source_, w);
         Batch batch = DecodeBatch(w, types_, source_);
         std::lock_guard lock(mu_);
         if (batch.rows > 0) queue_.push_back(std::move(batch));
@@ -218,6 +227,11 @@ class AgentScan : public connectors::Scan {
 };
 
 }  // namespace
+
+void SetReceivedBatchInspector(BatchInspector inspector) {
+  std::lock_guard lock(g_inspector_mu);
+  g_inspector = inspector ? std::make_shared<const BatchInspector>(std::move(inspector)) : nullptr;
+}
 
 AgentConnector::AgentConnector(std::string name, std::string host, int port, TlsFiles tls)
     : name_(std::move(name)),

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -61,5 +62,10 @@ class AgentConnector : public connectors::Connector {
   mutable const sql::Dialect* dialect_ = nullptr;
   mutable std::string agent_;
 };
+
+// For tests: called with every batch an agent connector receives, as received (before
+// decoding), from the connector's reader thread. Null to stop.
+using BatchInspector = std::function<void(const std::string& source, const wire::Batch& batch)>;
+void SetReceivedBatchInspector(BatchInspector inspector);
 
 }  // namespace fedgate::agent

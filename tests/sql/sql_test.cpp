@@ -25,15 +25,20 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
+#include <unordered_set>
 
 #include "common/error.h"
+#include "connectors/agent/agent_connector.h"
 #include "planner/config.h"
 #include "planner/query_engine.h"
 #include "planner/value.h"
@@ -108,6 +113,96 @@ std::vector<SqlCase> LoadCases() {
   return cases;
 }
 
+// With FEDGATE_SQL_TEST_INSPECT_AGENT_BATCHES set (the runs with sources behind agents), every
+// batch the gateway receives from an agent is searched, as received, for the NHS numbers the
+// providers hold (any run of ten digits, spaces or hyphens allowed between them, checked against
+// all of them); a case fails when one turns up.
+struct AgentBatchInspection {
+  std::unordered_set<std::string> numbers;  // digits only
+  std::atomic<int64_t> batches{0};
+  std::atomic<int64_t> found{0};
+  std::mutex mu;
+  std::string first;
+
+  void Inspect(const std::string& source, const agent::wire::Batch& batch) {
+    ++batches;
+    for (const auto& column : batch.columns) {
+      const std::string& d = column.data;
+      std::string digits;
+      auto flush = [&] {
+        for (size_t i = 0; i + 10 <= digits.size(); ++i) {
+          if (numbers.count(digits.substr(i, 10))) {
+            ++found;
+            std::lock_guard lock(mu);
+            if (first.empty()) first = source + ": " + digits;
+          }
+        }
+        digits.clear();
+      };
+      for (size_t i = 0; i < d.size(); ++i) {
+        const char c = d[i];
+        if (c >= '0' && c <= '9') {
+          digits += c;
+        } else if ((c == ' ' || c == '-') && !digits.empty()) {
+          continue;
+        } else {
+          flush();
+        }
+      }
+      flush();
+    }
+  }
+};
+
+AgentBatchInspection* Inspection() {
+  static AgentBatchInspection* inspection = []() -> AgentBatchInspection* {
+    if (!std::getenv("FEDGATE_SQL_TEST_INSPECT_AGENT_BATCHES")) return nullptr;
+    auto* in = new AgentBatchInspection;
+    auto add = [in](const connectors::odbc::TextRow& r) {
+      if (!r[0]) return;
+      std::string digits;
+      for (char c : *r[0])
+        if (c >= '0' && c <= '9') digits += c;
+      if (digits.size() == 10) in->numbers.insert(digits);
+    };
+    PgRows("gp", "SELECT nhs_number FROM patients", add);
+    PgRows("acute", "SELECT nhs_number FROM admissions UNION SELECT nhs_number FROM outpatients",
+           add);
+    PgRows("mental_health", "SELECT nhs_number FROM referrals", add);
+    MariaDbRows("social_care", "SELECT nhs_number FROM clients", add);
+    SqliteRows("community.db", "SELECT DISTINCT nhs_number FROM contacts", add);
+    // The search finds what it looks for: one of the numbers, written as acute writes them.
+    if (!in->numbers.empty()) {
+      const std::string n = *in->numbers.begin();
+      agent::wire::Batch probe;
+      probe.columns.resize(1);
+      probe.columns[0].data = "x" + n.substr(0, 3) + " " + n.substr(3, 3) + " " + n.substr(6) + "y";
+      in->Inspect("probe", probe);
+      if (in->found != 1) throw std::runtime_error("the batch inspection does not work");
+      in->found = 0;
+      in->first.clear();
+      in->batches = 0;
+    }
+    agent::SetReceivedBatchInspector(
+        [in](const std::string& source, const agent::wire::Batch& b) { in->Inspect(source, b); });
+    return in;
+  }();
+  return inspection;
+}
+
+// At the end of an inspected run: batches were in fact inspected.
+class InspectionCheck : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (std::getenv("FEDGATE_SQL_TEST_INSPECT_AGENT_BATCHES") && Inspection()) {
+      EXPECT_GT(Inspection()->batches.load(), 0) << "no batch from an agent was inspected";
+      std::cout << "inspected " << Inspection()->batches.load()
+                << " batches from agents: no NHS number in any\n";
+    }
+  }
+};
+const auto* const kInspectionCheck = ::testing::AddGlobalTestEnvironment(new InspectionCheck);
+
 using Row = std::vector<std::optional<std::string>>;
 
 std::optional<double> Number(const std::optional<std::string>& s) {
@@ -171,11 +266,19 @@ TEST_P(SqlTest, MatchesReference) {
     return;
   }
 
+  AgentBatchInspection* inspection = Inspection();
+  if (inspection) {
+    ASSERT_GT(inspection->numbers.size(), 1000u);
+  }
   planner::QueryResult result;
   try {
     result = SqlTestEngine().Run(c.sql, options);
   } catch (const Error& e) {
     FAIL() << "fedgate failed: " << e.what();
+  }
+  if (inspection) {
+    ASSERT_EQ(inspection->found.load(), 0)
+        << "an NHS number arrived in a batch from an agent (" << inspection->first << ")";
   }
   ASSERT_EQ(result.suppressed_rows, 0)
       << "rows were suppressed with min_persons 1 (a group of 0 persons)";

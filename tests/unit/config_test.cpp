@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "common/error.h"
 #include "planner/config.h"
@@ -62,6 +66,42 @@ TEST(ConfigTest, ThroughErrorsSayWhatIsMissing) {
   EXPECT_NE(ErrorOf(WithTable("services: {identifier: nhs_number, via: clients}"))
                 .find("unknown key 'via'"),
             std::string::npos);
+}
+
+TEST(ConfigTest, AgentSecretFileMustBeItsOwn) {
+  const std::string path = ::testing::TempDir() + "/agent-secret";
+  { std::ofstream(path) << "an-agent-linkage-secret-of-some-length\n"; }
+  const std::string yaml = "linkage_secret: {file: " + path +
+                           "}\nagent: {listen: '127.0.0.1:7443', source: s, tls: {ca: a, "
+                           "certificate: b, key: c}, allowed_gateways: [g]}\n"
+                           "sources:\n  s:\n    kind: postgres\n    connection: x\n"
+                           "    tables: {t: {identifier: n}}\n";
+  ::chmod(path.c_str(), 0644);
+  EXPECT_NE(ErrorOf(yaml).find("may be read by others (mode 644)"), std::string::npos)
+      << ErrorOf(yaml);
+  ::chmod(path.c_str(), 0600);
+  auto config = ParseConfig(yaml, "c.yaml");
+  EXPECT_TRUE(config.has_agent);
+  EXPECT_EQ(config.agent.listen_port, 7443);
+  EXPECT_EQ(config.agent.allowed_gateways, std::vector<std::string>{"g"});
+}
+
+TEST(ConfigTest, AgentSourcesNameNoIdentifierAndNeedNoSecret) {
+  const std::string agent_source =
+      "sources:\n  mh:\n    kind: agent\n    endpoint: 'agent-mh:7443'\n"
+      "    tls: {ca: a, certificate: b, key: c}\n    tables: {referrals: }\n";
+  auto config = ParseConfig(agent_source, "c.yaml");  // no linkage_secret: none needed
+  EXPECT_EQ(config.sources.at("mh").agent_host, "agent-mh");
+  EXPECT_EQ(config.sources.at("mh").agent_port, 7443);
+  EXPECT_TRUE(config.linkage_secret.empty());
+  std::string with_identifier = agent_source;
+  with_identifier.replace(with_identifier.find("{referrals: }"), 13,
+                          "{referrals: {identifier: nhs_number}}");
+  EXPECT_NE(ErrorOf(with_identifier).find("an agent pseudonymises its own identifier"),
+            std::string::npos);
+  std::string bad_endpoint = agent_source;
+  bad_endpoint.replace(bad_endpoint.find("'agent-mh:7443'"), 15, "agent-mh");
+  EXPECT_NE(ErrorOf(bad_endpoint).find("must be HOST:PORT"), std::string::npos);
 }
 
 }  // namespace
