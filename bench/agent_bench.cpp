@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "common/args.h"
 #include "common/error.h"
 #include "connectors/agent/agent_connector.h"
@@ -41,18 +42,8 @@ namespace {
 
 using namespace fedgate;
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v)
-    throw Error(ErrorCode::kInvalidArgument,
-                std::string(name) + " is not set: source the harness's env file first");
-  return v;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using bench::Env;
+using bench::Median;
 
 void Shell(const std::string& cmd) {
   if (std::system(cmd.c_str()) != 0) throw Error(ErrorCode::kInternal, "failed: " + cmd);

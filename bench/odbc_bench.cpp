@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "common/args.h"
 #include "common/error.h"
 #include "connectors/odbc/odbc_connection.h"
@@ -30,18 +31,8 @@ namespace {
 
 using namespace fedgate;
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v)
-    throw Error(ErrorCode::kInvalidArgument,
-                std::string(name) + " is not set: source the harness's env file first");
-  return v;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using bench::Env;
+using bench::Median;
 
 int Main(int argc, char** argv) {
   ArgParser args("odbc_bench", "ODBC read throughput against the mariadb client (see source).");

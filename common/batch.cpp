@@ -2,33 +2,27 @@
 
 namespace fedgate {
 
-namespace {
-
-enum class Storage { kInt, kDouble, kString, kPseudonym, kInterval, kNone };
-
-Storage StorageOf(TypeId id) {
+ColumnStorage StorageOf(TypeId id) {
   switch (id) {
     case TypeId::kBool:
     case TypeId::kInt64:
     case TypeId::kDecimal:
     case TypeId::kDate:
     case TypeId::kTimestamp:
-      return Storage::kInt;
+      return ColumnStorage::kInt;
     case TypeId::kDouble:
-      return Storage::kDouble;
+      return ColumnStorage::kDouble;
     case TypeId::kText:
-      return Storage::kString;
+      return ColumnStorage::kString;
     case TypeId::kPseudonym:
-      return Storage::kPseudonym;
+      return ColumnStorage::kPseudonym;
     case TypeId::kInterval:
-      return Storage::kInterval;
+      return ColumnStorage::kInterval;
     case TypeId::kNull:
-      return Storage::kNone;
+      return ColumnStorage::kNone;
   }
-  return Storage::kNone;
+  return ColumnStorage::kNone;
 }
-
-}  // namespace
 
 void Column::Clear() {
   null.clear();
@@ -42,22 +36,22 @@ void Column::Clear() {
 void Column::Reserve(size_t n) {
   null.reserve(n);
   switch (StorageOf(type.id)) {
-    case Storage::kInt:
+    case ColumnStorage::kInt:
       i64.reserve(n);
       break;
-    case Storage::kDouble:
+    case ColumnStorage::kDouble:
       f64.reserve(n);
       break;
-    case Storage::kString:
+    case ColumnStorage::kString:
       str.reserve(n);
       break;
-    case Storage::kPseudonym:
+    case ColumnStorage::kPseudonym:
       pseudo.reserve(n);
       break;
-    case Storage::kInterval:
+    case ColumnStorage::kInterval:
       ivl.reserve(n);
       break;
-    case Storage::kNone:
+    case ColumnStorage::kNone:
       break;
   }
 }
@@ -65,22 +59,22 @@ void Column::Reserve(size_t n) {
 void Column::AppendNull() {
   null.push_back(1);
   switch (StorageOf(type.id)) {
-    case Storage::kInt:
+    case ColumnStorage::kInt:
       i64.push_back(0);
       break;
-    case Storage::kDouble:
+    case ColumnStorage::kDouble:
       f64.push_back(0);
       break;
-    case Storage::kString:
+    case ColumnStorage::kString:
       str.emplace_back();
       break;
-    case Storage::kPseudonym:
+    case ColumnStorage::kPseudonym:
       pseudo.emplace_back();
       break;
-    case Storage::kInterval:
+    case ColumnStorage::kInterval:
       ivl.emplace_back();
       break;
-    case Storage::kNone:
+    case ColumnStorage::kNone:
       break;
   }
 }
@@ -88,22 +82,22 @@ void Column::AppendNull() {
 void Column::AppendFrom(const Column& other, size_t row) {
   null.push_back(other.null[row]);
   switch (StorageOf(type.id)) {
-    case Storage::kInt:
+    case ColumnStorage::kInt:
       i64.push_back(other.i64[row]);
       break;
-    case Storage::kDouble:
+    case ColumnStorage::kDouble:
       f64.push_back(other.f64[row]);
       break;
-    case Storage::kString:
+    case ColumnStorage::kString:
       str.push_back(other.str[row]);
       break;
-    case Storage::kPseudonym:
+    case ColumnStorage::kPseudonym:
       pseudo.push_back(other.pseudo[row]);
       break;
-    case Storage::kInterval:
+    case ColumnStorage::kInterval:
       ivl.push_back(other.ivl[row]);
       break;
-    case Storage::kNone:
+    case ColumnStorage::kNone:
       break;
   }
 }

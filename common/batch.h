@@ -9,6 +9,10 @@
 
 namespace fedgate {
 
+// Which of Column's value vectors a type uses.
+enum class ColumnStorage { kInt, kDouble, kString, kPseudonym, kInterval, kNone };
+ColumnStorage StorageOf(TypeId id);
+
 // One column of a batch. Exactly one value vector is used, chosen by the type:
 //   i64: bool (0/1), int64, decimal (unscaled), date, timestamp;  f64: double;
 //   str: text;  pseudo: pseudonym;  ivl: interval.

@@ -8,30 +8,6 @@ namespace fedgate::agent {
 
 namespace {
 
-// Storage of a type in Column: which vector, and bytes per row on the wire.
-enum class Storage { kI64, kF64, kStr, kPseudo, kIvl, kNone };
-
-Storage StorageOf(TypeId id) {
-  switch (id) {
-    case TypeId::kBool:
-    case TypeId::kInt64:
-    case TypeId::kDecimal:
-    case TypeId::kDate:
-    case TypeId::kTimestamp:
-      return Storage::kI64;
-    case TypeId::kDouble:
-      return Storage::kF64;
-    case TypeId::kText:
-      return Storage::kStr;
-    case TypeId::kPseudonym:
-      return Storage::kPseudo;
-    case TypeId::kInterval:
-      return Storage::kIvl;
-    default:
-      return Storage::kNone;
-  }
-}
-
 template <typename T>
 void Put(std::string& out, const T& v) {
   out.append(reinterpret_cast<const char*>(&v), sizeof v);
@@ -71,25 +47,25 @@ wire::Batch EncodeBatch(const Batch& batch, bool last) {
     w.type = ToWire(col.type);
     w.nulls.assign(reinterpret_cast<const char*>(col.null.data()), col.null.size());
     switch (StorageOf(col.type.id)) {
-      case Storage::kI64:
+      case ColumnStorage::kInt:
         w.data.assign(reinterpret_cast<const char*>(col.i64.data()), col.i64.size() * 8);
         break;
-      case Storage::kF64:
+      case ColumnStorage::kDouble:
         w.data.assign(reinterpret_cast<const char*>(col.f64.data()), col.f64.size() * 8);
         break;
-      case Storage::kPseudo:
+      case ColumnStorage::kPseudonym:
         w.data.reserve(col.pseudo.size() * 16);
         for (const auto& p : col.pseudo)
           w.data.append(reinterpret_cast<const char*>(p.bytes.data()), 16);
         break;
-      case Storage::kIvl:
+      case ColumnStorage::kInterval:
         for (const auto& v : col.ivl) {
           Put(w.data, v.months);
           Put(w.data, v.days);
           Put(w.data, v.micros);
         }
         break;
-      case Storage::kStr: {
+      case ColumnStorage::kString: {
         uint32_t offset = 0;
         Put(w.offsets, offset);
         for (const auto& s : col.str) {
@@ -99,7 +75,7 @@ wire::Batch EncodeBatch(const Batch& batch, bool last) {
         }
         break;
       }
-      case Storage::kNone:
+      case ColumnStorage::kNone:
         break;
     }
   }
@@ -141,7 +117,7 @@ Batch DecodeBatch(const wire::Batch& in, const std::vector<DataType>& expected,
       for (auto& n : col.null) n = 1;
     }
     switch (storage) {
-      case Storage::kI64:
+      case ColumnStorage::kInt:
         if (type.id == TypeId::kNull) {
           col.i64.assign(rows, 0);
           break;
@@ -150,7 +126,7 @@ Batch DecodeBatch(const wire::Batch& in, const std::vector<DataType>& expected,
         col.i64.resize(rows);
         std::memcpy(col.i64.data(), w.data.data(), rows * 8);
         break;
-      case Storage::kF64:
+      case ColumnStorage::kDouble:
         if (type.id == TypeId::kNull) {
           col.f64.assign(rows, 0);
           break;
@@ -159,7 +135,7 @@ Batch DecodeBatch(const wire::Batch& in, const std::vector<DataType>& expected,
         col.f64.resize(rows);
         std::memcpy(col.f64.data(), w.data.data(), rows * 8);
         break;
-      case Storage::kPseudo:
+      case ColumnStorage::kPseudonym:
         if (type.id == TypeId::kNull) {
           col.pseudo.assign(rows, Pseudonym{});
           break;
@@ -169,7 +145,7 @@ Batch DecodeBatch(const wire::Batch& in, const std::vector<DataType>& expected,
         for (size_t r = 0; r < rows; ++r)
           std::memcpy(col.pseudo[r].bytes.data(), w.data.data() + r * 16, 16);
         break;
-      case Storage::kIvl:
+      case ColumnStorage::kInterval:
         if (type.id == TypeId::kNull) {
           col.ivl.assign(rows, Interval{});
           break;
@@ -182,7 +158,7 @@ Batch DecodeBatch(const wire::Batch& in, const std::vector<DataType>& expected,
           col.ivl[r].micros = Get<int64_t>(w.data, r * 16 + 8);
         }
         break;
-      case Storage::kStr: {
+      case ColumnStorage::kString: {
         if (type.id == TypeId::kNull) {
           col.str.assign(rows, std::string());
           break;
@@ -201,7 +177,7 @@ Batch DecodeBatch(const wire::Batch& in, const std::vector<DataType>& expected,
         if (prev != w.data.size()) bad("column " + std::to_string(c) + " has trailing bytes");
         break;
       }
-      case Storage::kNone:
+      case ColumnStorage::kNone:
         bad("column " + std::to_string(c) + " has a type that cannot be sent");
     }
     out.columns.push_back(std::move(col));

@@ -64,6 +64,61 @@ std::vector<std::string> SplitTabs(const std::string& line) {
   return out;
 }
 
+std::string ToHex(const std::string& bytes) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+// A pseudonym as COPY text of a bytea (\\x...).
+std::string PseudonymCopyText(const fedgate::Pseudonym& p) {
+  return "\\\\x" + ToHex(std::string(p.bytes.begin(), p.bytes.end()));
+}
+
+// COPY schema.table FROM STDIN into the reference: append each row's text (ending in a
+// newline) to text(), then Row(); Finish() ends it, checks it and analyses the table.
+class CopyIn {
+ public:
+  CopyIn(PgConnection& ref, std::string table) : ref_(ref), table_(std::move(table)) {
+    PGresult* r = PQexec(ref_.raw(), ("COPY " + table_ + " FROM STDIN").c_str());
+    if (PQresultStatus(r) != PGRES_COPY_IN) ref_.Fail("COPY " + table_ + " FROM STDIN");
+    PQclear(r);
+  }
+  std::string& text() { return out_; }
+  void Row() {
+    ++rows_;
+    if (out_.size() > (1 << 20)) Flush();
+  }
+  int64_t Finish() {
+    Flush();
+    if (PQputCopyEnd(ref_.raw(), nullptr) != 1) ref_.Fail("COPY end");
+    PGresult* r = PQgetResult(ref_.raw());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+      std::string msg = PQresultErrorMessage(r);
+      PQclear(r);
+      throw std::runtime_error("loading " + table_ + ": " + msg);
+    }
+    PQclear(r);
+    ref_.Exec("ANALYZE " + table_);
+    return rows_;
+  }
+
+ private:
+  void Flush() {
+    if (!out_.empty() && PQputCopyData(ref_.raw(), out_.data(), static_cast<int>(out_.size())) != 1)
+      ref_.Fail("COPY data");
+    out_.clear();
+  }
+  PgConnection& ref_;
+  std::string table_;
+  std::string out_;
+  int64_t rows_ = 0;
+};
+
 // Copies one table, replacing the identifier column by its pseudonym. Returns rows copied.
 int64_t CopyTable(PgConnection& src, PgConnection& ref, const std::string& schema,
                   const std::string& table, const fedgate::Pseudonymiser& pseudonymiser) {
@@ -90,13 +145,7 @@ int64_t CopyTable(PgConnection& src, PgConnection& ref, const std::string& schem
   PGresult* r = PQexec(src.raw(), ("COPY public." + table + " TO STDOUT").c_str());
   if (PQresultStatus(r) != PGRES_COPY_OUT) src.Fail("COPY " + table + " TO STDOUT");
   PQclear(r);
-  r = PQexec(ref.raw(), ("COPY " + schema + "." + table + " FROM STDIN").c_str());
-  if (PQresultStatus(r) != PGRES_COPY_IN) ref.Fail("COPY " + schema + "." + table + " FROM STDIN");
-  PQclear(r);
-
-  static const char* kHex = "0123456789abcdef";
-  int64_t rows = 0;
-  std::string out;
+  CopyIn copy(ref, schema + "." + table);
   for (;;) {
     char* buf = nullptr;
     int n = PQgetCopyData(src.raw(), &buf, 0);
@@ -109,39 +158,15 @@ int64_t CopyTable(PgConnection& src, PgConnection& ref, const std::string& schem
     std::string& id = fields.at(static_cast<size_t>(id_index));
     if (id != "\\N") {
       auto p = pseudonymiser.FromRaw(id);
-      if (!p) {
-        id = "\\N";
-      } else {
-        id = "\\\\x";
-        for (uint8_t b : p->bytes) {
-          id += kHex[b >> 4];
-          id += kHex[b & 15];
-        }
-      }
+      id = p ? PseudonymCopyText(*p) : "\\N";
     }
+    std::string& out = copy.text();
     for (size_t i = 0; i < fields.size(); ++i) out += (i ? "\t" : "") + fields[i];
     out += '\n';
-    ++rows;
-    if (out.size() > (1 << 20)) {
-      if (PQputCopyData(ref.raw(), out.data(), static_cast<int>(out.size())) != 1)
-        ref.Fail("COPY data");
-      out.clear();
-    }
+    copy.Row();
   }
   PQclear(PQgetResult(src.raw()));
-  if (!out.empty() && PQputCopyData(ref.raw(), out.data(), static_cast<int>(out.size())) != 1) {
-    ref.Fail("COPY data");
-  }
-  if (PQputCopyEnd(ref.raw(), nullptr) != 1) ref.Fail("COPY end");
-  r = PQgetResult(ref.raw());
-  if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-    std::string msg = PQresultErrorMessage(r);
-    PQclear(r);
-    throw std::runtime_error("loading " + schema + "." + table + ": " + msg);
-  }
-  PQclear(r);
-  ref.Exec("ANALYZE " + schema + "." + table);
-  return rows;
+  return copy.Finish();
 }
 
 // COPY text format for one value.
@@ -181,16 +206,6 @@ std::string FromHex(const std::string& hex) {
   return out;
 }
 
-std::string ToHex(const std::string& bytes) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
-
 // One column of an ODBC provider's table in the reference: its name and PostgreSQL type
 // there, and how it is read: "id" (the identifier, pseudonymised), "text" (through HEX()) or
 // "plain" (the driver's text form of a number or date).
@@ -219,13 +234,10 @@ int64_t CopyOdbcTable(fedgate::connectors::odbc::OdbcConnection& src, PgConnecti
     select += (select.empty() ? "" : ", ") + e;
   }
   ref.Exec("CREATE TABLE " + schema + "." + t.table + " (" + ddl + ")");
-  PGresult* r = PQexec(ref.raw(), ("COPY " + schema + "." + t.table + " FROM STDIN").c_str());
-  if (PQresultStatus(r) != PGRES_COPY_IN) ref.Fail("COPY " + schema + "." + t.table);
-  PQclear(r);
-  std::string out;
-  int64_t rows = 0;
+  CopyIn copy(ref, schema + "." + t.table);
   src.ForEachRow("SELECT " + select + " FROM " + (t.from.empty() ? t.table + " t" : t.from),
                  [&](const fedgate::connectors::odbc::TextRow& row) {
+                   std::string& out = copy.text();
                    for (size_t i = 0; i < row.size(); ++i) {
                      if (i) out += '\t';
                      const auto& v = row[i];
@@ -234,8 +246,7 @@ int64_t CopyOdbcTable(fedgate::connectors::odbc::OdbcConnection& src, PgConnecti
                        out += "\\N";
                      } else if (c.read == "id") {
                        auto p = pseudonymiser.FromRaw(*v);
-                       out += p ? "\\\\x" + ToHex(std::string(p->bytes.begin(), p->bytes.end()))
-                                : "\\N";
+                       out += p ? PseudonymCopyText(*p) : "\\N";
                      } else if (c.read == "text") {
                        out += CopyEscape(FromHex(*v));
                      } else {
@@ -243,25 +254,9 @@ int64_t CopyOdbcTable(fedgate::connectors::odbc::OdbcConnection& src, PgConnecti
                      }
                    }
                    out += '\n';
-                   ++rows;
-                   if (out.size() > (1 << 20)) {
-                     if (PQputCopyData(ref.raw(), out.data(), static_cast<int>(out.size())) != 1)
-                       ref.Fail("COPY data");
-                     out.clear();
-                   }
+                   copy.Row();
                  });
-  if (!out.empty() && PQputCopyData(ref.raw(), out.data(), static_cast<int>(out.size())) != 1)
-    ref.Fail("COPY data");
-  if (PQputCopyEnd(ref.raw(), nullptr) != 1) ref.Fail("COPY end");
-  r = PQgetResult(ref.raw());
-  if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-    std::string msg = PQresultErrorMessage(r);
-    PQclear(r);
-    throw std::runtime_error("loading " + schema + "." + t.table + ": " + msg);
-  }
-  PQclear(r);
-  ref.Exec("ANALYZE " + schema + "." + t.table);
-  return rows;
+  return copy.Finish();
 }
 
 // The awkward texts of the `notes` tables, chosen by id: quotes, a backslash (MariaDB reads
