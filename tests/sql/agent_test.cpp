@@ -408,7 +408,8 @@ TEST_F(AgentTest, GatewayOfAgentsHoldsNoLinkageSecret) {
 // A mental_health agent of the test's own (the harness's are shared), on a port of its own.
 class PrivateAgent {
  public:
-  PrivateAgent() {
+  // `contacts_manifest`: replaces the contacts table's line of the manifest ("" keeps it).
+  explicit PrivateAgent(const std::string& contacts_manifest = "") {
     const std::string dir = AgentEnv().at("FEDGATE_AGENT_DIR");
     std::ifstream in(dir + "/mental_health.yaml");
     std::stringstream ss;
@@ -419,6 +420,9 @@ class PrivateAgent {
     yaml = std::regex_replace(yaml, std::regex("listen: 127\\.0\\.0\\.1:[0-9]+"),
                               "listen: 127.0.0.1:" + std::to_string(port_));
     yaml = std::regex_replace(yaml, std::regex("audit_log: .*"), "audit_log: audit-private.log");
+    if (!contacts_manifest.empty())
+      yaml = std::regex_replace(yaml, std::regex("      contacts: .*"),
+                                "      contacts: " + contacts_manifest);
     config_ = dir + "/private-agent.yaml";
     std::ofstream(config_) << yaml;
   }
@@ -529,6 +533,34 @@ TEST_F(AgentTest, CancelReachesTheDatabase) {
     if (running != 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(running, 0) << "PostgreSQL still runs the cancelled fragment";
+}
+
+TEST_F(AgentTest, ManifestColumnListLimitsWhatIsExported) {
+  PrivateAgent agent("{identifier: nhs_number, columns: [person_id, contact_date, team]}");
+  agent.Start();
+  {
+    FragmentBuilder b;  // a column the source has but the manifest leaves out
+    b.Get("contacts", {{"person_id", TypeId::kPseudonym}, {"cost", TypeId::kDecimal}});
+    agent::AgentConnector c("mental_health", "localhost", agent.port(), GatewayTls());
+    try {
+      c.Connect(30000)->client().open_scan("somerset-test", "agent_test", "q3", b.f, 10);
+      ADD_FAILURE() << "contacts.cost was read";
+    } catch (const wire::AgentError& e) {
+      EXPECT_EQ(e.kind, wire::ErrorKind::REFUSED);
+      EXPECT_NE(e.message.find("column contacts.cost is not exported"), std::string::npos)
+          << e.message;
+    }
+  }
+  // Through the gateway: the table has only the exported columns.
+  auto engine = EngineWith(agent.port());
+  EXPECT_GT(
+      engine->Run("SELECT team, count(*) FROM mental_health.contacts GROUP BY team").rows.rows, 0u);
+  try {
+    engine->Run("SELECT sum(cost) FROM mental_health.contacts");
+    ADD_FAILURE() << "cost is visible";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cost"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(AgentTest, AgentKilledMidQueryThenRestarted) {
