@@ -3,7 +3,9 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +39,24 @@ class Pseudonymiser {
   // SHA-256 states after the key XOR ipad / opad blocks (HMAC's inner and outer hashes).
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> inner_{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> outer_{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
+};
+
+// One secret's Pseudonymisers, one per DSA (or purpose-specific key id), made on first use.
+// Thread-safe; a returned reference lives as long as the cache.
+class PseudonymiserCache {
+ public:
+  explicit PseudonymiserCache(std::string secret) : secret_(std::move(secret)) {}
+  const Pseudonymiser& For(const std::string& dsa_id) {
+    std::lock_guard lock(mu_);
+    auto& slot = keys_[dsa_id];
+    if (!slot) slot = std::make_unique<Pseudonymiser>(secret_, dsa_id);
+    return *slot;
+  }
+
+ private:
+  std::string secret_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Pseudonymiser>> keys_;
 };
 
 }  // namespace fedgate

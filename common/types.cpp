@@ -28,15 +28,19 @@ std::string DataType::ToString() const {
   return "?";
 }
 
-std::string Pseudonym::Hex() const {
+std::string HexEncode(std::string_view bytes) {
   static const char* kDigits = "0123456789abcdef";
   std::string out;
-  out.reserve(32);
-  for (uint8_t b : bytes) {
+  out.reserve(bytes.size() * 2);
+  for (unsigned char b : bytes) {
     out.push_back(kDigits[b >> 4]);
     out.push_back(kDigits[b & 15]);
   }
   return out;
+}
+
+std::string Pseudonym::Hex() const {
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 int64_t Pow10(int n) {

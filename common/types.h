@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fedgate {
@@ -43,6 +44,9 @@ struct DataType {
   // "bigint", "decimal(18,2)", "double", "text", "date", "timestamp", "pseudonym", ...
   std::string ToString() const;
 };
+
+// Bytes as lowercase hexadecimal, two digits each.
+std::string HexEncode(std::string_view bytes);
 
 struct Pseudonym {
   std::array<uint8_t, 16> bytes{};

@@ -5,16 +5,12 @@
 // (the linkage secret never leaves it) and streams columnar batches. Every fragment it runs is
 // recorded in its own hash-chained audit log.
 
-#include <condition_variable>
 #include <csignal>
-#include <deque>
-#include <exception>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <thread>
 
-#include <openssl/sha.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/server/TThreadedServer.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -25,6 +21,7 @@
 #include "common/args.h"
 #include "common/error.h"
 #include "common/pseudonymiser.h"
+#include "common/read_ahead.h"
 #include "connectors/agent/agent_tls.h"
 #include "connectors/agent/wire_batch.h"
 #include "fedgate_agent_constants.h"
@@ -47,36 +44,15 @@ void OnAgentSignal(int s) {
   g_agent_signal = s;
 }
 
-wire::AgentError AgentErrorOf(const Error& e) {
-  wire::AgentError out;
-  switch (e.code()) {
-    case ErrorCode::kInvalidArgument:
-      out.kind = wire::ErrorKind::INVALID;
-      break;
-    case ErrorCode::kNotFound:
-      out.kind = wire::ErrorKind::NOT_FOUND;
-      break;
-    case ErrorCode::kPermissionDenied:
-      out.kind = wire::ErrorKind::REFUSED;
-      break;
-    case ErrorCode::kCancelled:
-      out.kind = wire::ErrorKind::CANCELLED;
-      break;
-    case ErrorCode::kSource:
-      out.kind = wire::ErrorKind::SOURCE;
-      break;
-    default:
-      out.kind = wire::ErrorKind::INTERNAL;
-  }
-  out.message = e.what();
-  return out;
-}
-
 wire::AgentError AgentError(wire::ErrorKind::type kind, const std::string& message) {
   wire::AgentError out;
   out.kind = kind;
   out.message = message;
   return out;
+}
+
+wire::AgentError AgentErrorOf(const Error& e) {
+  return AgentError(agent::ErrorKindOf(e.code()), e.what());
 }
 
 // What every connection's handler shares: the catalog over the one source, the keys, the
@@ -87,6 +63,7 @@ class Agent {
       : config_(config),
         source_(config.agent.source),
         catalog_(config),
+        keys_(config.linkage_secret),
         audit_(config.audit_log.empty() ? nullptr
                                         : std::make_unique<policy::AuditLog>(config.audit_log)) {}
 
@@ -94,77 +71,35 @@ class Agent {
   const std::string& source() const { return source_; }
   planner::Catalog& catalog() { return catalog_; }
 
-  const Pseudonymiser& KeyFor(const std::string& dsa) {
-    std::lock_guard lock(mu_);
-    auto& slot = keys_[dsa];
-    if (!slot) slot = std::make_unique<Pseudonymiser>(config_.linkage_secret, dsa);
-    return *slot;
-  }
+  const Pseudonymiser& KeyFor(const std::string& dsa) { return keys_.For(dsa); }
 
   // A scan read ahead by a thread of its own, so the source keeps producing while the last
   // batch travels to the gateway and is decoded there (up to kAhead encoded batches wait).
   class Running {
    public:
     explicit Running(std::unique_ptr<connectors::Scan> scan)
-        : scan_(std::move(scan)), thread_([this] { Produce(); }) {}
-    ~Running() {
-      {
-        std::lock_guard lock(mu_);
-        stop_ = true;
-      }
-      cv_.notify_all();
-      scan_->Cancel();
-      thread_.join();
-    }
+        : scan_(std::move(scan)), ahead_(kAhead, [this](wire::Batch& w) {
+            Batch batch;
+            const bool more = scan_->Next(batch);
+            w = agent::EncodeBatch(batch, !more);
+            return more;
+          }) {}
+    // A Next blocked in the reader thread returns; then ahead_ stops and joins.
+    ~Running() { scan_->Cancel(); }
     void Cancel() { scan_->Cancel(); }
     // The next batch (the last one has `last` set); throws what the scan threw.
     wire::Batch Take() {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return !queue_.empty() || error_ || finished_; });
-      if (!queue_.empty()) {
-        wire::Batch b = std::move(queue_.front());
-        queue_.pop_front();
-        cv_.notify_all();
-        return b;
-      }
-      if (error_) std::rethrow_exception(error_);
-      wire::Batch last;
-      last.rows = 0;
-      last.last = true;
-      return last;
+      wire::Batch b;
+      if (ahead_.Take(b)) return b;
+      b.rows = 0;
+      b.last = true;
+      return b;
     }
 
    private:
     static constexpr size_t kAhead = 4;
-    void Produce() {
-      try {
-        for (;;) {
-          Batch batch;
-          const bool more = scan_->Next(batch);
-          wire::Batch w = agent::EncodeBatch(batch, !more);
-          std::unique_lock lock(mu_);
-          cv_.wait(lock, [&] { return queue_.size() < kAhead || stop_; });
-          if (stop_) return;
-          queue_.push_back(std::move(w));
-          if (!more) finished_ = true;
-          cv_.notify_all();
-          if (!more) return;
-        }
-      } catch (...) {
-        std::lock_guard lock(mu_);
-        error_ = std::current_exception();
-        cv_.notify_all();
-      }
-    }
-
     std::unique_ptr<connectors::Scan> scan_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<wire::Batch> queue_;
-    std::exception_ptr error_;
-    bool finished_ = false;
-    bool stop_ = false;
-    std::thread thread_;  // last: starts once the rest is built
+    ReadAhead<wire::Batch> ahead_;  // after scan_: destroyed (joined) before it
   };
 
   int64_t Add(std::unique_ptr<connectors::Scan> scan) {
@@ -213,9 +148,9 @@ class Agent {
   const planner::GatewayConfig& config_;
   std::string source_;
   planner::Catalog catalog_;
+  PseudonymiserCache keys_;
   std::unique_ptr<policy::AuditLog> audit_;
   std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Pseudonymiser>> keys_;
   std::map<int64_t, std::shared_ptr<Running>> scans_;
   int64_t next_id_ = 0;
   int reserved_ = 0;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/types.h"
 #include "planner/value.h"
 
 namespace fedgate::gateway {
@@ -18,13 +19,7 @@ namespace fedgate::gateway {
 namespace {
 
 std::string Hex(const unsigned char* data, size_t n) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += kHex[data[i] >> 4];
-    out += kHex[data[i] & 15];
-  }
-  return out;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(data), n));
 }
 
 bool Unhex(const std::string& hex, std::string& out) {

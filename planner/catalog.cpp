@@ -22,12 +22,9 @@ Catalog::Catalog(const GatewayConfig& config) : config_(config) {
       connectors_[name] = std::make_unique<connectors::pg::PostgresConnector>(
           name, source.connection, source.pool_size);
     } else if (source.kind == "odbc") {
-      const sql::Dialect& dialect = source.dialect == "mariadb"     ? sql::MariaDbDialect()
-                                    : source.dialect == "sqlite"    ? sql::SqliteDialect()
-                                    : source.dialect == "sqlserver" ? sql::SqlServerDialect()
-                                                                    : sql::PostgresDialect();
+      // LoadConfig accepted only names DialectNamed knows.
       connectors_[name] = std::make_unique<connectors::odbc::OdbcConnector>(
-          name, source.connection, dialect, source.pool_size);
+          name, source.connection, *sql::DialectNamed(source.dialect), source.pool_size);
     } else if (source.kind == "agent") {
       connectors_[name] = std::make_unique<agent::AgentConnector>(
           name, source.agent_host, source.agent_port,

@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "planner/yaml_file.h"
+#include "sql/dialect.h"
 
 namespace fedgate::planner {
 
@@ -60,7 +61,9 @@ class ConfigReader : public YamlFile {
     }
   }
 
-  std::string Secret(const YAML::Node& node, const std::string& what = "linkage_secret") const {
+  // `own_file`: a secret file must be readable by its owner only (an agent's).
+  std::string Secret(const YAML::Node& node, const std::string& what = "linkage_secret",
+                     bool own_file = false) const {
     if (node.IsScalar()) {
       Fail(node, what + " must not be written in the file: use {env: VAR} or {file: PATH}");
     }
@@ -75,6 +78,14 @@ class ConfigReader : public YamlFile {
     }
     if (node["file"]) {
       std::string file = String(node["file"], what + ".file");
+      struct stat st {};
+      if (own_file && ::stat(file.c_str(), &st) == 0 && (st.st_mode & 077)) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 0777));
+        Fail(node["file"], what + ".file " + file + " may be read by others (mode " + mode +
+                               "): an agent's secret must be readable by the agent only "
+                               "(chmod 600)");
+      }
       std::ifstream in(file, std::ios::binary);
       if (!in) Fail(node["file"], what + ": cannot read " + file);
       std::stringstream ss;
@@ -153,31 +164,8 @@ class ConfigReader : public YamlFile {
           static_cast<int>(Int(root["query_timeout_seconds"], "query_timeout_seconds", 0, 86400));
     }
     if (root["dsa"]) config.dsa = String(root["dsa"], "dsa");
-    // Agents hold the linkage secret themselves: a gateway whose every source is an agent
-    // needs none (and should have none).
-    bool direct_sources = false;
-    if (root["sources"] && root["sources"].IsMap()) {
-      for (const auto& kv : root["sources"]) {
-        direct_sources |= !(kv.second["kind"] && kv.second["kind"].IsScalar() &&
-                            kv.second["kind"].as<std::string>() == "agent");
-      }
-    }
-    if (root["linkage_secret"]) {
-      config.linkage_secret = Secret(root["linkage_secret"]);
-      // An agent's secret file must be its own: readable by nobody else.
-      const auto file = root["linkage_secret"]["file"];
-      struct stat st {};
-      if (root["agent"] && file && ::stat(String(file, "linkage_secret.file").c_str(), &st) == 0 &&
-          (st.st_mode & 077)) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 0777));
-        Fail(file, "linkage_secret.file " + String(file, "linkage_secret.file") +
-                       " may be read by others (mode " + mode +
-                       "): an agent's secret must be readable by the agent only (chmod 600)");
-      }
-    } else if (direct_sources) {
-      Fail(root, "linkage_secret is required ({env: VAR} or {file: PATH})");
-    }
+    if (root["linkage_secret"])
+      config.linkage_secret = Secret(root["linkage_secret"], "linkage_secret", bool(root["agent"]));
     if (root["gateway_secret"])
       config.gateway_secret = Secret(root["gateway_secret"], "gateway_secret");
     if (const auto agent = root["agent"]) {
@@ -239,8 +227,7 @@ class ConfigReader : public YamlFile {
                               "sqlserver or postgresql)");
         }
         s.dialect = String(kv.second["dialect"], where + ".dialect");
-        if (s.dialect != "mariadb" && s.dialect != "sqlite" && s.dialect != "sqlserver" &&
-            s.dialect != "postgresql") {
+        if (!sql::DialectNamed(s.dialect)) {
           Fail(kv.second["dialect"], where + ".dialect: unknown dialect '" + s.dialect +
                                          "' (known: mariadb, sqlite, sqlserver, postgresql)");
         }
@@ -299,6 +286,14 @@ class ConfigReader : public YamlFile {
         s.tables[table.name] = table;
       }
       config.sources[s.name] = std::move(s);
+    }
+    // Agents hold the linkage secret themselves: a gateway whose every source is an agent
+    // needs none (and should have none).
+    if (config.linkage_secret.empty()) {
+      for (const auto& [name, source] : config.sources) {
+        if (source.kind != "agent")
+          Fail(root, "linkage_secret is required ({env: VAR} or {file: PATH})");
+      }
     }
     if (config.has_agent) {
       auto it = config.sources.find(config.agent.source);

@@ -193,31 +193,22 @@ QueryEngine::QueryEngine(const GatewayConfig& config, std::unique_ptr<Catalog> c
   // The gateway's own keys (cell-key record keys, re-keyed output pseudonyms) come from the
   // gateway secret, else the linkage secret; a gateway with neither (every source an agent)
   // makes a random one, so those derived values hold only as long as the process.
-  key_secret_ = !config_.gateway_secret.empty() ? config_.gateway_secret : config_.linkage_secret;
-  if (key_secret_.empty()) {
+  std::string key_secret =
+      !config_.gateway_secret.empty() ? config_.gateway_secret : config_.linkage_secret;
+  if (key_secret.empty()) {
     unsigned char random[32];
     if (RAND_bytes(random, sizeof random) != 1)
       throw Error(ErrorCode::kInternal, "cannot make a random gateway key");
-    key_secret_.assign(reinterpret_cast<char*>(random), sizeof random);
+    key_secret.assign(reinterpret_cast<char*>(random), sizeof random);
   }
+  keys_ = std::make_unique<PseudonymiserCache>(std::move(key_secret));
+  if (!config_.linkage_secret.empty())
+    linkage_keys_ = std::make_unique<PseudonymiserCache>(config_.linkage_secret);
   KeyFor(config_.dsa);  // fails early on an unusable secret
 }
 
 const Pseudonymiser& QueryEngine::KeyFor(const std::string& dsa) {
-  std::lock_guard lock(keys_mu_);
-  auto& slot = keys_[dsa];
-  if (!slot) slot = std::make_unique<Pseudonymiser>(key_secret_, dsa);
-  return *slot;
-}
-
-const Pseudonymiser& QueryEngine::LinkageKeyFor(const std::string& dsa) {
-  if (config_.linkage_secret.empty())
-    throw Error(ErrorCode::kInvalidArgument,
-                "a source read directly needs linkage_secret in the gateway's configuration");
-  std::lock_guard lock(keys_mu_);
-  auto& slot = linkage_keys_[dsa];
-  if (!slot) slot = std::make_unique<Pseudonymiser>(config_.linkage_secret, dsa);
-  return *slot;
+  return keys_->For(dsa);
 }
 
 std::shared_ptr<const sdc::Rules> QueryEngine::RulesFor(const QueryOptions& options) const {
@@ -293,7 +284,7 @@ Batch QueryEngine::Execute(const LogicalOp& plan, const QueryOptions& options,
   ctx.memory = &memory;
   const std::string dsa = DsaOf(options);
   // A gateway whose sources are all agents holds no linkage secret: nothing to key here.
-  if (!config_.linkage_secret.empty()) ctx.source_context.pseudonymiser = &LinkageKeyFor(dsa);
+  if (linkage_keys_) ctx.source_context.pseudonymiser = &linkage_keys_->For(dsa);
   ctx.source_context.dsa = dsa;
   ctx.source_context.user = options.user;
   ctx.source_context.query_id = options.query_id;

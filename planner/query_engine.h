@@ -106,8 +106,6 @@ class QueryEngine {
   // The keyed hash for `dsa` (or a purpose-specific key of it, e.g. "dsa#output"). Cached.
   // Keys the gateway derives its own values with (cell keys, output pseudonyms).
   const Pseudonymiser& KeyFor(const std::string& dsa);
-  // The key direct connectors pseudonymise with (the linkage secret's, per DSA).
-  const Pseudonymiser& LinkageKeyFor(const std::string& dsa);
   std::shared_ptr<const sdc::Rules> RulesFor(const QueryOptions& options) const;
   std::string DsaOf(const QueryOptions& options) const {
     return options.dsa.empty() ? config_.dsa : options.dsa;
@@ -115,10 +113,10 @@ class QueryEngine {
 
   GatewayConfig config_;
   std::unique_ptr<Catalog> catalog_;
-  std::mutex keys_mu_;
-  std::map<std::string, std::unique_ptr<Pseudonymiser>> keys_;
-  std::map<std::string, std::unique_ptr<Pseudonymiser>> linkage_keys_;
-  std::string key_secret_;
+  // The gateway's own keys, and the linkage secret's for direct connectors (null when every
+  // source is an agent).
+  std::unique_ptr<PseudonymiserCache> keys_;
+  std::unique_ptr<PseudonymiserCache> linkage_keys_;
 };
 
 }  // namespace fedgate::planner

@@ -453,8 +453,6 @@ bool UsesPseudonymOrdering(const BoundExpr& e) {
   return bad;
 }
 
-}  // namespace
-
 // Whether the dialect can write the constant `v` as a literal.
 bool CanWriteLiteral(const Value& v, const sql::Dialect& d) {
   if (v.null) return v.type.id != TypeId::kPseudonym;
@@ -493,6 +491,8 @@ bool FitsBooleanRules(const BoundExpr& e, bool as_predicate) {
   }
   return true;
 }
+
+}  // namespace
 
 bool CanRender(const BoundExpr& e, const sql::Dialect& d) {
   if (d.functions == nullptr) return false;

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/types.h"
 
 namespace fedgate::policy {
 
@@ -69,13 +70,7 @@ std::string Sha256Hex(const std::string& bytes) {
   if (EVP_Digest(bytes.data(), bytes.size(), digest, &n, EVP_sha256(), nullptr) != 1) {
     throw Error(ErrorCode::kInternal, "OpenSSL failed: SHA-256");
   }
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : digest) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 AuditLog::AuditLog(std::string path) : path_(std::move(path)), prev_(kZeroHash) {

@@ -29,56 +29,43 @@ const std::map<std::string_view, std::string_view> kPortableFunctions = {
     {"coalesce", "*"},
 };
 
-const std::map<std::string_view, std::string_view> kPostgresFunctions = {
-    {"+", "({0} + {1})"},
-    {"-", "({0} - {1})"},
-    {"*", "({0} * {1})"},
-    {"/", "({0} / {1})"},
-    {"%", "({0} % {1})"},
-    {"neg", "(- {0})"},
-    {"=", "({0} = {1})"},
-    {"<>", "({0} <> {1})"},
-    {"<", "({0} < {1})"},
-    {"<=", "({0} <= {1})"},
-    {">", "({0} > {1})"},
-    {">=", "({0} >= {1})"},
-    {"not", "(NOT {0})"},
-    {"is_null", "({0} IS NULL)"},
-    {"is_not_null", "({0} IS NOT NULL)"},
-    {"is_true", "({0} IS TRUE)"},
-    {"is_not_true", "({0} IS NOT TRUE)"},
-    {"is_false", "({0} IS FALSE)"},
-    {"is_not_false", "({0} IS NOT FALSE)"},
-    {"is_distinct_from", "({0} IS DISTINCT FROM {1})"},
-    {"is_not_distinct_from", "({0} IS NOT DISTINCT FROM {1})"},
-    {"like", "({0} LIKE {1})"},
-    {"ilike", "({0} ILIKE {1})"},
-    {"||", "({0} || {1})"},
-    {"nullif", "NULLIF({0}, {1})"},
-    {"date_trunc", "date_trunc({0}, {1})"},
-    {"extract", "date_part({0}, {1})"},
-    {"date_part", "date_part({0}, {1})"},
-    {"lower", "lower({0})"},
-    {"upper", "upper({0})"},
-    {"length", "length({0})"},
-    {"trim", "btrim({0})"},
-    {"abs", "abs({0})"},
-    {"floor", "floor({0})"},
-    {"ceil", "ceil({0})"},
-    {"ceiling", "ceil({0})"},
-    {"and", "*"},
-    {"or", "*"},
-    {"in", "*"},
-    {"case", "*"},
-    {"coalesce", "*"},
-    {"greatest", "*"},
-    {"least", "*"},
-    {"cast", "*"},
-    {"substr", "*"},
-    {"substring", "*"},
-    {"round", "*"},
-    {"age", "*"},
-};
+// PostgreSQL evaluates all of the portable functions, and these as fedgate does too.
+const std::map<std::string_view, std::string_view> kPostgresFunctions = [] {
+  auto functions = kPortableFunctions;
+  functions.insert({
+      {"/", "({0} / {1})"},
+      {"%", "({0} % {1})"},
+      {"is_true", "({0} IS TRUE)"},
+      {"is_not_true", "({0} IS NOT TRUE)"},
+      {"is_false", "({0} IS FALSE)"},
+      {"is_not_false", "({0} IS NOT FALSE)"},
+      {"is_distinct_from", "({0} IS DISTINCT FROM {1})"},
+      {"is_not_distinct_from", "({0} IS NOT DISTINCT FROM {1})"},
+      {"like", "({0} LIKE {1})"},
+      {"ilike", "({0} ILIKE {1})"},
+      {"||", "({0} || {1})"},
+      {"nullif", "NULLIF({0}, {1})"},
+      {"date_trunc", "date_trunc({0}, {1})"},
+      {"extract", "date_part({0}, {1})"},
+      {"date_part", "date_part({0}, {1})"},
+      {"lower", "lower({0})"},
+      {"upper", "upper({0})"},
+      {"length", "length({0})"},
+      {"trim", "btrim({0})"},
+      {"abs", "abs({0})"},
+      {"floor", "floor({0})"},
+      {"ceil", "ceil({0})"},
+      {"ceiling", "ceil({0})"},
+      {"greatest", "*"},
+      {"least", "*"},
+      {"cast", "*"},
+      {"substr", "*"},
+      {"substring", "*"},
+      {"round", "*"},
+      {"age", "*"},
+  });
+  return functions;
+}();
 
 // The normalised NHS number (10 digits after removing spaces and hyphens, with a valid
 // Modulus 11 check digit) or NULL, built from the DBMS's own functions: `is_ten_digits` tests
@@ -258,6 +245,14 @@ const Dialect& ScanOnlyDialect() {
                          .interval_literals = false,
                          .nulls_order_syntax = true};
   return d;
+}
+
+const Dialect* DialectNamed(std::string_view name) {
+  for (const Dialect* d :
+       {&PostgresDialect(), &MariaDbDialect(), &SqliteDialect(), &SqlServerDialect()}) {
+    if (d->name == name) return d;
+  }
+  return nullptr;
 }
 
 std::string QuoteIdentifier(const Dialect& dialect, std::string_view name) {

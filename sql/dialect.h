@@ -64,6 +64,9 @@ const Dialect& SqliteDialect();
 const Dialect& SqlServerDialect();
 // For sources that only hand over a table's rows (scan_only).
 const Dialect& ScanOnlyDialect();
+// The dialect a configuration or an agent names (postgresql, mariadb, sqlite, sqlserver);
+// null for any other name.
+const Dialect* DialectNamed(std::string_view name);
 
 // Quotes an identifier, doubling any closing quote character inside it.
 std::string QuoteIdentifier(const Dialect& dialect, std::string_view name);

@@ -3,12 +3,8 @@
 #include <signal.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <csignal>
-#include <deque>
-#include <exception>
 #include <mutex>
-#include <thread>
 
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -16,6 +12,7 @@
 
 #include "FedgateAgent.h"
 #include "common/error.h"
+#include "common/read_ahead.h"
 #include "connectors/agent/wire_batch.h"
 #include "fedgate_agent_constants.h"
 
@@ -30,15 +27,6 @@ using apache::thrift::transport::TMemoryBuffer;
 using apache::thrift::transport::TSSLSocket;
 using apache::thrift::transport::TTransportException;
 
-const sql::Dialect& DialectNamed(const std::string& name, const std::string& source) {
-  if (name == "postgresql") return sql::PostgresDialect();
-  if (name == "mariadb") return sql::MariaDbDialect();
-  if (name == "sqlite") return sql::SqliteDialect();
-  if (name == "sqlserver") return sql::SqlServerDialect();
-  throw Error(ErrorCode::kSource,
-              "source '" + source + "': the agent renders an unknown dialect '" + name + "'");
-}
-
 // Turns what a Thrift call threw into an Error naming the source (call inside a catch).
 [[noreturn]] void Rethrow(const std::string& source, const std::string& endpoint) {
   const std::string where = "source '" + source + "' (agent at " + endpoint + "): ";
@@ -47,22 +35,8 @@ const sql::Dialect& DialectNamed(const std::string& name, const std::string& sou
   } catch (const Error&) {
     throw;
   } catch (const wire::AgentError& e) {
-    ErrorCode code = ErrorCode::kSource;
-    switch (e.kind) {
-      case wire::ErrorKind::INVALID:
-        code = ErrorCode::kInvalidArgument;
-        break;
-      case wire::ErrorKind::NOT_FOUND:
-        code = ErrorCode::kNotFound;
-        break;
-      case wire::ErrorKind::REFUSED:
-        code = ErrorCode::kPermissionDenied;
-        break;
-      case wire::ErrorKind::CANCELLED:
-        throw Error(ErrorCode::kCancelled, "query cancelled");
-      default:
-        break;
-    }
+    const ErrorCode code = ErrorCodeOf(e.kind);
+    if (code == ErrorCode::kCancelled) throw Error(code, "query cancelled");
     throw Error(code, where + e.message);
   } catch (const TTransportException& e) {
     throw Error(ErrorCode::kSource, where + "connection failed: " + e.what());
@@ -127,17 +101,13 @@ class AgentScan : public connectors::Scan {
     } catch (...) {
       Rethrow(source_, owner_.endpoint());
     }
-    reader_ = std::thread([this] { Read(); });
+    ahead_ =
+        std::make_unique<ReadAhead<Batch>>(kAhead, [this](Batch& batch) { return Fetch(batch); });
   }
 
   ~AgentScan() override {
-    if (!finished_) Cancel();
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    reader_.join();
+    if (!finished_) Cancel();  // a fetch blocked in the reader thread returns
+    ahead_.reset();
     try {
       if (!broken_ && !finished_) link_->client().close(scan_);
     } catch (...) {
@@ -146,16 +116,11 @@ class AgentScan : public connectors::Scan {
 
   bool Next(Batch& batch) override {
     if (cancelled_) throw Error(ErrorCode::kCancelled, "query cancelled");
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !queue_.empty() || error_ || finished_; });
-    if (!queue_.empty()) {
-      batch = std::move(queue_.front());
-      queue_.pop_front();
-      cv_.notify_all();
+    while (ahead_->Take(batch)) {
+      if (batch.rows == 0) continue;  // an empty (last) batch carries nothing
       rows_ += static_cast<int64_t>(batch.rows);
       return true;
     }
-    if (error_) std::rethrow_exception(error_);
     batch.columns.clear();
     for (const auto& t : types_) batch.columns.emplace_back(t);
     batch.rows = 0;
@@ -170,7 +135,6 @@ class AgentScan : public connectors::Scan {
     } catch (...) {
       // The agent is gone: nothing left to stop.
     }
-    cv_.notify_all();
   }
 
   int64_t rows() const override { return rows_; }
@@ -178,35 +142,20 @@ class AgentScan : public connectors::Scan {
  private:
   static constexpr size_t kAhead = 3;
 
-  void Read() {
+  // The reader thread's step: the next batch from the agent, decoded; false after the last.
+  bool Fetch(Batch& batch) {
+    wire::Batch w;
     try {
-      for (;;) {
-        {
-          std::unique_lock lock(mu_);
-          cv_.wait(lock, [&] { return queue_.size() < kAhead || stop_; });
-          if (stop_) return;
-        }
-        wire::Batch w;
-        try {
-          link_->client().fetch(w, scan_);
-        } catch (...) {
-          broken_ = true;
-          if (cancelled_) throw Error(ErrorCode::kCancelled, "query cancelled");
-          Rethrow(source_, owner_.endpoint());
-        }
-        if (auto inspect = Inspector()) (*inspect)(source_, w);
-        Batch batch = DecodeBatch(w, types_, source_);
-        std::lock_guard lock(mu_);
-        if (batch.rows > 0) queue_.push_back(std::move(batch));
-        if (w.last) finished_ = true;
-        cv_.notify_all();
-        if (w.last) return;
-      }
+      link_->client().fetch(w, scan_);
     } catch (...) {
-      std::lock_guard lock(mu_);
-      error_ = std::current_exception();
-      cv_.notify_all();
+      broken_ = true;
+      if (cancelled_) throw Error(ErrorCode::kCancelled, "query cancelled");
+      Rethrow(source_, owner_.endpoint());
     }
+    if (auto inspect = Inspector()) (*inspect)(source_, w);
+    batch = DecodeBatch(w, types_, source_);
+    if (w.last) finished_ = true;
+    return !w.last;
   }
 
   const AgentConnector& owner_;
@@ -218,12 +167,7 @@ class AgentScan : public connectors::Scan {
   std::atomic<bool> finished_{false};
   std::atomic<bool> broken_{false};
   std::atomic<int64_t> rows_{0};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Batch> queue_;
-  std::exception_ptr error_;
-  bool stop_ = false;
-  std::thread reader_;
+  std::unique_ptr<ReadAhead<Batch>> ahead_;  // fetches and decodes a few batches ahead
 };
 
 }  // namespace
@@ -263,7 +207,13 @@ const sql::Dialect& AgentConnector::dialect() const {
   std::lock_guard lock(mu_);
   if (!dialect_) {
     auto link = Connect(30000);
-    dialect_ = &DialectNamed(link->hello().dialect, name_);
+    dialect_ = sql::DialectNamed(link->hello().dialect);
+    if (!dialect_) {
+      throw Error(ErrorCode::kSource, "source '" + name_ +
+                                          "': the agent renders an unknown "
+                                          "dialect '" +
+                                          link->hello().dialect + "'");
+    }
     agent_ = link->hello().agent;
   }
   return *dialect_;

@@ -22,6 +22,30 @@ T Get(const std::string& in, size_t at) {
 
 }  // namespace
 
+namespace {
+
+constexpr std::pair<ErrorCode, wire::ErrorKind::type> kErrorKinds[] = {
+    {ErrorCode::kInvalidArgument, wire::ErrorKind::INVALID},
+    {ErrorCode::kNotFound, wire::ErrorKind::NOT_FOUND},
+    {ErrorCode::kPermissionDenied, wire::ErrorKind::REFUSED},
+    {ErrorCode::kCancelled, wire::ErrorKind::CANCELLED},
+    {ErrorCode::kSource, wire::ErrorKind::SOURCE},
+};
+
+}  // namespace
+
+wire::ErrorKind::type ErrorKindOf(ErrorCode code) {
+  for (const auto& [c, k] : kErrorKinds)
+    if (c == code) return k;
+  return wire::ErrorKind::INTERNAL;
+}
+
+ErrorCode ErrorCodeOf(wire::ErrorKind::type kind) {
+  for (const auto& [c, k] : kErrorKinds)
+    if (k == kind) return c;
+  return ErrorCode::kSource;
+}
+
 wire::DataType ToWire(const DataType& t) {
   wire::DataType out;
   out.id = static_cast<wire::TypeId::type>(static_cast<int>(t.id));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/batch.h"
+#include "common/error.h"
 #include "common/types.h"
 #include "fedgate_agent_types.h"
 
@@ -10,6 +11,11 @@ namespace fedgate::agent {
 wire::DataType ToWire(const DataType& t);
 // Throws Error(kInvalidArgument) for a type id out of range.
 DataType FromWire(const wire::DataType& t);
+
+// Errors across the wire: the agent reports an Error's code as an ErrorKind (INTERNAL for codes
+// without one), the gateway turns a kind back into the code (kSource for BUSY, VERSION, ...).
+wire::ErrorKind::type ErrorKindOf(ErrorCode code);
+ErrorCode ErrorCodeOf(wire::ErrorKind::type kind);
 
 // A batch as compact columnar buffers (see ColumnData in fedgate_agent.thrift).
 wire::Batch EncodeBatch(const Batch& batch, bool last);

@@ -64,19 +64,9 @@ std::vector<std::string> SplitTabs(const std::string& line) {
   return out;
 }
 
-std::string ToHex(const std::string& bytes) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
-
 // A pseudonym as COPY text of a bytea (\\x...).
 std::string PseudonymCopyText(const fedgate::Pseudonym& p) {
-  return "\\\\x" + ToHex(std::string(p.bytes.begin(), p.bytes.end()));
+  return "\\\\x" + fedgate::HexEncode(std::string(p.bytes.begin(), p.bytes.end()));
 }
 
 // COPY schema.table FROM STDIN into the reference: append each row's text (ending in a
@@ -298,7 +288,7 @@ std::string NoteCase(const std::string& index, const std::string& decode_prefix,
     sql += kNoteTexts[i] == nullptr ? std::string("NULL")
            : *kNoteTexts[i] == '\0'
                ? std::string("''")
-               : decode_prefix + "X'" + ToHex(kNoteTexts[i]) + "'" + decode_suffix;
+               : decode_prefix + "X'" + fedgate::HexEncode(kNoteTexts[i]) + "'" + decode_suffix;
   }
   return sql + " END";
 }
