@@ -99,25 +99,11 @@ class Writer {
     }
   }
 
-  std::string Canonical(const std::string& raw) {
-    std::string n = "replace(replace(" + raw + ", ' ', ''), '-', '')";
-    std::string out, pattern(d_.canonical_identifier);
-    for (size_t i = 0; i < pattern.size(); ++i) {
-      if (pattern.compare(i, 3, "{n}") == 0) {
-        out += n;
-        i += 2;
-      } else {
-        out += pattern[i];
-      }
-    }
-    return out;
-  }
-
   // `e` over a block's columns.
   std::string Expr(const BoundExpr& e, const Block& in) {
     switch (e.kind) {
       case BoundKind::kColumn:
-        return in.raw_person[e.column] ? Canonical(in.columns[e.column]) : in.columns[e.column];
+        return in.raw_person[e.column] ? sql::CanonicalIdentifier(d_, in.columns[e.column]) : in.columns[e.column];
       case BoundKind::kConstant:
         return Literal(e.value);
       case BoundKind::kCall:

@@ -287,6 +287,21 @@ std::string QuoteString(const Dialect& dialect, std::string_view value) {
   return out;
 }
 
+std::string CanonicalIdentifier(const Dialect& dialect, const std::string& raw) {
+  const std::string n = "replace(replace(" + raw + ", ' ', ''), '-', '')";
+  std::string out;
+  const std::string_view pattern = dialect.canonical_identifier;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern.compare(i, 3, "{n}") == 0) {
+      out += n;
+      i += 2;
+    } else {
+      out += pattern[i];
+    }
+  }
+  return out;
+}
+
 std::string DateLiteral(const Dialect& dialect, std::string_view iso_date) {
   std::string out(dialect.date_prefix);
   out += '\'';

@@ -74,6 +74,11 @@ std::string QuoteIdentifier(const Dialect& dialect, std::string_view name);
 // A string literal with quotes escaped for the dialect. Never returns unescaped input.
 std::string QuoteString(const Dialect& dialect, std::string_view value);
 
+// The dialect's expression for the normalised 10-digit form of the raw identifier expression
+// `raw` (spaces and hyphens removed), NULL when it is not a valid NHS number.
+// REQUIRES: the dialect has a canonical_identifier.
+std::string CanonicalIdentifier(const Dialect& dialect, const std::string& raw);
+
 // A date literal for an ISO yyyy-mm-dd string.
 // REQUIRES: `iso_date` is a valid yyyy-mm-dd date.
 std::string DateLiteral(const Dialect& dialect, std::string_view iso_date);

@@ -8,7 +8,8 @@ WITH costs AS (
   UNION ALL SELECT person_id, cost, 1, 0, 0, 0, 0 FROM gp.consultations
   UNION ALL SELECT person_id, cost, 1, 0, 0, 0, 0 FROM gp.prescriptions
   UNION ALL SELECT person_id, cost, 0, 0, 1, 0, 0 FROM mental_health.contacts
-  UNION ALL SELECT person_id, cost, 0, 0, 0, 1, 0 FROM community.contacts
+  -- (SQLite holds the community trust's costs as floating point: read them as money.)
+  UNION ALL SELECT person_id, CAST(cost AS numeric(10,2)), 0, 0, 0, 1, 0 FROM community.contacts
   -- Social care is priced per week: its cost is the weeks of the year each service ran.
   UNION ALL SELECT person_id,
          weekly_cost * (least(coalesce(end_date, DATE '2025-03-31'), DATE '2025-03-31')

@@ -44,6 +44,7 @@
 #include "planner/value.h"
 #include "tests/integration/harness_env.h"
 #include "tests/sql/sql_test_engine.h"
+#include "tools/result_rows.h"
 
 namespace fedgate::testing {
 namespace {
@@ -203,48 +204,7 @@ class InspectionCheck : public ::testing::Environment {
 };
 const auto* const kInspectionCheck = ::testing::AddGlobalTestEnvironment(new InspectionCheck);
 
-using Row = std::vector<std::optional<std::string>>;
-
-std::optional<double> Number(const std::optional<std::string>& s) {
-  if (!s || s->empty()) return std::nullopt;
-  char* end = nullptr;
-  double d = std::strtod(s->c_str(), &end);
-  if (end != s->c_str() + s->size()) return std::nullopt;
-  return d;
-}
-
-bool CellsEqual(const std::optional<std::string>& a, const std::optional<std::string>& b) {
-  if (!a || !b) return !a && !b;
-  if (*a == *b) return true;
-  auto x = Number(a), y = Number(b);
-  if (!x || !y) return false;
-  return std::fabs(*x - *y) <= 1e-9 * std::max({1.0, std::fabs(*x), std::fabs(*y)});
-}
-
-// A sort key that puts equal rows next to each other despite small numeric differences.
-std::string SortKey(const Row& row) {
-  std::string key;
-  for (const auto& cell : row) {
-    if (!cell) {
-      key += "\x01NULL";
-    } else if (auto n = Number(cell)) {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%.8e", *n);
-      key += std::string("\x02") + buf;
-    } else {
-      key += "\x03" + *cell;
-    }
-    key += '\x1f';
-  }
-  return key;
-}
-
-std::string Show(const Row& row) {
-  std::string out;
-  for (size_t i = 0; i < row.size(); ++i)
-    out += (i ? " | " : "") + (row[i] ? *row[i] : std::string("NULL"));
-  return out;
-}
+using tools::Row;
 
 class SqlTest : public ::testing::TestWithParam<std::tuple<SqlCase, bool>> {};
 
@@ -282,35 +242,15 @@ TEST_P(SqlTest, MatchesReference) {
   }
   ASSERT_EQ(result.suppressed_rows, 0)
       << "rows were suppressed with min_persons 1 (a group of 0 persons)";
-  std::vector<Row> actual;
-  for (size_t r = 0; r < result.rows.rows; ++r) {
-    Row row;
-    for (const auto& col : result.rows.columns) {
-      if (col.IsNull(r)) {
-        row.push_back(std::nullopt);
-      } else {
-        row.push_back(planner::GetValue(col, r).ToString());
-      }
-    }
-    actual.push_back(std::move(row));
-  }
+  std::vector<Row> actual = tools::RowsOf(result);
   std::vector<Row> expected;
   PgRows("reference", c.sql,
          [&](const connectors::odbc::TextRow& row) { expected.push_back(row); });
 
-  if (!c.ordered) {
-    auto by_key = [](const Row& a, const Row& b) { return SortKey(a) < SortKey(b); };
-    std::sort(actual.begin(), actual.end(), by_key);
-    std::sort(expected.begin(), expected.end(), by_key);
-  }
-  ASSERT_EQ(actual.size(), expected.size()) << "row counts differ";
-  for (size_t r = 0; r < actual.size(); ++r) {
-    ASSERT_EQ(actual[r].size(), expected[r].size()) << "column counts differ";
-    bool same = true;
-    for (size_t k = 0; k < actual[r].size(); ++k) same &= CellsEqual(actual[r][k], expected[r][k]);
-    ASSERT_TRUE(same) << "row " << r << " differs\n  fedgate:    " << Show(actual[r])
-                      << "\n  PostgreSQL: " << Show(expected[r]);
-  }
+  std::string difference =
+      tools::FirstDifference(std::move(actual), std::move(expected), c.ordered, "fedgate",
+                             "PostgreSQL");
+  EXPECT_EQ(difference, "");
 }
 
 void PrintTo(const SqlCase& c, std::ostream* os) {
