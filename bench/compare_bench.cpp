@@ -133,7 +133,9 @@ std::string Count(int64_t n) {
   return buf;
 }
 
-std::string Mb(int64_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MB"; }
+std::string Mb(int64_t bytes) {
+  return std::to_string(bytes / (1024 * 1024)) + " MB";
+}
 
 std::string Pad(std::string s, size_t width, bool right = false) {
   if (s.size() >= width) return s;
@@ -144,8 +146,7 @@ std::string Pad(std::string s, size_t width, bool right = false) {
 std::string Table(const std::vector<QueryReport>& reports, int64_t persons, int repeat) {
   std::ostringstream out;
   out << "fedgate vs a central warehouse and a postgres_fdw hub: " << persons
-      << " persons, median of " << repeat << " run" << (repeat == 1 ? "" : "s")
-      << " (seconds)\n";
+      << " persons, median of " << repeat << " run" << (repeat == 1 ? "" : "s") << " (seconds)\n";
   size_t name_width = 5;
   for (const auto& r : reports) name_width = std::max(name_width, r.name.size());
   out << Pad("query", name_width) << Pad("fedgate", 9, true) << Pad("central", 9, true)
@@ -228,29 +229,30 @@ void Chart(const std::vector<QueryReport>& reports, int64_t persons, const std::
           << f / Median(r.floor) << "\n";
     }
   }
-  std::string script = "set terminal pngcairo size 1400,700 font 'DejaVu Sans,10'\n"
-                       "set output '" +
-                       path +
-                       "'\n"
-                       "set title 'fedgate time as a share of each alternative (" +
-                       std::to_string(persons) +
-                       " persons; lower is better)'\n"
-                       "set style data histograms\nset style histogram clustered gap 1\n"
-                       "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
-                       "set logscale y\nset yrange [0.02:*]\nset grid ytics\n"
-                       "set ylabel 'ratio (log scale)'\nset xtics rotate by -25 noenhanced\n"
-                       "set rmargin 16\nset bmargin 11\n"
-                       "set key outside top center horizontal autotitle columnhead\n"
-                       "set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc "
-                       "'black'\n"
-                       "set arrow from graph 0, first 1.25 to graph 1, first 1.25 nohead dt 2 "
-                       "lc 'dark-green'\n"
-                       "set arrow from graph 0, first 0.33 to graph 1, first 0.33 nohead dt 2 "
-                       "lc 'dark-red'\n"
-                       "plot '" +
-                       data +
-                       "' using 2:xtic(1) lc 'steelblue', '' using 3 lc 'dark-red', '' using 4 "
-                       "lc 'dark-green'\n";
+  std::string script =
+      "set terminal pngcairo size 1400,700 font 'DejaVu Sans,10'\n"
+      "set output '" +
+      path +
+      "'\n"
+      "set title 'fedgate time as a share of each alternative (" +
+      std::to_string(persons) +
+      " persons; lower is better)'\n"
+      "set style data histograms\nset style histogram clustered gap 1\n"
+      "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
+      "set logscale y\nset yrange [0.02:*]\nset grid ytics\n"
+      "set ylabel 'ratio (log scale)'\nset xtics rotate by -25 noenhanced\n"
+      "set rmargin 16\nset bmargin 11\n"
+      "set key outside top center horizontal autotitle columnhead\n"
+      "set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc "
+      "'black'\n"
+      "set arrow from graph 0, first 1.25 to graph 1, first 1.25 nohead dt 2 "
+      "lc 'dark-green'\n"
+      "set arrow from graph 0, first 0.33 to graph 1, first 0.33 nohead dt 2 "
+      "lc 'dark-red'\n"
+      "plot '" +
+      data +
+      "' using 2:xtic(1) lc 'steelblue', '' using 3 lc 'dark-red', '' using 4 "
+      "lc 'dark-green'\n";
   FILE* gp = popen("gnuplot", "w");
   if (!gp) throw std::runtime_error("cannot run gnuplot (apt-get install gnuplot-nox)");
   std::fwrite(script.data(), 1, script.size(), gp);
@@ -305,10 +307,10 @@ int main(int argc, char** argv) {
 
     // The baselines, reused while the providers hold what they were built from.
     const auto check = keys.FromNormalised("9434765919");
-    const std::string stamp = fedgate::tools::ProvidersFingerprint(where) + "dsa=" + config.dsa +
-                              ";probe=" +
-                              fedgate::HexEncode(std::string(check.bytes.begin(), check.bytes.end())) +
-                              ";baselines=1";
+    const std::string stamp =
+        fedgate::tools::ProvidersFingerprint(where) + "dsa=" + config.dsa +
+        ";probe=" + fedgate::HexEncode(std::string(check.bytes.begin(), check.bytes.end())) +
+        ";baselines=1";
     auto progress = [](const std::string& line) { std::cerr << "  " << line << "\n"; };
     if (args.GetFlag("rebuild") || fedgate::tools::ReadStamp(where, "central") != stamp) {
       std::cerr << "building the central warehouse (database central)\n";
@@ -383,8 +385,7 @@ int main(int argc, char** argv) {
           std::string d = fedgate::tools::FirstDifference(fedgate_rows, central_rows, false,
                                                           "fedgate", "central");
           if (!d.empty()) report.disagreements.push_back("fedgate vs central: " + d);
-          d = fedgate::tools::FirstDifference(hub_rows, central_rows, false, "fdw hub",
-                                              "central");
+          d = fedgate::tools::FirstDifference(hub_rows, central_rows, false, "fdw hub", "central");
           if (!d.empty()) report.disagreements.push_back("fdw hub vs central: " + d);
         }
         if (!timed) continue;
@@ -425,10 +426,9 @@ int main(int argc, char** argv) {
         report.floor.push_back(slowest);
       }
       std::cerr << " fedgate " << Seconds(Median(report.fedgate)) << " s, central "
-                << Seconds(Median(report.central)) << " s, fdw hub "
-                << Seconds(Median(report.hub)) << " s, floor " << Seconds(Median(report.floor))
-                << " s (" << report.floor_source << ")"
-                << (report.disagreements.empty() ? "" : "; ANSWERS DIFFER") << "\n";
+                << Seconds(Median(report.central)) << " s, fdw hub " << Seconds(Median(report.hub))
+                << " s, floor " << Seconds(Median(report.floor)) << " s (" << report.floor_source
+                << ")" << (report.disagreements.empty() ? "" : "; ANSWERS DIFFER") << "\n";
       for (const auto& d : report.disagreements) std::cerr << "  " << d << "\n";
       reports.push_back(std::move(report));
     }
@@ -437,8 +437,8 @@ int main(int argc, char** argv) {
     std::cout << table;
     if (!args.Get("table").empty()) std::ofstream(args.Get("table")) << table;
     if (!args.Get("json").empty())
-      std::ofstream(args.Get("json")) << Json(reports, persons, seed, repeat, warmup).dump(2)
-                                      << "\n";
+      std::ofstream(args.Get("json"))
+          << Json(reports, persons, seed, repeat, warmup).dump(2) << "\n";
     if (!args.Get("chart").empty()) Chart(reports, persons, args.Get("chart"));
     int disagreeing = 0;
     for (const auto& r : reports) disagreeing += r.disagreements.empty() ? 0 : 1;

@@ -287,8 +287,12 @@ std::string QuoteString(const Dialect& dialect, std::string_view value) {
   return out;
 }
 
+std::string StrippedIdentifier(const std::string& raw) {
+  return "replace(replace(" + raw + ", ' ', ''), '-', '')";
+}
+
 std::string CanonicalIdentifier(const Dialect& dialect, const std::string& raw) {
-  const std::string n = "replace(replace(" + raw + ", ' ', ''), '-', '')";
+  const std::string n = StrippedIdentifier(raw);
   std::string out;
   const std::string_view pattern = dialect.canonical_identifier;
   for (size_t i = 0; i < pattern.size(); ++i) {

@@ -78,6 +78,8 @@ std::string QuoteString(const Dialect& dialect, std::string_view value);
 // `raw` (spaces and hyphens removed), NULL when it is not a valid NHS number.
 // REQUIRES: the dialect has a canonical_identifier.
 std::string CanonicalIdentifier(const Dialect& dialect, const std::string& raw);
+// `raw` without its spaces and hyphens (any dialect): what CanonicalIdentifier checks.
+std::string StrippedIdentifier(const std::string& raw);
 
 // A date literal for an ISO yyyy-mm-dd string.
 // REQUIRES: `iso_date` is a valid yyyy-mm-dd date.

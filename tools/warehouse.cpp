@@ -116,8 +116,7 @@ class CopyIn {
 
  private:
   void Flush() {
-    if (!out_.empty() &&
-        PQputCopyData(dst_.raw(), out_.data(), static_cast<int>(out_.size())) != 1)
+    if (!out_.empty() && PQputCopyData(dst_.raw(), out_.data(), static_cast<int>(out_.size())) != 1)
       dst_.Fail("COPY data");
     out_.clear();
   }
@@ -210,7 +209,9 @@ struct OdbcTable {
   std::string from;  // FROM clause at the source ("" for the table itself, aliased t)
 };
 
-CopyColumn Text(const std::string& name) { return {name, "text", CopyColumn::kText, ""}; }
+CopyColumn Text(const std::string& name) {
+  return {name, "text", CopyColumn::kText, ""};
+}
 CopyColumn Plain(const std::string& name, const std::string& type) {
   return {name, type, CopyColumn::kPlain, ""};
 }
@@ -219,20 +220,20 @@ CopyColumn Plain(const std::string& name, const std::string& type) {
 // person_id and services gets clients' through client_id; without (a copy as it is) nhs_number
 // stays where it is.
 std::vector<std::pair<std::string, std::vector<OdbcTable>>> OdbcTables(bool pseudonymised,
-                                                                      bool with_notes) {
+                                                                       bool with_notes) {
   const CopyColumn id = pseudonymised
                             ? CopyColumn{"person_id", "bytea", CopyColumn::kId, "t.nhs_number"}
                             : CopyColumn{"nhs_number", "text", CopyColumn::kId, "t.nhs_number"};
-  std::vector<CopyColumn> services = {Plain("service_id", "bigint"), Plain("client_id", "bigint"),
-                                      Text("service_type"),          Plain("start_date", "date"),
-                                      Plain("end_date", "date"),
-                                      Plain("weekly_cost", "numeric(10,2)")};
+  std::vector<CopyColumn> services = {
+      Plain("service_id", "bigint"), Plain("client_id", "bigint"),
+      Text("service_type"),          Plain("start_date", "date"),
+      Plain("end_date", "date"),     Plain("weekly_cost", "numeric(10,2)")};
   if (pseudonymised)
     services.push_back(CopyColumn{"person_id", "bytea", CopyColumn::kId, "c.nhs_number"});
   std::vector<OdbcTable> social_care = {
       {"clients",
-       {Plain("client_id", "bigint"), id, Plain("date_of_birth", "date"),
-        Text("postcode_district"), Text("primary_support_reason")},
+       {Plain("client_id", "bigint"), id, Plain("date_of_birth", "date"), Text("postcode_district"),
+        Text("primary_support_reason")},
        ""},
       {"services", services,
        pseudonymised ? "services t LEFT JOIN clients c ON c.client_id = t.client_id" : ""}};
@@ -242,10 +243,10 @@ std::vector<std::pair<std::string, std::vector<OdbcTable>>> OdbcTables(bool pseu
         Plain("duration_min", "bigint"), Plain("cost", "double precision")},
        ""}};
   if (with_notes) {
-    social_care.push_back({"notes",
-                           {Plain("note_id", "bigint"), id, Plain("written_on", "date"),
-                            Text("label"), Text("note")},
-                           ""});
+    social_care.push_back(
+        {"notes",
+         {Plain("note_id", "bigint"), id, Plain("written_on", "date"), Text("label"), Text("note")},
+         ""});
     community.push_back(
         {"notes",
          {Plain("note_id", "bigint"), id, Text("written_on"), Text("label"), Text("note")},
@@ -267,32 +268,31 @@ int64_t CopyOdbcTable(OdbcConnection& src, PgConnection& dst, const std::string&
   }
   dst.Exec("CREATE TABLE " + schema + "." + t.table + " (" + ddl + ")");
   CopyIn copy(dst, schema + "." + t.table);
-  src.ForEachRow(
-      "SELECT " + select + " FROM " + (t.from.empty() ? t.table + " t" : t.from),
-      [&](const TextRow& row) {
-        std::string& out = copy.text();
-        for (size_t i = 0; i < row.size(); ++i) {
-          if (i) out += '\t';
-          const auto& v = row[i];
-          const auto& c = t.columns[i];
-          if (!v) {
-            out += "\\N";
-          } else if (c.read == CopyColumn::kId && pseudonymiser) {
-            auto p = pseudonymiser->FromRaw(*v);
-            if (p) {
-              AppendPseudonym(out, *p);
-            } else {
-              out += "\\N";
-            }
-          } else if (c.read == CopyColumn::kText) {
-            AppendCopyEscaped(out, FromHex(*v));
-          } else {
-            AppendCopyEscaped(out, *v);
-          }
-        }
-        out += '\n';
-        copy.Row();
-      });
+  src.ForEachRow("SELECT " + select + " FROM " + (t.from.empty() ? t.table + " t" : t.from),
+                 [&](const TextRow& row) {
+                   std::string& out = copy.text();
+                   for (size_t i = 0; i < row.size(); ++i) {
+                     if (i) out += '\t';
+                     const auto& v = row[i];
+                     const auto& c = t.columns[i];
+                     if (!v) {
+                       out += "\\N";
+                     } else if (c.read == CopyColumn::kId && pseudonymiser) {
+                       auto p = pseudonymiser->FromRaw(*v);
+                       if (p) {
+                         AppendPseudonym(out, *p);
+                       } else {
+                         out += "\\N";
+                       }
+                     } else if (c.read == CopyColumn::kText) {
+                       AppendCopyEscaped(out, FromHex(*v));
+                     } else {
+                       AppendCopyEscaped(out, *v);
+                     }
+                   }
+                   out += '\n';
+                   copy.Row();
+                 });
   return copy.Finish();
 }
 
@@ -338,12 +338,11 @@ struct HubProvider {
 std::string ExportView(PgConnection& db, const std::string& table, const std::string& key_hex) {
   const auto& pg = sql::PostgresDialect();
   auto pseudonym = [&](const std::string& raw) {
-    return "substring(hmac(convert_to(" + sql::CanonicalIdentifier(pg, raw) +
-           ", 'UTF8'), '\\x" + key_hex + "'::bytea, 'sha256') FROM 1 FOR 16)";
+    return "substring(hmac(convert_to(" + sql::CanonicalIdentifier(pg, raw) + ", 'UTF8'), '\\x" +
+           key_hex + "'::bytea, 'sha256') FROM 1 FOR 16)";
   };
-  auto cols = db.Query(
-      "SELECT attname FROM pg_attribute WHERE attrelid = 'public." + table +
-      "'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum");
+  auto cols = db.Query("SELECT attname FROM pg_attribute WHERE attrelid = 'public." + table +
+                       "'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum");
   std::string select;
   bool has_identifier = false;
   for (int i = 0; i < cols.rows(); ++i) {
@@ -479,10 +478,8 @@ void BuildFdwHub(const ProviderLocations& where, const HubOptions& options,
     hub.Exec("CREATE SERVER " + p.name + " FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host " +
              sql::QuoteString(pg, host.empty() ? "127.0.0.1" : host) + ", port " +
              sql::QuoteString(pg, port.empty() ? "5432" : port) + ", dbname " +
-             sql::QuoteString(pg, p.database) +
-             ", use_remote_estimate 'true', fetch_size " +
-             sql::QuoteString(pg, std::to_string(options.fetch_size)) +
-             ", async_capable 'true')");
+             sql::QuoteString(pg, p.database) + ", use_remote_estimate 'true', fetch_size " +
+             sql::QuoteString(pg, std::to_string(options.fetch_size)) + ", async_capable 'true')");
     hub.Exec("CREATE USER MAPPING FOR CURRENT_USER SERVER " + p.name + " OPTIONS (user " +
              sql::QuoteString(pg, user.empty() ? "postgres" : user) + ", password " +
              sql::QuoteString(pg, password) + ")");
@@ -501,10 +498,9 @@ void BuildFdwHub(const ProviderLocations& where, const HubOptions& options,
     const std::string& t = p.tables.front();
     PgConnection db(p.database, where.pg_conninfo, p.database);
     // Every provider table's first column is its key.
-    const std::string order(
-        db.Query("SELECT attname FROM pg_attribute WHERE attrelid = 'public." + t +
-                 "'::regclass AND attnum = 1")
-            .Get(0, 0));
+    const std::string order(db.Query("SELECT attname FROM pg_attribute WHERE attrelid = 'public." +
+                                     t + "'::regclass AND attnum = 1")
+                                .Get(0, 0));
     auto hub_rows = hub.Query("SELECT " + order + ", encode(person_id, 'hex') FROM " + p.name +
                               "." + t + " ORDER BY " + order + " LIMIT 200");
     auto src_rows = db.Query("SELECT " + order + ", nhs_number FROM public." + t + " ORDER BY " +
@@ -521,9 +517,8 @@ void BuildFdwHub(const ProviderLocations& where, const HubOptions& options,
           want ? HexEncode(std::string(want->bytes.begin(), want->bytes.end())) : "";
       if (hub_rows.IsNull(i, 1) != !want || (want && hub_rows.Get(i, 1) != expected))
         throw std::runtime_error("hub check: the view's pseudonym of " + p.name + "." + t +
-                                 " row " + std::string(src_rows.Get(i, 0)) +
-                                 " is not fedgate's (" + std::string(hub_rows.Get(i, 1)) +
-                                 " vs " + expected + ")");
+                                 " row " + std::string(src_rows.Get(i, 0)) + " is not fedgate's (" +
+                                 std::string(hub_rows.Get(i, 1)) + " vs " + expected + ")");
       compared += want ? 1 : 0;
     }
     if (compared == 0)

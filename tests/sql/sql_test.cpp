@@ -247,9 +247,8 @@ TEST_P(SqlTest, MatchesReference) {
   PgRows("reference", c.sql,
          [&](const connectors::odbc::TextRow& row) { expected.push_back(row); });
 
-  std::string difference =
-      tools::FirstDifference(std::move(actual), std::move(expected), c.ordered, "fedgate",
-                             "PostgreSQL");
+  std::string difference = tools::FirstDifference(std::move(actual), std::move(expected), c.ordered,
+                                                  "fedgate", "PostgreSQL");
   EXPECT_EQ(difference, "");
 }
 
