@@ -152,6 +152,15 @@ bool CarrySdc(LogicalOp& op) {
   }
 }
 
+// Persons are counted up to min_persons: every use of a group's count (the output threshold,
+// intermediate thresholds, a scalar subquery's check) compares it with min_persons, and an
+// earlier count read as a lower bound stays one. The cell-key sum needs them all.
+void CapPersonCounts(LogicalOp& op, int64_t min_persons) {
+  for (auto& child : op.children) CapPersonCounts(*child, min_persons);
+  if (op.kind == OpKind::kAggregate && op.persons_column >= 0 && op.cellkey_column < 0)
+    op.persons_cap = min_persons;
+}
+
 }  // namespace
 
 void ApplyDisclosureControl(LogicalOpPtr& plan, const std::shared_ptr<const sdc::Rules>& rules,
@@ -159,6 +168,7 @@ void ApplyDisclosureControl(LogicalOpPtr& plan, const std::shared_ptr<const sdc:
   CheckExtremes(*plan, *rules, dsa);
   InsertProtect(plan, rules);
   ThresholdIntermediate(plan, rules->min_persons, false);
+  CapPersonCounts(*plan, rules->min_persons);
   CarrySdc(*plan);
 }
 

@@ -132,6 +132,7 @@ LogicalOpPtr CloneSubtree(const LogicalOp& op) {
   out->per_person = op.per_person;
   out->raw_person_keys = op.raw_person_keys;
   out->combines_partials = op.combines_partials;
+  out->persons_cap = op.persons_cap;
   out->join = op.join;
   if (op.residual) out->residual = op.residual->Clone();
   out->null_aware = op.null_aware;

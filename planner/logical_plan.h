@@ -81,6 +81,11 @@ struct LogicalOp {
   // merges the groups of one person after pseudonymisation.
   bool raw_person_keys = false;
   bool combines_partials = false;
+  // Distinct persons are counted only up to this many (0: all). A group's persons count is
+  // only ever compared with min_persons, so the disclosure pass caps it there: a group of a
+  // million persons then keeps ten pseudonyms, not a million. Not when the cell-key sum needs
+  // every person's record key.
+  int64_t persons_cap = 0;
   // Disclosure control needs from an output aggregate (it then runs in the gateway): the sum
   // of its persons' record keys per group (cell-key perturbation), and a bit per aggregate
   // whose n largest per-person contributions exceed k% of its total ((n,k) dominance).

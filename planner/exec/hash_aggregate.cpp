@@ -165,6 +165,8 @@ class HashAggregateOperator : public Operator {
         for (const auto& p : person_cols) {
           if (p.null[r]) continue;
           if (!person) person = &p.pseudo[r];
+          if (op_.persons_cap > 0 && static_cast<int64_t>(group->persons.size()) >= op_.persons_cap)
+            continue;
           if (group->persons.insert(p.pseudo[r]).second) {
             Charge(40);
             if (op_.cellkey_column >= 0) group->key_sum += RecordKeyOf(p.pseudo[r]);

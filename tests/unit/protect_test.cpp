@@ -147,5 +147,37 @@ TEST(ProtectTest, OutputAggregateKinds) {
   EXPECT_THROW(ApplyDisclosureControl(again, rules, "t"), Error);  // max of person-level values
 }
 
+// Persons are counted up to min_persons (every use compares the count with it), except when
+// the cell-key method needs every person's record key.
+TEST(ProtectTest, PersonCountsCappedAtMinPersons) {
+  auto plan_for = [](const sdc::Rules& r) {
+    auto input = std::make_unique<LogicalOp>(OpKind::kValues);
+    input->exprs.push_back(BoundExpr::Constant(Value::Null(DataType::Pseudonym())));
+    input->exprs.push_back(BoundExpr::Constant(Value::Int(1)));
+    input->columns = {{"person_id", DataType::Pseudonym(), false, false},
+                      {"x", DataType::Int64(), false, false}};
+    input->person_columns = {0};
+    AggregateCall count;
+    count.fn = "count_star";
+    count.type = DataType::Int64();
+    std::vector<AggregateCall> aggs;
+    aggs.push_back(std::move(count));
+    LogicalOpPtr plan = MakeAggregate(std::move(input), {}, std::move(aggs));
+    ApplyDisclosureControl(plan, std::make_shared<sdc::Rules>(r), "t");
+    return plan;
+  };
+  sdc::Rules rules;
+  rules.min_persons = 7;
+  LogicalOpPtr plan = plan_for(rules);
+  ASSERT_EQ(plan->kind, OpKind::kProtect);
+  ASSERT_EQ(plan->children[0]->kind, OpKind::kAggregate);
+  EXPECT_EQ(plan->children[0]->persons_cap, 7);
+  EXPECT_EQ(CloneSubtree(*plan)->children[0]->persons_cap, 7);
+  rules.cell_key_perturbation = true;
+  plan = plan_for(rules);
+  EXPECT_GE(plan->children[0]->cellkey_column, 0);
+  EXPECT_EQ(plan->children[0]->persons_cap, 0);
+}
+
 }  // namespace
 }  // namespace fedgate::planner
