@@ -336,17 +336,18 @@ int main(int argc, char** argv) {
     } else {
       std::cerr << "central warehouse: reusing database central (same data)\n";
     }
+    fedgate::tools::HubOptions hub_options;
+    hub_options.linkage_secret = config.linkage_secret;
+    hub_options.dsa = config.dsa;
     if (args.GetFlag("rebuild") || fedgate::tools::ReadStamp(where, "hub") != stamp) {
       std::cerr << "building the postgres_fdw hub (database hub)\n";
       auto start = Clock::now();
-      fedgate::tools::HubOptions hub_options;
-      hub_options.linkage_secret = config.linkage_secret;
-      hub_options.dsa = config.dsa;
       fedgate::tools::BuildFdwHub(where, hub_options, keys, progress);
       fedgate::tools::WriteStamp(where, "hub", stamp);
       std::cerr << "postgres_fdw hub built in " << Seconds(Since(start)) << " s\n";
     } else {
       std::cerr << "postgres_fdw hub: reusing database hub (same data)\n";
+      fedgate::tools::ReconnectFdwHub(where, hub_options);
     }
 
     int64_t persons = 0, seed = 0;

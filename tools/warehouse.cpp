@@ -326,6 +326,25 @@ std::string ConninfoValue(const std::string& conninfo, const std::string& key) {
   return value;
 }
 
+// A foreign server's host and port options (`verb` "" to create them, "SET " to change them).
+std::string ServerAddress(const ProviderLocations& where, const std::string& verb) {
+  const auto& pg = sql::PostgresDialect();
+  const std::string host = ConninfoValue(where.pg_conninfo, "host");
+  const std::string port = ConninfoValue(where.pg_conninfo, "port");
+  return verb + "host " + sql::QuoteString(pg, host.empty() ? "127.0.0.1" : host) + ", " + verb +
+         "port " + sql::QuoteString(pg, port.empty() ? "5432" : port);
+}
+
+// A user mapping's login options (`verb` as for ServerAddress).
+std::string MappingLogin(const ProviderLocations& where, const std::string& verb) {
+  const auto& pg = sql::PostgresDialect();
+  const std::string user = ConninfoValue(where.pg_conninfo, "user");
+  return verb + "user " + sql::QuoteString(pg, user.empty() ? "postgres" : user) + ", " + verb +
+         "password " + sql::QuoteString(pg, ConninfoValue(where.pg_conninfo, "password"));
+}
+
+const char* const kHubServers[] = {"gp", "acute", "mental_health", "social_care", "community"};
+
 // A provider database of the hub and the tables it exports.
 struct HubProvider {
   std::string name;      // the schema in the hub and the foreign server's name
@@ -470,19 +489,13 @@ void BuildFdwHub(const ProviderLocations& where, const HubOptions& options,
   RecreateDatabase(where, options.database);
   PgConnection hub(options.database, where.pg_conninfo, options.database);
   hub.Exec("CREATE EXTENSION postgres_fdw");
-  const std::string host = ConninfoValue(where.pg_conninfo, "host");
-  const std::string port = ConninfoValue(where.pg_conninfo, "port");
-  const std::string user = ConninfoValue(where.pg_conninfo, "user");
-  const std::string password = ConninfoValue(where.pg_conninfo, "password");
   for (const auto& p : providers) {
-    hub.Exec("CREATE SERVER " + p.name + " FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host " +
-             sql::QuoteString(pg, host.empty() ? "127.0.0.1" : host) + ", port " +
-             sql::QuoteString(pg, port.empty() ? "5432" : port) + ", dbname " +
-             sql::QuoteString(pg, p.database) + ", use_remote_estimate 'true', fetch_size " +
+    hub.Exec("CREATE SERVER " + p.name + " FOREIGN DATA WRAPPER postgres_fdw OPTIONS (" +
+             ServerAddress(where, "") + ", dbname " + sql::QuoteString(pg, p.database) +
+             ", use_remote_estimate 'true', fetch_size " +
              sql::QuoteString(pg, std::to_string(options.fetch_size)) + ", async_capable 'true')");
-    hub.Exec("CREATE USER MAPPING FOR CURRENT_USER SERVER " + p.name + " OPTIONS (user " +
-             sql::QuoteString(pg, user.empty() ? "postgres" : user) + ", password " +
-             sql::QuoteString(pg, password) + ")");
+    hub.Exec("CREATE USER MAPPING FOR CURRENT_USER SERVER " + p.name + " OPTIONS (" +
+             MappingLogin(where, "") + ")");
     hub.Exec("CREATE SCHEMA " + p.name);
     hub.Exec("IMPORT FOREIGN SCHEMA hub_export FROM SERVER " + p.name + " INTO " + p.name);
     for (const auto& t : p.tables) {
@@ -526,6 +539,16 @@ void BuildFdwHub(const ProviderLocations& where, const HubOptions& options,
                                "'s first rows");
   }
   progress(options.database + ": pseudonyms of every provider's views checked against fedgate's");
+}
+
+void ReconnectFdwHub(const ProviderLocations& where, const HubOptions& options) {
+  PgConnection hub(options.database, where.pg_conninfo, options.database);
+  for (const char* server : kHubServers) {
+    hub.Exec(std::string("ALTER SERVER ") + server + " OPTIONS (" + ServerAddress(where, "SET ") +
+             ")");
+    hub.Exec(std::string("ALTER USER MAPPING FOR CURRENT_USER SERVER ") + server + " OPTIONS (" +
+             MappingLogin(where, "SET ") + ")");
+  }
 }
 
 void WriteStamp(const ProviderLocations& where, const std::string& database,

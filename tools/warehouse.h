@@ -73,6 +73,10 @@ struct HubOptions {
 void BuildFdwHub(const ProviderLocations& where, const HubOptions& options,
                  const Pseudonymiser& check, const Progress& progress);
 
+// Points a hub built earlier at the providers' server as it is now (host, port and password
+// of its foreign servers and user mappings: the harness picks new ports on every start).
+void ReconnectFdwHub(const ProviderLocations& where, const HubOptions& options);
+
 // Records `stamp` in `database` (a one-row table fedgate_baseline), and reads it back ("" when
 // the database or the table is missing), so a benchmark can reuse baselines built from the same
 // data.
