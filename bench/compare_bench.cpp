@@ -181,8 +181,9 @@ std::string Table(const std::vector<QueryReport>& reports, int64_t persons, int 
         << " fragments alone " << Seconds(Median(r.fragments_sum)) << " s"
         << (r.floor_plan_matches ? "" : "; explained plan differs from the run's") << ")\n";
   }
-  out << "\npeak RSS: the bench process's resident set during fedgate's runs (its heap trimmed "
-         "first); engine: the query's memory as the engine accounts it (hash tables, batches)\n";
+  out << "\npeak RSS: the bench process's resident set during one more fedgate run (its heap "
+         "trimmed first); engine: the query's memory as the engine accounts it (hash tables, "
+         "batches)\n";
   out << "goals: fedgate/floor <= 1.25, fedgate/fdw <= 0.33 (cross-source queries), "
          "fedgate/central <= 1.5, peak memory < 2 GiB\n";
   return out.str();

@@ -120,14 +120,20 @@ TEST(ProtectTest, NoRoundingLeavesValuesExact) {
   EXPECT_EQ(rows[0].count_rule, sdc::CellRule::kNone);
 }
 
-// Which aggregates disclosure control rounds: counts and sums, not averages or others.
-TEST(ProtectTest, OutputAggregateKinds) {
+// One row (person_id, x) whose person column carries lineage.
+LogicalOpPtr PersonRow() {
   auto input = std::make_unique<LogicalOp>(OpKind::kValues);
   input->exprs.push_back(BoundExpr::Constant(Value::Null(DataType::Pseudonym())));
   input->exprs.push_back(BoundExpr::Constant(Value::Int(1)));
   input->columns = {{"person_id", DataType::Pseudonym(), false, false},
                     {"x", DataType::Int64(), false, false}};
   input->person_columns = {0};
+  return input;
+}
+
+// Which aggregates disclosure control rounds: counts and sums, not averages or others.
+TEST(ProtectTest, OutputAggregateKinds) {
+  auto input = PersonRow();
   std::vector<AggregateCall> aggs;
   for (const char* fn : {"count_star", "sum", "avg", "max", "count"}) {
     AggregateCall a;
@@ -151,12 +157,7 @@ TEST(ProtectTest, OutputAggregateKinds) {
 // the cell-key method needs every person's record key.
 TEST(ProtectTest, PersonCountsCappedAtMinPersons) {
   auto plan_for = [](const sdc::Rules& r) {
-    auto input = std::make_unique<LogicalOp>(OpKind::kValues);
-    input->exprs.push_back(BoundExpr::Constant(Value::Null(DataType::Pseudonym())));
-    input->exprs.push_back(BoundExpr::Constant(Value::Int(1)));
-    input->columns = {{"person_id", DataType::Pseudonym(), false, false},
-                      {"x", DataType::Int64(), false, false}};
-    input->person_columns = {0};
+    auto input = PersonRow();
     AggregateCall count;
     count.fn = "count_star";
     count.type = DataType::Int64();
