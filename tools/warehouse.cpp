@@ -40,10 +40,23 @@ std::string Rounded(double seconds) {
   return buf;
 }
 
-// A pseudonym as COPY text of a bytea (\\x...).
-void AppendPseudonym(std::string& out, const Pseudonym& p) {
-  out += "\\\\x";
-  out += HexEncode(std::string(p.bytes.begin(), p.bytes.end()));
+// A raw identifier as COPY text of its pseudonym, a bytea (\\x...), or NULL when it is not
+// a valid NHS number.
+void AppendPseudonym(std::string& out, const Pseudonymiser& pseudonymiser, std::string_view raw) {
+  auto p = pseudonymiser.FromRaw(raw);
+  out += p ? "\\\\x" + p->Hex() : "\\N";
+}
+
+// The columns of public.`table`: names and types, in order.
+std::vector<std::pair<std::string, std::string>> TableColumns(PgConnection& db,
+                                                              const std::string& table) {
+  auto cols = db.Query(
+      "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+      "'public." +
+      table + "'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum");
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int i = 0; i < cols.rows(); ++i) out.emplace_back(cols.Get(i, 0), cols.Get(i, 1));
+  return out;
 }
 
 // COPY text format for one value.
@@ -130,20 +143,13 @@ class CopyIn {
 // replaced by person_id bytea. Returns the rows copied.
 int64_t CopyPgTable(PgConnection& src, PgConnection& dst, const std::string& schema,
                     const std::string& table, const Pseudonymiser& pseudonymiser) {
-  auto cols = src.Query(
-      "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
-      "'public." +
-      table + "'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum");
   std::string ddl = "CREATE TABLE " + schema + "." + table + " (";
   int id_index = -1;
-  for (int i = 0; i < cols.rows(); ++i) {
-    std::string name(cols.Get(i, 0)), type(cols.Get(i, 1));
-    if (name == kIdentifier) {
-      id_index = i;
-      name = "person_id";
-      type = "bytea";
-    }
-    ddl += (i ? ", " : "") + name + " " + type;
+  const auto columns = TableColumns(src, table);
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const auto& [name, type] = columns[i];
+    if (name == kIdentifier) id_index = static_cast<int>(i);
+    ddl += (i ? ", " : "") + (name == kIdentifier ? "person_id bytea" : name + " " + type);
   }
   ddl += ")";
   if (id_index < 0)
@@ -171,12 +177,10 @@ int64_t CopyPgTable(PgConnection& src, PgConnection& dst, const std::string& sch
     std::string& out = copy.text();
     out.append(line.substr(0, begin));
     std::string_view id = line.substr(begin, end - begin);
-    std::optional<Pseudonym> p;
-    if (id != "\\N") p = pseudonymiser.FromRaw(id);
-    if (p) {
-      AppendPseudonym(out, *p);
+    if (id == "\\N") {
+      out += id;
     } else {
-      out += "\\N";
+      AppendPseudonym(out, pseudonymiser, id);
     }
     out.append(line.substr(end));
     PQfreemem(buf);
@@ -278,12 +282,7 @@ int64_t CopyOdbcTable(OdbcConnection& src, PgConnection& dst, const std::string&
                      if (!v) {
                        out += "\\N";
                      } else if (c.read == CopyColumn::kId && pseudonymiser) {
-                       auto p = pseudonymiser->FromRaw(*v);
-                       if (p) {
-                         AppendPseudonym(out, *p);
-                       } else {
-                         out += "\\N";
-                       }
+                       AppendPseudonym(out, *pseudonymiser, *v);
                      } else if (c.read == CopyColumn::kText) {
                        AppendCopyEscaped(out, FromHex(*v));
                      } else {
@@ -343,8 +342,6 @@ std::string MappingLogin(const ProviderLocations& where, const std::string& verb
          "password " + sql::QuoteString(pg, ConninfoValue(where.pg_conninfo, "password"));
 }
 
-const char* const kHubServers[] = {"gp", "acute", "mental_health", "social_care", "community"};
-
 // A provider database of the hub and the tables it exports.
 struct HubProvider {
   std::string name;      // the schema in the hub and the foreign server's name
@@ -360,12 +357,9 @@ std::string ExportView(PgConnection& db, const std::string& table, const std::st
     return "substring(hmac(convert_to(" + sql::CanonicalIdentifier(pg, raw) + ", 'UTF8'), '\\x" +
            key_hex + "'::bytea, 'sha256') FROM 1 FOR 16)";
   };
-  auto cols = db.Query("SELECT attname FROM pg_attribute WHERE attrelid = 'public." + table +
-                       "'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum");
   std::string select;
   bool has_identifier = false;
-  for (int i = 0; i < cols.rows(); ++i) {
-    std::string name(cols.Get(i, 0));
+  for (const auto& [name, type] : TableColumns(db, table)) {
     select += select.empty() ? "" : ", ";
     if (name == kIdentifier) {
       select += pseudonym("t.nhs_number") + " AS person_id";
@@ -403,7 +397,7 @@ std::string ProvidersFingerprint(const ProviderLocations& where) {
     for (int c = 0; c < r.columns(); ++c) row.emplace_back(std::string(r.Get(0, c)));
     add(db, row);
   }
-  for (const std::string provider : {"social_care", "community"}) {
+  for (const auto& [provider, tables] : OdbcTables(false, false)) {
     auto rows = OpenOdbcProvider(where, provider)->QueryText(marker);
     if (rows.size() != 1)
       throw std::runtime_error(provider + ": fedgate_datagen has no single row");
@@ -511,9 +505,7 @@ void BuildFdwHub(const ProviderLocations& where, const HubOptions& options,
     const std::string& t = p.tables.front();
     PgConnection db(p.database, where.pg_conninfo, p.database);
     // Every provider table's first column is its key.
-    const std::string order(db.Query("SELECT attname FROM pg_attribute WHERE attrelid = 'public." +
-                                     t + "'::regclass AND attnum = 1")
-                                .Get(0, 0));
+    const std::string order = TableColumns(db, t).front().first;
     auto hub_rows = hub.Query("SELECT " + order + ", encode(person_id, 'hex') FROM " + p.name +
                               "." + t + " ORDER BY " + order + " LIMIT 200");
     auto src_rows = db.Query("SELECT " + order + ", nhs_number FROM public." + t + " ORDER BY " +
@@ -526,8 +518,7 @@ void BuildFdwHub(const ProviderLocations& where, const HubOptions& options,
         throw std::runtime_error("hub check: " + p.name + "." + t + " rows out of order");
       std::optional<Pseudonym> want;
       if (!src_rows.IsNull(i, 1)) want = check.FromRaw(src_rows.Get(i, 1));
-      std::string expected =
-          want ? HexEncode(std::string(want->bytes.begin(), want->bytes.end())) : "";
+      std::string expected = want ? want->Hex() : "";
       if (hub_rows.IsNull(i, 1) != !want || (want && hub_rows.Get(i, 1) != expected))
         throw std::runtime_error("hub check: the view's pseudonym of " + p.name + "." + t +
                                  " row " + std::string(src_rows.Get(i, 0)) + " is not fedgate's (" +
@@ -543,10 +534,12 @@ void BuildFdwHub(const ProviderLocations& where, const HubOptions& options,
 
 void ReconnectFdwHub(const ProviderLocations& where, const HubOptions& options) {
   PgConnection hub(options.database, where.pg_conninfo, options.database);
-  for (const char* server : kHubServers) {
-    hub.Exec(std::string("ALTER SERVER ") + server + " OPTIONS (" + ServerAddress(where, "SET ") +
-             ")");
-    hub.Exec(std::string("ALTER USER MAPPING FOR CURRENT_USER SERVER ") + server + " OPTIONS (" +
+  std::vector<std::string> servers;
+  for (const auto& [provider, tables] : kPgTables) servers.push_back(provider);
+  for (const auto& [provider, tables] : OdbcTables(false, false)) servers.push_back(provider);
+  for (const auto& server : servers) {
+    hub.Exec("ALTER SERVER " + server + " OPTIONS (" + ServerAddress(where, "SET ") + ")");
+    hub.Exec("ALTER USER MAPPING FOR CURRENT_USER SERVER " + server + " OPTIONS (" +
              MappingLogin(where, "SET ") + ")");
   }
 }

@@ -11,13 +11,10 @@
 // Usage: fedgate_sql_reference HARNESS_ENV_FILE   (FEDGATE_TEST_LINKAGE_SECRET must be set)
 
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <map>
 #include <string>
 #include <vector>
 
-#include "common/error.h"
 #include "common/pseudonymiser.h"
 #include "connectors/odbc/odbc_connection.h"
 #include "tests/integration/harness_env.h"
