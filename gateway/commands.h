@@ -2,7 +2,8 @@
 
 namespace fedgate::gateway {
 
-// Each subcommand parses its own options from argv[2..] and returns the process exit code.
+// Each subcommand parses its own options from argv[2..] (argv[3..] under a group such as
+// `policy`) with common/args' ArgParser, and returns the process exit code.
 // Errors of kind fedgate::Error propagate to main, which prints them.
 int DatagenCommand(int argc, char** argv);
 int QueryCommand(int argc, char** argv);
@@ -13,5 +14,6 @@ int ServeCommand(int argc, char** argv);
 int PasswdCommand(int argc, char** argv);
 int SourcesCommand(int argc, char** argv);
 int AgentCommand(int argc, char** argv);
+int VersionCommand(int argc, char** argv);
 
 }  // namespace fedgate::gateway

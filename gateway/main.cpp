@@ -1,16 +1,27 @@
 // fedgate: the one binary, with subcommands.
 #include <cstring>
 #include <iostream>
-#include <string_view>
 
+#include "common/args.h"
 #include "common/error.h"
 #include "gateway/commands.h"
+
+namespace fedgate::gateway {
+
+int VersionCommand(int argc, char** argv) {
+  ArgParser args("version", "Prints fedgate's version.");
+  if (!args.Parse(argc, argv, 2, std::cout)) return 0;
+  std::cout << "fedgate " << FEDGATE_VERSION << "\n";
+  return 0;
+}
+
+}  // namespace fedgate::gateway
 
 namespace {
 
 struct Command {
-  std::string_view name;
-  std::string_view summary;
+  const char* name;
+  const char* summary;
   int (*run)(int argc, char** argv);
 };
 
@@ -31,45 +42,38 @@ constexpr Command kCommands[] = {
      &fedgate::gateway::SourcesCommand},
     {"agent", "Run the source agent for one provider (Thrift, mutual TLS, pseudonymises at source)",
      &fedgate::gateway::AgentCommand},
+    {"version", "Print the version", &fedgate::gateway::VersionCommand},
 };
 
-void PrintUsage(std::ostream& out) {
-  out << "Usage: fedgate <command> [options]\n\n"
-         "fedgate is a federated SQL gateway for linked health and social care data.\n\n"
-         "Commands:\n";
-  for (const Command& c : kCommands) {
-    out << "  " << c.name << std::string(12 - c.name.size(), ' ') << c.summary << "\n";
+// Runs one subcommand; its errors are printed here (exit 2 for a usage mistake, else 1).
+int RunCommand(const Command& c, int argc, char** argv) {
+  try {
+    return c.run(argc, argv);
+  } catch (const fedgate::Error& e) {
+    std::cerr << "fedgate " << c.name << ": error: " << e.what() << "\n";
+    return e.code() == fedgate::ErrorCode::kInvalidArgument ? 2 : 1;
+  } catch (const std::exception& e) {
+    std::cerr << "fedgate " << c.name << ": internal error: " << e.what() << "\n";
+    return 1;
   }
-  out << "  version     Print the version\n\n"
-         "Run 'fedgate <command> --help' for a command's options.\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
-      std::strcmp(argv[1], "help") == 0) {
-    PrintUsage(std::cout);
-    return argc < 2 ? 2 : 0;
-  }
-  std::string_view name = argv[1];
-  if (name == "version" || name == "--version") {
+  if (argc >= 2 && std::strcmp(argv[1], "--version") == 0) {
     std::cout << "fedgate " << FEDGATE_VERSION << "\n";
     return 0;
   }
+  fedgate::CommandGroup commands(
+      "", "fedgate is a federated SQL gateway for linked health and social care data.");
   for (const Command& c : kCommands) {
-    if (c.name != name) continue;
-    try {
-      return c.run(argc, argv);
-    } catch (const fedgate::Error& e) {
-      std::cerr << "fedgate " << name << ": error: " << e.what() << "\n";
-      return e.code() == fedgate::ErrorCode::kInvalidArgument ? 2 : 1;
-    } catch (const std::exception& e) {
-      std::cerr << "fedgate " << name << ": internal error: " << e.what() << "\n";
-      return 1;
-    }
+    commands.Add(c.name, c.summary, [&c](int n, char** v) { return RunCommand(c, n, v); });
   }
-  std::cerr << "fedgate: unknown command '" << name << "'\n\n";
-  PrintUsage(std::cerr);
-  return 2;
+  try {
+    return commands.Dispatch(argc, argv, 1, std::cout, std::cerr);
+  } catch (const fedgate::Error& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  }
 }

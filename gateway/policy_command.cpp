@@ -14,16 +14,13 @@ namespace fedgate::gateway {
 namespace {
 
 int PolicyLint(int argc, char** argv) {
-  int bad = 0, files = 0;
-  if (argc > 3 && (std::string(argv[3]) == "--help" || std::string(argv[3]) == "-h")) {
-    std::cout << "Usage: fedgate policy lint FILE...\n\nChecks DSA files. Prints each file's "
-                 "verdict; errors "
-                 "give file:line:column\nand what is wrong. Exits non-zero when any file is bad.\n";
-    return 0;
-  }
-  for (int i = 3; i < argc; ++i) {
-    std::string file = argv[i];
-    ++files;
+  ArgParser args("policy lint",
+                 "Checks DSA files. Prints each file's verdict; errors give file:line:column\n"
+                 "and what is wrong. Exits 1 when any file is bad.");
+  args.Positional("FILE", "DSA files (YAML)", true);
+  if (!args.Parse(argc, argv, 3, std::cout)) return 0;
+  int bad = 0;
+  for (const std::string& file : args.Positionals("FILE")) {
     try {
       policy::Dsa d = policy::LoadDsaFile(file);
       std::cout << file << ": ok: DSA " << d.id << "; " << policy::DescribeRules(d) << "\n";
@@ -32,7 +29,6 @@ int PolicyLint(int argc, char** argv) {
       std::cout << e.what() << "\n";
     }
   }
-  if (files == 0) ThrowInvalid("no DSA files given: fedgate policy lint FILE...");
   return bad ? 1 : 0;
 }
 
@@ -75,33 +71,38 @@ int PolicyExplain(int argc, char** argv) {
 }  // namespace
 
 int PolicyCommand(int argc, char** argv) {
-  std::string sub = argc > 2 ? argv[2] : "";
-  if (sub == "lint") return PolicyLint(argc, argv);
-  if (sub == "explain") return PolicyExplain(argc, argv);
-  std::cout << "Usage:\n  fedgate policy lint FILE...        check DSA files\n"
-               "  fedgate policy explain --config F --dsa D --user U --purpose P [--sql SQL]\n";
-  return sub.empty() || sub == "--help" || sub == "-h" ? (sub.empty() ? 2 : 0) : 2;
+  CommandGroup group("policy",
+                     "Data-sharing agreements: check their files, explain what they allow.");
+  group.Add("lint", "Check DSA files (file:line:column for each problem)", PolicyLint)
+      .Add("explain", "What a DSA shares and allows a user and purpose; why a query is refused",
+           PolicyExplain);
+  return group.Dispatch(argc, argv, 2, std::cout, std::cerr);
 }
 
-int AuditCommand(int argc, char** argv) {
-  std::string sub = argc > 2 ? argv[2] : "";
-  if (sub != "verify") {
-    std::cout << "Usage:\n  fedgate audit verify FILE    check the hash chain of an audit log\n";
-    return sub == "--help" || sub == "-h" ? 0 : 2;
-  }
+namespace {
+
+int AuditVerify(int argc, char** argv) {
   ArgParser args("audit verify",
-                 "Checks an audit log's hash chain and reports the first broken record.\n\n"
-                 "Usage: fedgate audit verify FILE");
-  if (!args.Parse(argc, argv, 4, std::cout)) return 0;
-  if (argc < 4) ThrowInvalid("no audit log given: fedgate audit verify FILE");
-  auto report = policy::VerifyAuditLog(argv[3]);
+                 "Checks an audit log's hash chain and reports the first broken record.\n"
+                 "Exits 1 when the chain is broken.");
+  args.Positional("FILE", "The audit log");
+  if (!args.Parse(argc, argv, 3, std::cout)) return 0;
+  const std::string& file = args.Positionals("FILE").front();
+  auto report = policy::VerifyAuditLog(file);
   if (report.ok) {
-    std::cout << argv[3] << ": ok, " << report.records << " records, chain intact\n";
+    std::cout << file << ": ok, " << report.records << " records, chain intact\n";
     return 0;
   }
-  std::cout << argv[3] << ": BROKEN at record " << report.first_bad << ": " << report.problem
-            << "\n";
+  std::cout << file << ": BROKEN at record " << report.first_bad << ": " << report.problem << "\n";
   return 1;
+}
+
+}  // namespace
+
+int AuditCommand(int argc, char** argv) {
+  CommandGroup group("audit", "Audit logs (hash-chained, one JSON record per line).");
+  group.Add("verify", "Check the hash chain of an audit log", AuditVerify);
+  return group.Dispatch(argc, argv, 2, std::cout, std::cerr);
 }
 
 }  // namespace fedgate::gateway

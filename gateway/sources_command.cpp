@@ -10,19 +10,14 @@ namespace fedgate::gateway {
 
 // fedgate sources check: connects to every configured source and compares what it has with
 // what the configuration names.
-int SourcesCommand(int argc, char** argv) {
+namespace {
+
+int SourcesCheck(int argc, char** argv) {
   ArgParser args("sources check",
                  "Connects to every source of a configuration and prints its driver, DBMS name\n"
                  "and version, and each configured table: found (with its column count) or why\n"
                  "not. Exits 1 when any source or table has a problem.");
   args.Option("config", "FILE", "Gateway configuration", std::nullopt, true);
-  if (argc < 3 || std::string(argv[2]) != "check") {
-    if (argc >= 3 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h")) {
-      args.Parse(argc, argv, 2, std::cout);
-      return 0;
-    }
-    ThrowInvalid("usage: fedgate sources check --config FILE");
-  }
   if (!args.Parse(argc, argv, 3, std::cout)) return 0;
   const auto config = planner::LoadConfig(args.Get("config"));
   planner::Catalog catalog(config);
@@ -61,6 +56,14 @@ int SourcesCommand(int argc, char** argv) {
   std::cout << (problems ? std::to_string(problems) + " problem(s)" : std::string("all sources ok"))
             << "\n";
   return problems ? 1 : 0;
+}
+
+}  // namespace
+
+int SourcesCommand(int argc, char** argv) {
+  CommandGroup group("sources", "The configured sources.");
+  group.Add("check", "Connect to every source: driver, DBMS and version, each table", SourcesCheck);
+  return group.Dispatch(argc, argv, 2, std::cout, std::cerr);
 }
 
 }  // namespace fedgate::gateway

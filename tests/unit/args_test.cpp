@@ -77,5 +77,83 @@ TEST(ArgParser, HelpPrintsUsage) {
   EXPECT_NE(out.str().find("(default: 10)"), std::string::npos);
 }
 
+TEST(ArgParser, HelpWinsAnywhereButNotAsAValue) {
+  std::ostringstream out;
+  auto p = MakeParser();
+  Argv a({"fedgate", "demo", "--bogus", "--help"});
+  EXPECT_FALSE(p.Parse(a.argc(), a.argv(), 2, out));
+  auto q = MakeParser();
+  Argv b({"fedgate", "demo", "--name", "--help"});
+  ASSERT_TRUE(q.Parse(b.argc(), b.argv(), 2, out));
+  EXPECT_EQ(q.Get("name"), "--help");
+}
+
+TEST(ArgParser, Positionals) {
+  std::ostringstream out;
+  ArgParser one("audit verify", "Checks a log.");
+  one.Positional("FILE", "The log");
+  Argv a({"fedgate", "audit", "verify", "log.jsonl"});
+  ASSERT_TRUE(one.Parse(a.argc(), a.argv(), 3, out));
+  EXPECT_EQ(one.Positionals("FILE"), std::vector<std::string>{"log.jsonl"});
+  EXPECT_NE(one.Usage().find("Usage: fedgate audit verify [options] FILE"), std::string::npos);
+
+  ArgParser many("policy lint", "Checks files.");
+  many.Positional("FILE", "Files", true).Flag("quiet", "Less");
+  Argv b({"fedgate", "policy", "lint", "a.yaml", "--quiet", "b.yaml", "--", "--c.yaml"});
+  ASSERT_TRUE(many.Parse(b.argc(), b.argv(), 3, out));
+  EXPECT_EQ(many.Positionals("FILE"), (std::vector<std::string>{"a.yaml", "b.yaml", "--c.yaml"}));
+  EXPECT_TRUE(many.GetFlag("quiet"));
+
+  auto expect_error = [&](ArgParser p, std::vector<std::string> args, const std::string& fragment) {
+    Argv v(std::move(args));
+    try {
+      p.Parse(v.argc(), v.argv(), 3, out);
+      FAIL() << "expected an error containing " << fragment;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  };
+  ArgParser verify("audit verify", "Checks a log.");
+  verify.Positional("FILE", "The log");
+  expect_error(verify, {"fedgate", "audit", "verify"}, "FILE is missing");
+  expect_error(verify, {"fedgate", "audit", "verify", "a", "b"}, "unexpected argument 'b'");
+  expect_error(verify, {"fedgate", "audit", "verify", "-x", "a"}, "unknown option -x");
+}
+
+TEST(CommandGroup, DispatchesHelpsAndNamesMistakes) {
+  int ran = 0;
+  CommandGroup g("policy", "DSA files.");
+  g.Add("lint", "Check files", [&](int argc, char**) {
+    ran = argc;
+    return 7;
+  });
+  std::ostringstream out, err;
+  Argv run({"fedgate", "policy", "lint", "x"});
+  EXPECT_EQ(g.Dispatch(run.argc(), run.argv(), 2, out, err), 7);
+  EXPECT_EQ(ran, 4);
+
+  Argv help({"fedgate", "policy", "--help"});
+  EXPECT_EQ(g.Dispatch(help.argc(), help.argv(), 2, out, err), 0);
+  EXPECT_NE(out.str().find("Usage: fedgate policy <command>"), std::string::npos);
+  EXPECT_NE(out.str().find("  lint"), std::string::npos);
+
+  Argv none({"fedgate", "policy"});
+  EXPECT_EQ(g.Dispatch(none.argc(), none.argv(), 2, out, err), 2);
+  EXPECT_NE(err.str().find("Usage: fedgate policy"), std::string::npos);
+
+  for (const auto& [arg, fragment] : std::vector<std::pair<std::string, std::string>>{
+           {"--bogus", "unknown option --bogus"}, {"lnit", "unknown command 'lnit'"}}) {
+    Argv bad({"fedgate", "policy", arg});
+    try {
+      g.Dispatch(bad.argc(), bad.argv(), 2, out, err);
+      FAIL() << arg;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace fedgate
