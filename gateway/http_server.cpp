@@ -163,7 +163,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     for (const auto& field : req) {
       std::string name(field.name_string());
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request.headers[name] = std::string(field.value());
+      // A header sent several times is one comma-separated list (RFC 9110 5.3), as Trino's
+      // Java client sends X-Trino-Session and X-Trino-Prepared-Statement.
+      auto [it, inserted] = request.headers.try_emplace(name, std::string(field.value()));
+      if (!inserted) it->second += ", " + std::string(field.value());
     }
     request.body = std::move(req.body());
     request.remote = remote_;
@@ -235,7 +238,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "fedgate/" FEDGATE_VERSION);
     res->set(http::field::content_type, r.content_type);
-    for (const auto& [k, v] : r.headers) res->set(k, v);
+    for (const auto& [k, v] : r.headers) res->insert(k, v);
     res->keep_alive(keep_alive && !server_->stopping);
     res->body() = std::move(r.body);
     res->prepare_payload();

@@ -7,28 +7,23 @@
 #include "common/date.h"
 #include "gateway/api_util.h"
 #include "gateway/metadata.h"
+#include "gateway/trino_query.h"
+#include "sql/trino_text.h"
 
 namespace fedgate::gateway {
 
 using nlohmann::json;
 
-struct TrinoProtocol::Query {
-  std::string id, sql, dsa, schema, purpose, source;
-  Caller caller;
-  std::atomic<bool> cancel{false};
-  std::mutex mu;
-  std::condition_variable cv;
-  std::string state = "QUEUED";  // QUEUED, RUNNING, FINISHED, FAILED
-  std::optional<planner::QueryResult> result;
-  std::optional<Error> error;
-  std::chrono::steady_clock::time_point created = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point touched = created;
-  std::thread thread;
-};
-
 namespace {
 
-json TypeSignature(const DataType& t) {
+// Trino's type name; timestamps carry their precision only for clients that declare
+// PARAMETRIC_DATETIME (X-Trino-Client-Capabilities), as Trino does.
+std::string TypeName(const DataType& t, bool parametric_datetime) {
+  if (t.id == TypeId::kTimestamp && !parametric_datetime) return "timestamp";
+  return TrinoTypeName(t);
+}
+
+json TypeSignature(const DataType& t, bool parametric_datetime) {
   auto args = [](std::vector<int64_t> v) {
     json a = json::array();
     for (int64_t x : v) a.push_back({{"kind", "LONG"}, {"value", x}});
@@ -46,14 +41,27 @@ json TypeSignature(const DataType& t) {
     case TypeId::kDate:
       return {{"rawType", "date"}, {"arguments", json::array()}};
     case TypeId::kTimestamp:
-      return {{"rawType", "timestamp"}, {"arguments", args({6})}};
+      return {{"rawType", "timestamp"},
+              {"arguments", parametric_datetime ? args({6}) : json::array()}};
     default:
       return {{"rawType", "varchar"}, {"arguments", args({2147483647})}};
   }
 }
 
 // Trino sends non-finite doubles as strings; every other value as the JSON API does.
-json Cell(const Column& c, size_t row) {
+// Timestamps as Trino writes them: microseconds for PARAMETRIC_DATETIME clients, else
+// rounded to milliseconds.
+json Cell(const Column& c, size_t row, bool parametric_datetime) {
+  if (c.type.id == TypeId::kTimestamp && !c.IsNull(row)) {
+    int64_t micros = c.i64[row];
+    const int digits = parametric_datetime ? 6 : 3;
+    if (!parametric_datetime) micros = (micros >= 0 ? micros + 500 : micros - 499) / 1000 * 1000;
+    int64_t fraction = micros % 1000000;
+    if (fraction < 0) fraction += 1000000;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(fraction));
+    return FormatIsoTimestamp(micros - fraction) + std::string(buf).substr(0, 1 + digits);
+  }
   if (c.type.id == TypeId::kDouble && !c.IsNull(row) && !std::isfinite(c.f64[row])) {
     const double d = c.f64[row];
     return std::isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity";
@@ -113,26 +121,6 @@ json ErrorJson(const Error& e) {
   return j;
 }
 
-// A small result of text columns (introspection answers).
-planner::QueryResult TextResult(const std::vector<std::string>& names,
-                                const std::vector<std::vector<std::string>>& rows) {
-  planner::QueryResult r;
-  for (const auto& n : names) {
-    r.columns.push_back({n, DataType::Text(), false});
-    r.rows.columns.emplace_back(DataType::Text());
-  }
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < names.size(); ++c) {
-      r.rows.columns[c].null.push_back(0);
-      r.rows.columns[c].str.push_back(row[c]);
-    }
-  }
-  r.rows.rows = rows.size();
-  r.suppressed.assign(rows.size(), 0);
-  r.cell_rules.assign(rows.size() * names.size(), 0);
-  return r;
-}
-
 std::map<std::string, std::string> SessionProperties(const std::string& header) {
   std::map<std::string, std::string> out;
   std::stringstream ss(header);
@@ -145,7 +133,13 @@ std::map<std::string, std::string> SessionProperties(const std::string& header) 
       s.erase(s.find_last_not_of(' ') + 1);
       return s;
     };
-    out[trim(item.substr(0, eq))] = trim(item.substr(eq + 1));
+    std::string value = trim(item.substr(eq + 1));
+    try {
+      value = UrlDecode(value);  // Java and Python clients encode values
+    } catch (const Error&) {
+      // not encoded after all: kept as sent
+    }
+    out[trim(item.substr(0, eq))] = value;
   }
   return out;
 }
@@ -168,22 +162,6 @@ std::optional<std::string> BaseUri(const HttpRequest& r) {
       return std::nullopt;
   }
   return std::string(r.secure ? "https://" : "http://") + host;
-}
-
-// SQL LIKE pattern (% and _) as a regex.
-bool Like(const std::string& text, const std::string& pattern) {
-  std::string re;
-  for (char c : pattern) {
-    if (c == '%') {
-      re += ".*";
-    } else if (c == '_') {
-      re += '.';
-    } else {
-      if (std::string("\\^$.|?*+()[]{}").find(c) != std::string::npos) re += '\\';
-      re += c;
-    }
-  }
-  return std::regex_match(text, std::regex(re, std::regex::icase));
 }
 
 }  // namespace
@@ -223,115 +201,116 @@ std::shared_ptr<TrinoProtocol::Query> TrinoProtocol::Find(const std::string& id)
   return it->second;
 }
 
-std::optional<planner::QueryResult> TrinoProtocol::Introspect(const std::string& sql_in,
-                                                              const std::string& dsa_id,
-                                                              const std::string& schema,
-                                                              const Caller& caller) {
-  std::string sql = sql_in;
-  while (!sql.empty() &&
-         (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back()))))
-    sql.pop_back();
-  std::smatch m;
-  // Compiled once: every statement is matched against these before it runs.
-  static const std::string ident = R"(("[^"]+"|[A-Za-z_][A-Za-z0-9_\-]*))";
-  auto re = [](const std::string& p) { return std::regex(p, std::regex::icase); };
-  static const std::regex kVersion = re(R"(\s*SELECT\s+version\s*\(\s*\)\s*)");
-  static const std::regex kTimezone = re(R"(\s*SELECT\s+current_timezone\s*\(\s*\)\s*)");
-  static const std::regex kCatalogs = re(R"(\s*SHOW\s+CATALOGS\s*)");
-  static const std::regex kSchemas =
-      re(R"(\s*SHOW\s+SCHEMAS(\s+FROM\s+)" + ident + R"()?(\s+LIKE\s+'([^']*)')?\s*)");
-  static const std::regex kTables = re(R"(\s*SHOW\s+TABLES(\s+FROM\s+)" + ident + R"((\.)" + ident +
-                                       R"()?)?(\s+LIKE\s+'([^']*)')?\s*)");
-  static const std::regex kColumns = re(R"(\s*(SHOW\s+COLUMNS\s+FROM|DESCRIBE)\s+)" + ident +
-                                        R"((\.)" + ident + R"()?(\.)" + ident + R"()?\s*)");
-  if (std::regex_match(sql, kVersion)) {
-    return TextResult({"_col0"}, {{std::string("fedgate ") + FEDGATE_VERSION}});
+void TrinoProtocol::RunSessionStatement(Query& q, const TrinoStatement& st) {
+  using K = TrinoStatement::Kind;
+  auto& headers = q.set_headers;
+  switch (st.kind) {
+    case K::kUse: {
+      // The catalog must be a DSA the caller may use, the schema one of its sources.
+      auto d = DsaFor(st.catalog, q.dsa, q.caller);
+      bool shared = false;
+      for (const auto& [table, rule] : d->datasets)
+        shared = shared || table.substr(0, table.find('.')) == st.schema;
+      if (!shared)
+        throw Error(ErrorCode::kNotFound,
+                    "schema " + st.schema + " does not exist in catalog " + d->id);
+      if (!st.catalog.empty()) headers.push_back({"Set-Catalog", d->id});
+      headers.push_back({"Set-Schema", st.schema});
+      break;
+    }
+    case K::kSetSession:
+    case K::kResetSession:
+      if (st.name != "purpose") {
+        throw Error(ErrorCode::kInvalidArgument,
+                    "session property '" + st.name +
+                        "' does not exist (fedgate's session properties: purpose; see SHOW "
+                        "SESSION)");
+      }
+      if (st.kind == K::kSetSession) {
+        headers.push_back({"Set-Session", st.name + "=" + UrlEncode(st.value)});
+      } else {
+        headers.push_back({"Clear-Session", st.name});
+      }
+      break;
+    case K::kPrepare: {
+      // Checked now, as Trino does, so a client learns of a syntax error at PREPARE.
+      const TrinoStatement inner = ParseTrinoStatement(st.statement);
+      if (inner.kind != K::kQuery && inner.kind != K::kShowFunctions &&
+          inner.kind != K::kShowSession && inner.kind != K::kShowCreateTable) {
+        throw Error(ErrorCode::kInvalidArgument,
+                    "only queries can be prepared, not " + UpdateType(inner.kind));
+      }
+      headers.push_back({"Added-Prepare", UrlEncode(st.name) + "=" + UrlEncode(st.statement)});
+      break;
+    }
+    case K::kDeallocate:
+      Prepared(q, st.name);
+      headers.push_back({"Deallocated-Prepare", UrlEncode(st.name)});
+      break;
+    default:
+      break;
   }
-  if (std::regex_match(sql, kTimezone)) {
-    return TextResult({"_col0"}, {{"UTC"}});
+  q.update_type = UpdateType(st.kind);
+}
+
+planner::QueryResult TrinoProtocol::RunSql(Query& q, const std::string& sql_in,
+                                           const TrinoStatement& values) {
+  using K = TrinoStatement::Kind;
+  const TrinoStatement inner = ParseTrinoStatement(sql_in);
+  if (inner.kind == K::kShowFunctions) return ShowFunctions(inner);
+  if (inner.kind == K::kShowSession) return ShowSession(inner, q);
+  if (inner.kind == K::kShowCreateTable) return ShowCreateTable(inner, q);
+  if (inner.kind != K::kQuery) {
+    throw Error(ErrorCode::kInvalidArgument, "EXECUTE runs a query; a " + UpdateType(inner.kind) +
+                                                 " statement is sent on its own");
   }
-  if (std::regex_match(sql, kCatalogs)) {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& id : registry_.Ids()) {
-      if (registry_.Get(id)->IsRecipient(caller.role, caller.organisation)) rows.push_back({id});
-    }
-    return TextResult({"Catalog"}, rows);
+  const policy::Session session{q.caller.user, q.caller.role, q.caller.organisation, q.purpose};
+  const sql::TrinoText text(sql_in, CatalogsOf(q.caller));
+  const std::string& sql = text.text();
+  if (static_cast<size_t>(text.parameters()) != values.parameters.size()) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "the statement has " + std::to_string(text.parameters()) +
+                    " parameter(s) (?) but " + std::to_string(values.parameters.size()) +
+                    " value(s) were given (EXECUTE ... USING v1, v2, ...)");
   }
-  // The DSA a metadata statement is about: named, or the session's catalog.
-  auto dsa_for = [&](const std::string& named) {
-    const std::string id = named.empty() ? dsa_id : named;
-    if (id.empty())
-      throw Error(ErrorCode::kInvalidArgument, "no catalog: set X-Trino-Catalog to a DSA id");
-    auto d = registry_.Get(id);
-    if (!d->IsRecipient(caller.role, caller.organisation)) {
-      throw Error(ErrorCode::kPermissionDenied,
-                  "user " + caller.user + " is not a recipient of DSA " + id);
+  std::optional<planner::QueryResult> result;
+  try {
+    if (values.parameters.empty()) result = Introspect(sql, q.dsa, q.schema, q.caller);
+    if (!result && MetadataQuery::ReadsMetadata(sql)) {
+      if (!values.parameters.empty())
+        throw Error(ErrorCode::kInvalidArgument, "metadata queries take no parameters");
+      std::vector<std::shared_ptr<const policy::Dsa>> dsas;
+      for (const auto& id : CatalogsOf(q.caller)) dsas.push_back(registry_.Get(id));
+      result = MetadataQuery(std::move(dsas), q.dsa, engine_.catalog()).Run(sql, &q.cancel);
     }
-    return d;
-  };
-  auto unquote = [](std::string s) {
-    if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
-    return s;
-  };
-  if (std::regex_match(sql, m, kSchemas)) {
-    auto d = dsa_for(unquote(m[2].str()));
-    std::set<std::string> schemas;
-    for (const auto& [table, rule] : d->datasets) schemas.insert(table.substr(0, table.find('.')));
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& s : schemas) {
-      if (!m[4].matched || Like(s, m[4].str())) rows.push_back({s});
-    }
-    return TextResult({"Schema"}, rows);
+  } catch (const Error& e) {
+    gate_.AuditMetadata(session, q.dsa, sql_in, e.what());
+    throw text.Original(e);
   }
-  if (std::regex_match(sql, m, kTables)) {
-    std::string catalog, sch = schema;
-    if (m[4].matched) {
-      catalog = unquote(m[2].str());
-      sch = unquote(m[4].str());
-    } else if (m[2].matched) {
-      sch = unquote(m[2].str());
-    }
-    auto d = dsa_for(catalog);
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& [table, rule] : d->datasets) {
-      auto dot = table.find('.');
-      if (table.substr(0, dot) != sch) continue;
-      std::string name = table.substr(dot + 1);
-      if (!m[6].matched || Like(name, m[6].str())) rows.push_back({name});
-    }
-    return TextResult({"Table"}, rows);
+  if (result) {
+    gate_.AuditMetadata(session, q.dsa, sql_in, "");
+    return std::move(*result);
   }
-  if (std::regex_match(sql, m, kColumns)) {
-    std::vector<std::string> parts = {unquote(m[2].str())};
-    if (m[4].matched) parts.push_back(unquote(m[4].str()));
-    if (m[6].matched) parts.push_back(unquote(m[6].str()));
-    std::string catalog, sch = schema, table;
-    if (parts.size() == 3) {
-      catalog = parts[0];
-      sch = parts[1];
-      table = parts[2];
-    } else if (parts.size() == 2) {
-      sch = parts[0];
-      table = parts[1];
-    } else {
-      table = parts[0];
-    }
-    auto d = dsa_for(catalog);
-    const std::string qualified = sch + "." + table;
-    auto it = d->datasets.find(qualified);
-    if (it == d->datasets.end())
-      throw Error(ErrorCode::kNotFound,
-                  "table " + qualified + " does not exist in catalog " + d->id);
-    const auto& t = engine_.catalog().Table(sch, table);
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& c : t.columns) {
-      if (it->second.Allows(c.name))
-        rows.push_back(
-            {c.name, TrinoTypeName(c.type), "", c.person ? "pseudonymised person key" : ""});
-    }
-    return TextResult({"Column", "Type", "Extra", "Comment"}, rows);
+  if (q.dsa.empty())
+    throw Error(ErrorCode::kInvalidArgument,
+                "no catalog: set X-Trino-Catalog to the DSA to query under");
+  if (q.purpose.empty()) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "no purpose: set the session property purpose (SET SESSION purpose = '...' or "
+                "X-Trino-Session: purpose=...)");
   }
-  return std::nullopt;
+  planner::QueryOptions options;
+  options.cancel = &q.cancel;
+  options.default_schema = q.schema;
+  options.parameters = values.parameters;
+  options.parameter_texts = values.parameter_texts;
+  try {
+    auto released = gate_.Query(session, q.dsa, sql, options);
+    metrics_.Released(released);
+    return released;
+  } catch (const Error& e) {
+    throw text.Original(e);
+  }
 }
 
 void TrinoProtocol::Run(std::shared_ptr<Query> q) {
@@ -342,50 +321,32 @@ void TrinoProtocol::Run(std::shared_ptr<Query> q) {
   std::optional<planner::QueryResult> result;
   std::optional<Error> error;
   try {
-    std::string sql = q->sql;
-    std::smatch m;
-    // EXECUTE IMMEDIATE 'SQL' (trino-python-client's probe) runs the quoted statement.
-    if (std::regex_match(sql, m,
-                         std::regex(R"(\s*EXECUTE\s+IMMEDIATE\s+'((?:[^']|'')*)'\s*;?\s*)",
-                                    std::regex::icase))) {
-      sql = std::regex_replace(m[1].str(), std::regex("''"), "'");
-    }
-    const policy::Session session{q->caller.user, q->caller.role, q->caller.organisation,
-                                  q->purpose};
-    try {
-      result = Introspect(sql, q->dsa, q->schema, q->caller);
-    } catch (const Error& e) {
-      gate_.AuditMetadata(session, q->dsa, sql, e.what());
-      throw;
-    }
-    if (!result && MetadataQuery::ReadsMetadata(sql)) {
-      std::vector<std::shared_ptr<const policy::Dsa>> dsas;
-      for (const auto& id : registry_.Ids()) {
-        auto d = registry_.Get(id);
-        if (d->IsRecipient(q->caller.role, q->caller.organisation)) dsas.push_back(d);
-      }
-      try {
-        result = MetadataQuery(std::move(dsas), q->dsa, engine_.catalog()).Run(sql, &q->cancel);
-      } catch (const Error& e) {
-        gate_.AuditMetadata(session, q->dsa, sql, e.what());
-        throw;
-      }
-    }
-    if (result) gate_.AuditMetadata(session, q->dsa, sql, "");
-    if (!result) {
-      if (q->dsa.empty())
-        throw Error(ErrorCode::kInvalidArgument,
-                    "no catalog: set X-Trino-Catalog to the DSA to query under");
-      if (q->purpose.empty()) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    "no purpose: set the session property purpose (X-Trino-Session: purpose=...)");
-      }
-      planner::QueryOptions options;
-      options.cancel = &q->cancel;
-      options.default_schema = q->schema;
-      result = gate_.Query({q->caller.user, q->caller.role, q->caller.organisation, q->purpose},
-                           q->dsa, sql, options);
-      metrics_.Released(*result);
+    using K = TrinoStatement::Kind;
+    const TrinoStatement st = ParseTrinoStatement(q->sql);
+    switch (st.kind) {
+      case K::kUse:
+      case K::kSetSession:
+      case K::kResetSession:
+      case K::kPrepare:
+      case K::kDeallocate:
+        RunSessionStatement(*q, st);
+        result.emplace();  // no columns, no rows
+        break;
+      case K::kExecute:
+        result = RunSql(*q, Prepared(*q, st.name), st);
+        break;
+      case K::kExecuteImmediate:
+        result = RunSql(*q, st.statement, st);
+        break;
+      case K::kDescribeInput:
+        result = DescribeInput(*q, st.name);
+        break;
+      case K::kDescribeOutput:
+        result = DescribeOutput(*q, st.name);
+        break;
+      default:
+        result = RunSql(*q, q->sql, st);
+        break;
     }
   } catch (const Error& e) {
     error = e;
@@ -427,6 +388,16 @@ HttpResponse TrinoProtocol::Start(const HttpRequest& request, const Caller& call
   q->source = Header(request, "source");
   auto session = SessionProperties(Header(request, "session"));
   q->purpose = session.count("purpose") ? session["purpose"] : caller.purpose;
+  for (const auto& [name, value] : request.headers) {
+    if (name.rfind("x-presto-", 0) == 0) q->header_prefix = "X-Presto-";
+  }
+  q->parametric_datetime =
+      Header(request, "client-capabilities").find("PARAMETRIC_DATETIME") != std::string::npos;
+  try {
+    q->prepared = ParsePreparedStatements(Header(request, "prepared-statement"));
+  } catch (const Error& e) {
+    return {400, "text/plain", e.what(), {}};
+  }
   {
     std::lock_guard lock(mu_);
     // Forget results nobody has asked for in ten minutes.
@@ -486,13 +457,25 @@ HttpResponse TrinoProtocol::Page(const std::string& base, const std::shared_ptr<
     return {200, "application/json", j.dump(), {}};
   }
   const planner::QueryResult& r = *q->result;
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const auto& [name, value] : q->set_headers)
+    headers.push_back({q->header_prefix + name, value});
   json columns = json::array();
   for (const auto& c : r.columns) {
     columns.push_back({{"name", c.name},
-                       {"type", TrinoTypeName(c.type)},
-                       {"typeSignature", TypeSignature(c.type)}});
+                       {"type", TypeName(c.type, q->parametric_datetime)},
+                       {"typeSignature", TypeSignature(c.type, q->parametric_datetime)}});
   }
   j["columns"] = columns;
+  stats["processedRows"] = static_cast<int64_t>(r.rows.rows);
+  if (!q->update_type.empty()) {
+    // A session statement: no columns, no rows, its effect in the response headers.
+    j["updateType"] = q->update_type;
+    j["stats"] = stats;
+    return {200, "application/json", j.dump(), std::move(headers)};
+  }
+  // Every page with rows is followed by one more; the last page has none (as Trino's), so a
+  // client that yields the final page twice still sees each row once.
   const size_t begin = static_cast<size_t>(token - 1) * page_rows_;
   const size_t end = std::min(r.rows.rows, begin + page_rows_);
   json data = json::array(), cells = json::array();
@@ -500,7 +483,7 @@ HttpResponse TrinoProtocol::Page(const std::string& base, const std::shared_ptr<
   for (size_t row = begin; row < end; ++row) {
     json values = json::array();
     for (size_t c = 0; c < nc; ++c) {
-      values.push_back(Cell(r.rows.columns[c], row));
+      values.push_back(Cell(r.rows.columns[c], row, q->parametric_datetime));
       const uint8_t rule = r.cell_rules.empty() ? 0 : r.cell_rules[row * nc + c];
       if (rule)
         cells.push_back(
@@ -510,11 +493,10 @@ HttpResponse TrinoProtocol::Page(const std::string& base, const std::shared_ptr<
   }
   if (!data.empty()) j["data"] = data;
   j["fedgateDisclosure"] = {{"minPersons", r.min_persons}, {"cells", cells}};
-  stats["processedRows"] = static_cast<int64_t>(r.rows.rows);
   j["stats"] = stats;
-  if (end < r.rows.rows)
+  if (begin < end)
     j["nextUri"] = base + "/v1/statement/executing/" + q->id + "/" + std::to_string(token + 1);
-  return {200, "application/json", j.dump(), {}};
+  return {200, "application/json", j.dump(), std::move(headers)};
 }
 
 HttpResponse TrinoProtocol::Handle(const HttpRequest& request, const Caller& caller) {

@@ -319,6 +319,8 @@ BoundExprPtr Binder::BindExpr(const sql::Expr& e, ExprContext& ctx) {
            e.location);
     case sql::ExprKind::kGroupingSet:
       Fail(ErrorCode::kInvalidArgument, "grouping sets are only allowed in GROUP BY", e.location);
+    case sql::ExprKind::kParameter:
+      return BindExpr(ParameterValue(e), ctx);
   }
   Fail(ErrorCode::kInvalidArgument, "unsupported expression", e.location);
 }

@@ -212,6 +212,24 @@ LogicalOpPtr MakeProject(LogicalOpPtr child, std::vector<BoundExprPtr> exprs,
 Binder::Binder(Catalog& catalog, std::string_view sql_text, Names names)
     : catalog_(catalog), sql_text_(sql_text), names_(std::move(names)) {}
 
+Binder::Binder(Catalog& catalog, std::string_view sql_text) : Binder(catalog, sql_text, Names()) {}
+
+const sql::Expr& Binder::ParameterValue(const sql::Expr& e) const {
+  if (e.kind != sql::ExprKind::kParameter) return e;
+  const size_t n = static_cast<size_t>(e.parameter);
+  if (n >= 1 && n <= names_.parameters.size() && names_.parameters[n - 1])
+    return *names_.parameters[n - 1];
+  if (names_.unbound_parameters_as_null && n >= 1) {
+    static const sql::Expr kNull(sql::ExprKind::kLiteral);
+    return kNull;
+  }
+  Fail(ErrorCode::kInvalidArgument,
+       "parameter " + std::to_string(e.parameter) + " has no value (the statement has " +
+           std::to_string(names_.parameters.size()) +
+           (names_.parameters.size() == 1 ? " value" : " values") + ": EXECUTE ... USING v1, ...)",
+       e.location);
+}
+
 BoundQuery Binder::Bind(const sql::SelectStmt& stmt) {
   BoundQuery q;
   q.plan = BindSelect(stmt, nullptr);
@@ -937,8 +955,9 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
 }
 
 LogicalOpPtr Binder::ApplyOrderLimit(LogicalOpPtr op, const sql::SelectStmt& s) {
-  auto constant = [&](const sql::ExprPtr& e, const char* what) -> int64_t {
-    if (!e) return -1;
+  auto constant = [&](const sql::ExprPtr& written, const char* what) -> int64_t {
+    if (!written) return -1;
+    const sql::Expr* e = &ParameterValue(*written);
     if (e->kind != sql::ExprKind::kLiteral || e->literal_kind != sql::LiteralKind::kInteger) {
       if (e->kind == sql::ExprKind::kLiteral && e->literal_kind == sql::LiteralKind::kNull)
         return -1;

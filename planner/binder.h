@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -35,8 +36,15 @@ class Binder {
   struct Names {
     std::set<std::string> catalogs;
     std::string default_schema;
+    // The values of parameters $1..$n (Trino's ?, from EXECUTE ... USING): constant
+    // expressions (literals, typed literals, signed numbers), bound where the parameter
+    // stands as if written there, so a value is only ever a value. A parameter without a
+    // value is an error, or NULL when `unbound_parameters_as_null` (DESCRIBE OUTPUT).
+    std::vector<std::shared_ptr<const sql::Expr>> parameters;
+    bool unbound_parameters_as_null = false;
   };
-  Binder(Catalog& catalog, std::string_view sql_text, Names names = {});
+  Binder(Catalog& catalog, std::string_view sql_text, Names names);
+  Binder(Catalog& catalog, std::string_view sql_text);
   BoundQuery Bind(const sql::SelectStmt& stmt);
 
   // Internal pieces used by the expression binder (bind_expr.cpp).
@@ -60,6 +68,8 @@ class Binder {
   };
   BoundExprPtr BindExpr(const sql::Expr& e, ExprContext& ctx);
   [[noreturn]] void Fail(ErrorCode code, const std::string& message, int location) const;
+  // The value bound to a kParameter (see Names::parameters); `e` itself for anything else.
+  const sql::Expr& ParameterValue(const sql::Expr& e) const;
   // Records that the query names `c` (for policy checks).
   void Use(const ScopeColumn& c) {
     if (c.table) used_columns_.insert({c.table->QualifiedName(), c.name});

@@ -226,6 +226,8 @@ QueryEngine::Prepared QueryEngine::Prepare(const std::string& sql_text, const Qu
   names.catalogs.insert(DsaOf(options));
   names.catalogs.insert(options.extra_catalogs.begin(), options.extra_catalogs.end());
   names.default_schema = options.default_schema;
+  names.parameters = options.parameters;
+  names.unbound_parameters_as_null = options.unbound_parameters_as_null;
   Binder binder(*catalog_, sql_text, std::move(names));
   BoundQuery bound = binder.Bind(*stmt);
   if (options.check) options.check(bound);
@@ -416,6 +418,16 @@ ExplainResult QueryEngine::Explain(const std::string& sql_text, const QueryOptio
   VisitPlan(*prepared.plan, [&](const LogicalOp& op) {
     if (op.kind == OpKind::kRemote) out.fragments.push_back(op.fragment);
   });
+  return out;
+}
+
+std::vector<ResultColumn> QueryEngine::Describe(const std::string& sql_text,
+                                                const QueryOptions& options) {
+  Prepared prepared = Prepare(sql_text, options, false);
+  std::vector<ResultColumn> out;
+  for (const auto& c : prepared.plan->columns) {
+    if (!c.hidden) out.push_back({c.name, c.type, c.group_key});
+  }
   return out;
 }
 

@@ -36,6 +36,10 @@ struct QueryOptions {
   // `catalog.source.table` is accepted for the DSA's id and these catalogs.
   std::string default_schema;
   std::vector<std::string> extra_catalogs;
+  // Values of the statement's parameters ($n, Trino's ?): see Binder::Names::parameters.
+  std::vector<std::shared_ptr<const sql::Expr>> parameters;
+  bool unbound_parameters_as_null = false;
+  std::vector<std::string> parameter_texts;  // the values as written, for the audit record
   // Who asks and the query's id, passed to agents for their own audit logs.
   std::string user;
   std::string query_id;
@@ -91,6 +95,9 @@ class QueryEngine {
   // kResourceExhausted for the memory budget.
   QueryResult Run(const std::string& sql, const QueryOptions& options = {});
   ExplainResult Explain(const std::string& sql, const QueryOptions& options = {});
+  // The columns the query would return (names and types), after the same checks as Run
+  // (options.check included), without running anything at a source.
+  std::vector<ResultColumn> Describe(const std::string& sql, const QueryOptions& options = {});
 
   Catalog& catalog() { return *catalog_; }
   const GatewayConfig& config() const { return config_; }

@@ -57,9 +57,11 @@ planner::QueryResult PolicyGate::Query(const Session& session, const std::string
                                        const std::string& sql, planner::QueryOptions options) {
   std::shared_ptr<const Dsa> dsa;
   nlohmann::json record;
+  const std::vector<std::string> parameters = options.parameter_texts;  // options is moved
   try {
     dsa = registry_.Get(dsa_id);
     record = BaseRecord("query", session, dsa_id, dsa.get(), sql);
+    if (!parameters.empty()) record["parameters"] = parameters;
     auto result = engine_.Run(sql, Govern(*dsa, session, std::move(options)));
     record["outcome"] = "released";
     record["rows"] = result.rows.rows;
@@ -73,6 +75,7 @@ planner::QueryResult PolicyGate::Query(const Session& session, const std::string
     return result;
   } catch (const Error& e) {
     if (record.is_null()) record = BaseRecord("query", session, dsa_id, dsa.get(), sql);
+    if (!parameters.empty()) record["parameters"] = parameters;
     if (!record.contains("outcome")) {
       record["outcome"] =
           e.code() == ErrorCode::kPermissionDenied || e.code() == ErrorCode::kNotFound ? "refused"
@@ -89,6 +92,14 @@ planner::ExplainResult PolicyGate::Explain(const Session& session, const std::st
                                            const std::string& sql, planner::QueryOptions options) {
   auto dsa = registry_.Get(dsa_id);
   return engine_.Explain(sql, Govern(*dsa, session, std::move(options)));
+}
+
+std::vector<planner::ResultColumn> PolicyGate::Describe(const Session& session,
+                                                        const std::string& dsa_id,
+                                                        const std::string& sql,
+                                                        planner::QueryOptions options) {
+  auto dsa = registry_.Get(dsa_id);
+  return engine_.Describe(sql, Govern(*dsa, session, std::move(options)));
 }
 
 std::string PolicyGate::ExplainPolicy(const Session& session, const std::string& dsa_id,

@@ -24,6 +24,10 @@ class PolicyGate {
                              const std::string& sql, planner::QueryOptions options = {});
   planner::ExplainResult Explain(const Session& session, const std::string& dsa_id,
                                  const std::string& sql, planner::QueryOptions options = {});
+  // The columns the query would return (DESCRIBE OUTPUT), after the DSA's checks.
+  std::vector<planner::ResultColumn> Describe(const Session& session, const std::string& dsa_id,
+                                              const std::string& sql,
+                                              planner::QueryOptions options = {});
   // For `fedgate policy explain`: what the DSA shares, which rules will apply, and whether
   // (and why) the query would be refused. Runs nothing.
   std::string ExplainPolicy(const Session& session, const std::string& dsa_id,

@@ -43,6 +43,7 @@ enum class ExprKind {
   kGreatest,        // args
   kLeast,           // args
   kIsDistinctFrom,  // args {a, b}; negated for IS NOT DISTINCT FROM
+  kParameter,       // $n (Trino's ?): parameter, 1-based; bound from the statement's values
   kGroupingSet,     // only in GROUP BY: op "rollup" | "cube" | "sets" | "empty" | "simple";
                     // args are expressions or nested kGroupingSet("simple") lists
 };
@@ -84,6 +85,7 @@ struct Expr {
   std::vector<std::pair<ExprPtr, ExprPtr>> whens;  // kCase: WHEN cond THEN result
   ExprPtr case_else;                               // kCase
 
+  int parameter = 0;   // kParameter
   TypeName cast_type;  // kCast
   SelectPtr subquery;  // kExists, kInSubquery, kScalarSubquery
 };

@@ -133,7 +133,12 @@ ExprPtr Converter::Expression(const Json& node) {
     ExprKind kind = StringField(body, "op") == "IS_LEAST" ? ExprKind::kLeast : ExprKind::kGreatest;
     return MakeExpr(kind, location, Expressions(ListField(body, "args")));
   }
-  if (type == "ParamRef") Fail("parameters are not supported", location);
+  if (type == "ParamRef") {
+    // $n, or Trino's ? once NumberParameters (trino_text.h) has numbered it.
+    auto expr = MakeExpr(ExprKind::kParameter, location, {});
+    expr->parameter = IntField(body, "number", 0);
+    return expr;
+  }
   if (type == "A_ArrayExpr") Fail("arrays are not supported", location);
   if (type == "RowExpr") Fail("row constructors are not supported", location);
   if (type == "CollateClause") Fail("COLLATE is not supported", location);

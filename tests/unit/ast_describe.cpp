@@ -106,6 +106,8 @@ std::string Describe(const Expr& e) {
              Describe(*e.args[1]) + ")";
     case ExprKind::kGroupingSet:
       return e.op + "(" + List(e.args, ", ") + ")";
+    case ExprKind::kParameter:
+      return "$" + std::to_string(e.parameter);
   }
   return "?";
 }

@@ -103,7 +103,6 @@ TEST(ParserErrorTest, UnsupportedConstructs) {
        "ANY and ALL comparisons with subqueries are not supported", "> ALL"},
       {"SELECT x < ANY (SELECT 1) FROM t",
        "ANY and ALL comparisons with subqueries are not supported", "< ANY"},
-      {"SELECT $1", "parameters are not supported", "$1"},
       {"SELECT sum(x) FILTER (WHERE x > 0) FROM t",
        "FILTER in aggregate functions is not supported", "sum"},
       {"SELECT string_agg(x, ',' ORDER BY x) FROM t",
