@@ -200,6 +200,7 @@ HttpResponse Api::ValidateDsa(const HttpRequest& request, const Caller& caller) 
         warnings.push_back("dataset " + qualified +
                            " is not a table this gateway is configured with");
     }
+    for (const auto& w : policy::DsaWarnings(d)) warnings.push_back(w);
     if (!MayAdminister(caller, d.owner))
       warnings.push_back("its owner " + d.owner +
                          " is not your organisation: you could not PUT it");

@@ -24,6 +24,7 @@ int PolicyLint(int argc, char** argv) {
     try {
       policy::Dsa d = policy::LoadDsaFile(file);
       std::cout << file << ": ok: DSA " << d.id << "; " << policy::DescribeRules(d) << "\n";
+      for (const auto& w : policy::DsaWarnings(d)) std::cout << file << ": warning: " << w << "\n";
     } catch (const Error& e) {
       ++bad;
       std::cout << e.what() << "\n";

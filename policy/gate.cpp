@@ -1,5 +1,7 @@
 #include "policy/gate.h"
 
+#include <cctype>
+
 #include "common/date.h"
 #include "common/error.h"
 
@@ -39,6 +41,26 @@ std::string DescribeRules(const Dsa& d) {
   out += d.level == OutputLevel::kAggregate
              ? "; aggregated output only"
              : "; pseudonymised records allowed (person_id re-keyed for output)";
+  return out;
+}
+
+std::vector<std::string> DsaWarnings(const Dsa& dsa) {
+  std::vector<std::string> out;
+  for (char c : dsa.id) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
+      std::string suggested = dsa.id;
+      for (char& k : suggested) {
+        k = static_cast<char>(std::tolower(static_cast<unsigned char>(k)));
+        if (!std::isalnum(static_cast<unsigned char>(k))) k = '_';
+      }
+      out.push_back("DSA id '" + dsa.id +
+                    "' has characters other than a-z, 0-9 and _: BI tools that write the catalog "
+                    "into SQL unquoted may fail with it; a new DSA should be named like '" +
+                    suggested + "' (this one keeps working)");
+      break;
+    }
+  }
   return out;
 }
 

@@ -52,5 +52,9 @@ class PolicyGate {
 
 // The DSA's disclosure rules as text ("min_persons 10; counts rounded to 5; ...").
 std::string DescribeRules(const Dsa& dsa);
+// What `fedgate policy lint` and POST /api/v1/dsas/validate warn about in a valid DSA (it
+// still loads): an id with characters other than [a-z0-9_], which BI tools that write the
+// catalog into SQL unquoted cannot use everywhere (fedgate quotes it for them where it can).
+std::vector<std::string> DsaWarnings(const Dsa& dsa);
 
 }  // namespace fedgate::policy

@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "policy/audit.h"
 #include "policy/dsa.h"
+#include "policy/gate.h"
 
 namespace fedgate::policy {
 namespace {
@@ -70,6 +71,16 @@ TEST(DsaTest, ParsesEveryField) {
   EXPECT_EQ(d.disclosure.dominance_n, 2);
   EXPECT_FALSE(d.disclosure.extremes_allowed);
   EXPECT_EQ(d.file_sha256.size(), 64u);
+}
+
+TEST(DsaTest, LintWarnsOfIdsBiToolsCannotWriteUnquoted) {
+  Dsa d;
+  d.id = "somerset-demo";
+  auto warnings = DsaWarnings(d);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("'somerset_demo'"), std::string::npos) << warnings[0];
+  d.id = "somerset_demo_2";
+  EXPECT_TRUE(DsaWarnings(d).empty());
 }
 
 TEST(DsaTest, ErrorsSayWhereAndWhat) {
