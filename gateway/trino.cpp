@@ -374,7 +374,9 @@ HttpResponse TrinoProtocol::Start(const HttpRequest& request, const Caller& call
             {}};
   }
   if (request.body.empty()) return {400, "text/plain", "SQL statement is empty", {}};
-  if (shutting_down_) return {503, "text/plain", "shutting down", {}};
+  // 503 only while nothing has started, so the clients' retry (Java and Python retry
+  // 502/503/504) cannot run a statement twice.
+  if (shutting_down_) return {503, "text/plain", "shutting down", {{"Retry-After", "1"}}};
   auto q = std::make_shared<Query>();
   q->id = "fedgate_" +
           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
@@ -415,7 +417,8 @@ HttpResponse TrinoProtocol::Start(const HttpRequest& request, const Caller& call
         ++it;
       }
     }
-    if (queries_.size() >= 256) return {503, "text/plain", "too many queries in flight", {}};
+    if (queries_.size() >= 256)
+      return {503, "text/plain", "too many queries in flight", {{"Retry-After", "1"}}};
     queries_[q->id] = q;
   }
   q->thread = std::thread([this, q] { Run(q); });
