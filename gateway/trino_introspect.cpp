@@ -1,3 +1,4 @@
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -58,25 +59,34 @@ class ResultBuilder {
   planner::QueryResult r_;
 };
 
-// SQL LIKE pattern (% and _) as a regex.
+// SQL LIKE (% any run, _ one character, `escape` quoting the next), case-insensitive as
+// Trino's SHOW statements match. Iterative (no regex: a long pattern must not recurse).
 bool Like(const std::string& text, const std::string& pattern, char escape = '\0') {
-  std::string re;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    char c = pattern[i];
-    if (escape && c == escape && i + 1 < pattern.size()) {
-      c = pattern[++i];
-      if (std::string("\\^$.|?*+()[]{}").find(c) != std::string::npos) re += '\\';
-      re += c;
-    } else if (c == '%') {
-      re += ".*";
-    } else if (c == '_') {
-      re += '.';
-    } else {
-      if (std::string("\\^$.|?*+()[]{}").find(c) != std::string::npos) re += '\\';
-      re += c;
+  auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
+  size_t t = 0, p = 0, star_p = std::string::npos, star_t = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '%') {
+      star_p = ++p;
+      star_t = t;
+      continue;
     }
+    if (p < pattern.size()) {
+      const bool escaped = escape && pattern[p] == escape && p + 1 < pattern.size();
+      const char pc = escaped ? pattern[p + 1] : pattern[p];
+      if ((!escaped && pc == '_') || lower(pc) == lower(text[t])) {
+        p += escaped ? 2 : 1;
+        ++t;
+        continue;
+      }
+    }
+    if (star_p == std::string::npos) return false;
+    p = star_p;
+    t = ++star_t;
   }
-  return std::regex_match(text, std::regex(re, std::regex::icase));
+  while (p < pattern.size() && pattern[p] == '%') ++p;
+  return p == pattern.size();
 }
 
 // Trino's type name for a column as CREATE TABLE writes it.
@@ -124,6 +134,9 @@ std::optional<planner::QueryResult> TrinoProtocol::Introspect(const std::string&
                                                               const std::string& dsa_id,
                                                               const std::string& schema,
                                                               const Caller& caller) {
+  // Introspection statements are short; libstdc++'s regex recurses once per character, so a
+  // long text is never matched (it goes to the SQL parser instead).
+  if (sql_in.size() > 4096) return std::nullopt;
   std::string sql = sql_in;
   while (!sql.empty() &&
          (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back()))))
@@ -290,12 +303,14 @@ planner::QueryResult TrinoProtocol::DescribeOutput(Query& q, const std::string& 
   options.default_schema = q.schema;
   options.unbound_parameters_as_null = true;
   std::vector<planner::ResultColumn> columns;
+  const policy::Session session{q.caller.user, q.caller.role, q.caller.organisation, q.purpose};
   try {
-    columns = gate_.Describe({q.caller.user, q.caller.role, q.caller.organisation, q.purpose},
-                             q.dsa, text.text(), options);
+    columns = gate_.Describe(session, q.dsa, text.text(), options);
   } catch (const Error& e) {
+    gate_.AuditMetadata(session, q.dsa, "DESCRIBE OUTPUT " + name + ": " + text.text(), e.what());
     throw text.Original(e);
   }
+  gate_.AuditMetadata(session, q.dsa, "DESCRIBE OUTPUT " + name + ": " + text.text(), "");
   ResultBuilder b;
   b.Column("Column Name", DataType::Text())
       .Column("Catalog", DataType::Text())

@@ -28,13 +28,59 @@ std::vector<Token> Tokens(const std::string& s) {
     } else if (c == '-' && i + 1 < s.size() && s[i + 1] == '-') {
       while (i < s.size() && s[i] != '\n') ++i;
     } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
-      const size_t close = s.find("*/", i + 2);
-      i = close == std::string::npos ? s.size() : close + 2;
+      int depth = 1;  // PostgreSQL's comments nest
+      i += 2;
+      while (i < s.size() && depth > 0) {
+        if (s.compare(i, 2, "/*") == 0) {
+          ++depth;
+          i += 2;
+        } else if (s.compare(i, 2, "*/") == 0) {
+          --depth;
+          i += 2;
+        } else {
+          ++i;
+        }
+      }
+    } else if (c == '$' && (i + 1 < s.size()) &&
+               (s[i + 1] == '$' || std::isalpha(static_cast<unsigned char>(s[i + 1])) ||
+                s[i + 1] == '_' || static_cast<unsigned char>(s[i + 1]) >= 0x80) &&
+               s.find('$', i + 1) != std::string::npos) {
+      // $tag$ ... $tag$: a string (its contents are never rewritten).
+      const size_t tag_end = s.find('$', i + 1);
+      const std::string tag = s.substr(i, tag_end + 1 - i);
+      bool tag_ok = true;
+      for (size_t k = i + 1; k < tag_end; ++k) {
+        const unsigned char t = static_cast<unsigned char>(s[k]);
+        tag_ok = tag_ok && (std::isalnum(t) || t == '_' || t >= 0x80);
+      }
+      if (!tag_ok) {
+        out.push_back({Token::Type::kSymbol, "$", i, i + 1});
+        ++i;
+        continue;
+      }
+      const size_t close = s.find(tag, tag_end + 1);
+      const size_t end = close == std::string::npos ? s.size() : close + tag.size();
+      out.push_back({Token::Type::kString,
+                     s.substr(tag_end + 1, std::min(close, s.size()) - (tag_end + 1)), i, end});
+      i = end;
     } else if (c == '\'' || c == '"') {
       Token t{c == '\'' ? Token::Type::kString : Token::Type::kQuoted, "", i, i};
       size_t k = i + 1;
       bool closed = false;
+      // E'...' (after a lone E) escapes with backslashes.
+      const bool backslashes = c == '\'' && !out.empty() && out.back().type == Token::Type::kWord &&
+                               out.back().end == i &&
+                               (out.back().text == "E" || out.back().text == "e");
+      if (backslashes) {
+        t.begin = out.back().begin;
+        out.pop_back();
+      }
       while (k < s.size()) {
+        if (backslashes && s[k] == '\\' && k + 1 < s.size()) {
+          t.text += s[k + 1];
+          k += 2;
+          continue;
+        }
         if (s[k] == c) {
           if (k + 1 < s.size() && s[k + 1] == c) {
             t.text += c;
@@ -158,7 +204,8 @@ class StatementParser {
       Fail(std::string("in the USING values: ") + e.what(), k);
     }
     if (parsed->set_op != sql::SetOp::kNone || !parsed->from.empty() || parsed->where ||
-        !parsed->group_by.empty() || !parsed->order_by.empty() || parsed->limit)
+        !parsed->group_by.empty() || !parsed->order_by.empty() || parsed->limit || parsed->offset ||
+        parsed->having || parsed->distinct || !parsed->with.empty())
       Fail("USING takes a list of values", k);
     for (size_t v = 0; v < parsed->targets.size(); ++v) {
       auto& target = parsed->targets[v];

@@ -2,15 +2,18 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 namespace fedgate::sql {
 namespace {
 
-bool IdentStart(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+bool IdentStart(char c) {  // PostgreSQL's identifiers also take any non-ASCII byte
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
 }
 bool IdentChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
 }
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -21,9 +24,9 @@ std::string Lower(std::string_view s) {
 }  // namespace
 
 TrinoText::TrinoText(std::string_view in, const std::set<std::string>& catalogs) {
-  std::set<std::string> hyphenated;
+  std::map<std::string, std::string> hyphenated;  // lower-cased -> as registered
   for (const auto& c : catalogs) {
-    if (c.find('-') != std::string::npos) hyphenated.insert(Lower(c));
+    if (c.find('-') != std::string::npos) hyphenated[Lower(c)] = c;
   }
   text_.reserve(in.size() + 16);
   int line = 1, column = 0;  // of the last character copied to text_
@@ -71,7 +74,7 @@ TrinoText::TrinoText(std::string_view in, const std::set<std::string>& catalogs)
       }
       copy(i, std::min(end, n));
     } else if (c == '-' && next == '-') {
-      while (end < n && in[end] != '\n') ++end;
+      while (end < n && in[end] != '\n' && in[end] != '\r') ++end;
       copy(i, end);
     } else if (c == '/' && next == '*') {
       int depth = 1;
@@ -99,23 +102,27 @@ TrinoText::TrinoText(std::string_view in, const std::set<std::string>& catalogs)
       }
       copy(i, end);
     } else if (c == '?') {
-      insert("$" + std::to_string(++parameters_), 1);
+      // Spaced, so `LIMIT?` or `?AND` cannot run the number into a word.
+      insert(" $" + std::to_string(++parameters_) + " ", 1);
     } else if (IdentStart(c) &&
                (i == 0 || (!IdentChar(in[i - 1]) && in[i - 1] != '.' && in[i - 1] != '"'))) {
       while (end < n && IdentChar(in[end])) ++end;
-      // word(-word)+ followed by '.': a hyphenated catalog when it is one.
+      // word(-word)+ followed by '.': a hyphenated catalog when it is one. The chain is
+      // scanned once and copied whole when it is not one (linear in the text).
+      size_t chain = end;
+      while (!hyphenated.empty() && chain + 1 < n && in[chain] == '-' && IdentChar(in[chain + 1])) {
+        ++chain;
+        while (chain < n && IdentChar(in[chain])) ++chain;
+      }
       bool quoted = false;
-      for (size_t k = end;
-           !hyphenated.empty() && k + 1 < n && in[k] == '-' && IdentChar(in[k + 1]);) {
-        ++k;
-        while (k < n && IdentChar(in[k])) ++k;
-        if (k < n && in[k] == '.' && hyphenated.count(Lower(in.substr(i, k - i)))) {
-          insert("\"" + Lower(in.substr(i, k - i)) + "\"", static_cast<int>(k - i));
-          end = k;
+      if (chain > end && chain < n && in[chain] == '.') {
+        auto it = hyphenated.find(Lower(in.substr(i, chain - i)));
+        if (it != hyphenated.end()) {
+          insert("\"" + it->second + "\"", static_cast<int>(chain - i));
           quoted = true;
-          break;
         }
       }
+      end = chain;
       if (!quoted) copy(i, end);
     } else {
       copy(i, end);

@@ -56,6 +56,12 @@ TEST(TrinoStatement, PreparedStatementsAndValues) {
   ASSERT_EQ(injected.parameters.size(), 1u);
   EXPECT_EQ(injected.parameters[0]->literal, "' OR 1=1 --");
 
+  // DOUBLE '..' becomes DOUBLE PRECISION only outside strings.
+  auto strings = ParseTrinoStatement("EXECUTE s USING $$double 'x'$$, E'\\' double '");
+  ASSERT_EQ(strings.parameters.size(), 2u);
+  EXPECT_EQ(strings.parameters[0]->literal, "double 'x'");
+  EXPECT_EQ(strings.parameters[1]->literal, "' double ");
+  EXPECT_EQ(ParseTrinoStatement("/* /* */ USE x */ SELECT 1").kind, K::kQuery) << "comments nest";
   EXPECT_EQ(ParseTrinoStatement("DEALLOCATE PREPARE s1").kind, K::kDeallocate);
   EXPECT_EQ(ParseTrinoStatement("DESCRIBE INPUT s1").kind, K::kDescribeInput);
   EXPECT_EQ(ParseTrinoStatement("DESCRIBE OUTPUT s1").kind, K::kDescribeOutput);

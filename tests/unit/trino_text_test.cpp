@@ -12,8 +12,12 @@ TEST(TrinoText, NumbersQuestionMarksOutsideLiteralsAndComments) {
       "SELECT '?', \"a?\", x -- ?\n FROM t /* ? */ WHERE a = ? AND b IN (?, ?) AND c = E'\\'?'");
   EXPECT_EQ(t.parameters(), 3);
   EXPECT_EQ(t.text(),
-            "SELECT '?', \"a?\", x -- ?\n FROM t /* ? */ WHERE a = $1 AND b IN ($2, $3) AND c = "
-            "E'\\'?'");
+            "SELECT '?', \"a?\", x -- ?\n FROM t /* ? */ WHERE a =  $1  AND b IN ( $2 ,  $3 ) AND "
+            "c = E'\\'?'");
+  // Never run into a word (LIMIT? is not an alias LIMIT$1); dollar quotes, \r-ended comments.
+  EXPECT_EQ(TrinoText("SELECT x FROM t LIMIT?").text(), "SELECT x FROM t LIMIT $1 ");
+  EXPECT_EQ(TrinoText("SELECT $\xc3\xa9$?$\xc3\xa9$, $$?$$").parameters(), 0);
+  EXPECT_EQ(TrinoText("SELECT 1 --c\r, ?").parameters(), 1);
   auto stmt = Parse(t.text());
   ASSERT_TRUE(stmt->where);
 }
@@ -34,7 +38,13 @@ TEST(TrinoText, QuotesAHyphenatedCatalogBeforeADotOnly) {
             "SELECT a-b, x FROM \"bi-check\".information_schema.tables WHERE q = 'bi-check.x'");
   EXPECT_EQ(TrinoText("SELECT bi-check.x FROM t", {}).text(), "SELECT bi-check.x FROM t")
       << "not a catalog the caller has: left alone";
-  EXPECT_EQ(TrinoText("SELECT BI-Check.gp.x", {"bi-check"}).text(), "SELECT \"bi-check\".gp.x");
+  EXPECT_EQ(TrinoText("SELECT BI-Check.gp.x", {"Bi-Check"}).text(), "SELECT \"Bi-Check\".gp.x")
+      << "the id as registered";
+  // A long chain that is no catalog is copied in one pass.
+  std::string chain = "SELECT ";
+  for (int i = 0; i < 50000; ++i) chain += "a-";
+  chain += "a.x";
+  EXPECT_EQ(TrinoText(chain, {"bi-check"}).text(), chain);
 }
 
 TEST(TrinoText, ErrorLocationsMapBack) {
