@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "common/types.h"
+#include "gateway/url_encoding.h"
 #include "planner/value.h"
 
 namespace fedgate::gateway {
@@ -90,22 +91,7 @@ std::map<std::string, std::string> QueryParams(const std::string& target) {
   std::map<std::string, std::string> out;
   const auto q = target.find('?');
   if (q == std::string::npos) return out;
-  auto decode = [](const std::string& in) {
-    std::string r;
-    for (size_t i = 0; i < in.size(); ++i) {
-      if (in[i] == '+') {
-        r += ' ';
-      } else if (in[i] == '%' && i + 2 < in.size() &&
-                 std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
-                 std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-        r += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
-        i += 2;
-      } else {
-        r += in[i];
-      }
-    }
-    return r;
-  };
+  auto decode = [](const std::string& in) { return UrlDecode(in, BadEscape::kKeep); };
   std::stringstream ss(target.substr(q + 1));
   std::string pair;
   while (std::getline(ss, pair, '&')) {

@@ -8,6 +8,7 @@
 #include "gateway/api_util.h"
 #include "gateway/metadata.h"
 #include "gateway/trino_query.h"
+#include "gateway/url_encoding.h"
 #include "sql/trino_text.h"
 
 namespace fedgate::gateway {
@@ -254,9 +255,9 @@ void TrinoProtocol::RunSessionStatement(Query& q, const TrinoStatement& st) {
 }
 
 planner::QueryResult TrinoProtocol::RunSql(Query& q, const std::string& sql_in,
+                                           const TrinoStatement& inner,
                                            const TrinoStatement& values) {
   using K = TrinoStatement::Kind;
-  const TrinoStatement inner = ParseTrinoStatement(sql_in);
   if (inner.kind == K::kShowFunctions) return ShowFunctions(inner);
   if (inner.kind == K::kShowSession) return ShowSession(inner, q);
   if (inner.kind == K::kShowCreateTable) return ShowCreateTable(inner, q);
@@ -265,7 +266,8 @@ planner::QueryResult TrinoProtocol::RunSql(Query& q, const std::string& sql_in,
                                                  " statement is sent on its own");
   }
   const policy::Session session{q.caller.user, q.caller.role, q.caller.organisation, q.purpose};
-  const sql::TrinoText text(sql_in, CatalogsOf(q.caller));
+  const std::set<std::string> catalogs = CatalogsOf(q.caller);
+  const sql::TrinoText text(sql_in, catalogs);
   const std::string& sql = text.text();
   if (static_cast<size_t>(text.parameters()) != values.parameters.size()) {
     throw Error(ErrorCode::kInvalidArgument,
@@ -280,7 +282,7 @@ planner::QueryResult TrinoProtocol::RunSql(Query& q, const std::string& sql_in,
       if (!values.parameters.empty())
         throw Error(ErrorCode::kInvalidArgument, "metadata queries take no parameters");
       std::vector<std::shared_ptr<const policy::Dsa>> dsas;
-      for (const auto& id : CatalogsOf(q.caller)) dsas.push_back(registry_.Get(id));
+      for (const auto& id : catalogs) dsas.push_back(registry_.Get(id));
       result = MetadataQuery(std::move(dsas), q.dsa, engine_.catalog()).Run(sql, &q.cancel);
     }
   } catch (const Error& e) {
@@ -332,11 +334,13 @@ void TrinoProtocol::Run(std::shared_ptr<Query> q) {
         RunSessionStatement(*q, st);
         result.emplace();  // no columns, no rows
         break;
-      case K::kExecute:
-        result = RunSql(*q, Prepared(*q, st.name), st);
+      case K::kExecute: {
+        const std::string& sql = Prepared(*q, st.name);
+        result = RunSql(*q, sql, ParseTrinoStatement(sql), st);
         break;
+      }
       case K::kExecuteImmediate:
-        result = RunSql(*q, st.statement, st);
+        result = RunSql(*q, st.statement, ParseTrinoStatement(st.statement), st);
         break;
       case K::kDescribeInput:
         result = DescribeInput(*q, st.name);
@@ -345,7 +349,7 @@ void TrinoProtocol::Run(std::shared_ptr<Query> q) {
         result = DescribeOutput(*q, st.name);
         break;
       default:
-        result = RunSql(*q, q->sql, st);
+        result = RunSql(*q, q->sql, st, st);  // a query or a SHOW: it has no values
         break;
     }
   } catch (const Error& e) {

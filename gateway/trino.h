@@ -68,8 +68,10 @@ class TrinoProtocol {
                                                  const std::string& schema, const Caller& caller);
   // Session statements: sets q's response headers and update type.
   void RunSessionStatement(Query& q, const TrinoStatement& st);
-  // A query's text with its parameters: introspection, metadata tables or the engine.
-  planner::QueryResult RunSql(Query& q, const std::string& sql, const TrinoStatement& values);
+  // `sql` (classified as `inner`: a query or a SHOW) with `values` bound to its parameters:
+  // introspection, metadata tables or the engine.
+  planner::QueryResult RunSql(Query& q, const std::string& sql, const TrinoStatement& inner,
+                              const TrinoStatement& values);
   // SHOW FUNCTIONS / SHOW SESSION / SHOW CREATE TABLE / DESCRIBE INPUT / DESCRIBE OUTPUT
   // (trino_introspect.cpp).
   planner::QueryResult ShowFunctions(const TrinoStatement& st);

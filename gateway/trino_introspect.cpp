@@ -8,6 +8,7 @@
 #include "gateway/trino_query.h"
 #include "planner/function_list.h"
 #include "planner/value.h"
+#include "sql/dialect.h"
 #include "sql/trino_text.h"
 
 // The Trino protocol's answers from a DSA's allowlist and fedgate's own tables: SHOW
@@ -16,26 +17,6 @@
 
 namespace fedgate::gateway {
 namespace {
-
-// A small result of text columns (introspection answers).
-planner::QueryResult TextResult(const std::vector<std::string>& names,
-                                const std::vector<std::vector<std::string>>& rows) {
-  planner::QueryResult r;
-  for (const auto& n : names) {
-    r.columns.push_back({n, DataType::Text(), false});
-    r.rows.columns.emplace_back(DataType::Text());
-  }
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < names.size(); ++c) {
-      r.rows.columns[c].null.push_back(0);
-      r.rows.columns[c].str.push_back(row[c]);
-    }
-  }
-  r.rows.rows = rows.size();
-  r.suppressed.assign(rows.size(), 0);
-  r.cell_rules.assign(rows.size() * names.size(), 0);
-  return r;
-}
 
 // A result of typed columns, filled row by row.
 class ResultBuilder {
@@ -58,6 +39,19 @@ class ResultBuilder {
  private:
   planner::QueryResult r_;
 };
+
+// A small result of text columns (introspection answers).
+planner::QueryResult TextResult(const std::vector<std::string>& names,
+                                const std::vector<std::vector<std::string>>& rows) {
+  ResultBuilder b;
+  for (const auto& n : names) b.Column(n, DataType::Text());
+  for (const auto& row : rows) {
+    std::vector<planner::Value> values;
+    for (const auto& v : row) values.push_back(planner::Value::Text(v));
+    b.Row(values);
+  }
+  return b.Take();
+}
 
 // SQL LIKE (% any run, _ one character, `escape` quoting the next), case-insensitive as
 // Trino's SHOW statements match. Iterative (no regex: a long pattern must not recurse).
@@ -89,11 +83,9 @@ bool Like(const std::string& text, const std::string& pattern, char escape = '\0
   return p == pattern.size();
 }
 
-// Trino's type name for a column as CREATE TABLE writes it.
+// An identifier as Trino's SQL quotes it (as PostgreSQL does: "..." with " doubled).
 std::string QuoteIdentifier(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
+  return sql::QuoteIdentifier(sql::PostgresDialect(), name);
 }
 
 }  // namespace
@@ -162,9 +154,7 @@ std::optional<planner::QueryResult> TrinoProtocol::Introspect(const std::string&
   }
   if (std::regex_match(sql, kCatalogs)) {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& id : registry_.Ids()) {
-      if (registry_.Get(id)->IsRecipient(caller.role, caller.organisation)) rows.push_back({id});
-    }
+    for (const auto& id : CatalogsOf(caller)) rows.push_back({id});
     return TextResult({"Catalog"}, rows);
   }
   auto dsa_for = [&](const std::string& named) { return DsaFor(named, dsa_id, caller); };
@@ -285,7 +275,7 @@ planner::QueryResult TrinoProtocol::ShowCreateTable(const TrinoStatement& st, co
 }
 
 planner::QueryResult TrinoProtocol::DescribeInput(const Query& q, const std::string& name) {
-  const sql::TrinoText text(Prepared(q, name), CatalogsOf(q.caller));
+  const sql::TrinoText text(Prepared(q, name));  // only its parameters are counted
   ResultBuilder b;
   b.Column("Position", DataType::Int64()).Column("Type", DataType::Text());
   // fedgate types a parameter where it stands, from its value: "unknown" until then.

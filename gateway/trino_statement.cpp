@@ -3,6 +3,8 @@
 #include <cctype>
 
 #include "common/error.h"
+#include "gateway/url_encoding.h"
+#include "sql/lexical.h"
 #include "sql/parser.h"
 
 namespace fedgate::gateway {
@@ -25,78 +27,15 @@ std::vector<Token> Tokens(const std::string& s) {
     const char c = s[i];
     if (std::isspace(static_cast<unsigned char>(c))) {
       ++i;
-    } else if (c == '-' && i + 1 < s.size() && s[i + 1] == '-') {
-      while (i < s.size() && s[i] != '\n') ++i;
-    } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
-      int depth = 1;  // PostgreSQL's comments nest
-      i += 2;
-      while (i < s.size() && depth > 0) {
-        if (s.compare(i, 2, "/*") == 0) {
-          ++depth;
-          i += 2;
-        } else if (s.compare(i, 2, "*/") == 0) {
-          --depth;
-          i += 2;
-        } else {
-          ++i;
-        }
+    } else if (const sql::NonCode skipped = sql::ScanNonCode(s, i);
+               skipped.kind != sql::Lexeme::kNone) {
+      // Comments are skipped; literals and quoted identifiers become tokens of their value.
+      if (skipped.kind != sql::Lexeme::kComment) {
+        out.push_back(
+            {skipped.kind == sql::Lexeme::kString ? Token::Type::kString : Token::Type::kQuoted,
+             sql::LexemeText(std::string_view(s).substr(i, skipped.end - i)), i, skipped.end});
       }
-    } else if (c == '$' && (i + 1 < s.size()) &&
-               (s[i + 1] == '$' || std::isalpha(static_cast<unsigned char>(s[i + 1])) ||
-                s[i + 1] == '_' || static_cast<unsigned char>(s[i + 1]) >= 0x80) &&
-               s.find('$', i + 1) != std::string::npos) {
-      // $tag$ ... $tag$: a string (its contents are never rewritten).
-      const size_t tag_end = s.find('$', i + 1);
-      const std::string tag = s.substr(i, tag_end + 1 - i);
-      bool tag_ok = true;
-      for (size_t k = i + 1; k < tag_end; ++k) {
-        const unsigned char t = static_cast<unsigned char>(s[k]);
-        tag_ok = tag_ok && (std::isalnum(t) || t == '_' || t >= 0x80);
-      }
-      if (!tag_ok) {
-        out.push_back({Token::Type::kSymbol, "$", i, i + 1});
-        ++i;
-        continue;
-      }
-      const size_t close = s.find(tag, tag_end + 1);
-      const size_t end = close == std::string::npos ? s.size() : close + tag.size();
-      out.push_back({Token::Type::kString,
-                     s.substr(tag_end + 1, std::min(close, s.size()) - (tag_end + 1)), i, end});
-      i = end;
-    } else if (c == '\'' || c == '"') {
-      Token t{c == '\'' ? Token::Type::kString : Token::Type::kQuoted, "", i, i};
-      size_t k = i + 1;
-      bool closed = false;
-      // E'...' (after a lone E) escapes with backslashes.
-      const bool backslashes = c == '\'' && !out.empty() && out.back().type == Token::Type::kWord &&
-                               out.back().end == i &&
-                               (out.back().text == "E" || out.back().text == "e");
-      if (backslashes) {
-        t.begin = out.back().begin;
-        out.pop_back();
-      }
-      while (k < s.size()) {
-        if (backslashes && s[k] == '\\' && k + 1 < s.size()) {
-          t.text += s[k + 1];
-          k += 2;
-          continue;
-        }
-        if (s[k] == c) {
-          if (k + 1 < s.size() && s[k + 1] == c) {
-            t.text += c;
-            k += 2;
-            continue;
-          }
-          closed = true;
-          ++k;
-          break;
-        }
-        t.text += s[k++];
-      }
-      (void)closed;  // an unterminated one runs to the end; the SQL parser reports it
-      t.end = k;
-      out.push_back(std::move(t));
-      i = k;
+      i = skipped.end;
     } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
       size_t k = i;
       while (k < s.size() && (std::isalnum(static_cast<unsigned char>(s[k])) || s[k] == '_' ||
@@ -355,13 +294,6 @@ class StatementParser {
   size_t pos_ = 0;
 };
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 TrinoStatement ParseTrinoStatement(const std::string& sql) {
@@ -384,42 +316,6 @@ std::string UpdateType(TrinoStatement::Kind kind) {
     default:
       return "";
   }
-}
-
-std::string UrlEncode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '.' || c == '-' || c == '*' || c == '_') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string UrlDecode(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%') {
-      const int hi = i + 2 < s.size() ? HexValue(s[i + 1]) : -1;
-      const int lo = i + 2 < s.size() ? HexValue(s[i + 2]) : -1;
-      if (hi < 0 || lo < 0)
-        ThrowInvalid("bad percent-encoding in a header value near '" + s.substr(i, 3) + "'");
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
 }
 
 std::map<std::string, std::string> ParsePreparedStatements(const std::string& header) {

@@ -55,8 +55,4 @@ std::string UpdateType(TrinoStatement::Kind kind);
 // space, as Java's and Python's encoders write it). Errors: Error(kInvalidArgument).
 std::map<std::string, std::string> ParsePreparedStatements(const std::string& header);
 
-// Form-style URL encoding as Trino's server writes header values (space as '+').
-std::string UrlEncode(const std::string& s);
-std::string UrlDecode(const std::string& s);
-
 }  // namespace fedgate::gateway

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/error.h"
+#include "sql/lexical.h"
 #include "sql/parse_internal.h"
 
 namespace fedgate::sql::internal {
@@ -184,21 +185,8 @@ std::string Converter::IntegerText(const Json& integer, int location) const {
   bool negative = false;
   while (i < sql_.size()) {
     char c = sql_[i];
-    if (c == '-' && i + 1 < sql_.size() && sql_[i + 1] == '-') {
-      while (i < sql_.size() && sql_[i] != '\n') ++i;
-    } else if (c == '/' && i + 1 < sql_.size() && sql_[i + 1] == '*') {
-      int nesting = 0;
-      do {
-        if (sql_.compare(i, 2, "/*") == 0) {
-          ++nesting;
-          i += 2;
-        } else if (sql_.compare(i, 2, "*/") == 0) {
-          --nesting;
-          i += 2;
-        } else {
-          ++i;
-        }
-      } while (nesting > 0 && i < sql_.size());
+    if (const NonCode skipped = ScanNonCode(sql_, i); skipped.kind == Lexeme::kComment) {
+      i = skipped.end;
     } else if (c == '-') {
       negative = !negative;
       ++i;

@@ -79,6 +79,9 @@ TEST(ParserTest, ZeroAndNegativeIntegersInContext) {
   EXPECT_EQ(DescribeExpr("a::numeric(10,-2)"), "CAST(a AS numeric(10,-2))");
   EXPECT_EQ(DescribeExpr("a::timestamp(0)"), "CAST(a AS timestamp(0))");
   EXPECT_EQ(DescribeExpr("a IN (0, -1, 1)"), "(a IN 0 -1 1)");
+  // Comments between the sign and the digits, ended as PostgreSQL ends them (\r too).
+  EXPECT_EQ(DescribeExpr("x > - /* a /* nested */ one */ 7"), "(x > -7)");
+  EXPECT_EQ(DescribeExpr("x > - --c\r7"), "(x > -7)");
 }
 
 TEST(ParserTest, ColumnsAndStars) {

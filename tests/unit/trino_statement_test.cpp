@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "gateway/url_encoding.h"
 
 namespace fedgate::gateway {
 namespace {
@@ -107,6 +108,8 @@ TEST(TrinoStatement, PreparedStatementHeader) {
   EXPECT_THROW(ParsePreparedStatements("novalue"), Error);
   EXPECT_THROW(ParsePreparedStatements("s=%zz"), Error);
   EXPECT_EQ(UrlDecode(UrlEncode("SELECT 'a b', x/y = ?")), "SELECT 'a b', x/y = ?");
+  EXPECT_EQ(UrlDecode("100%+sure%2", BadEscape::kKeep), "100% sure%2")
+      << "query strings keep a stray %";
 }
 
 }  // namespace
