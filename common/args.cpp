@@ -201,11 +201,6 @@ CommandGroup& CommandGroup::Add(std::string name, std::string summary, Run run) 
   return *this;
 }
 
-CommandGroup& CommandGroup::Epilog(std::string text) {
-  epilog_ = std::move(text);
-  return *this;
-}
-
 int CommandGroup::Dispatch(int argc, char** argv, int first, std::ostream& out,
                            std::ostream& err) const {
   const std::string self = command_.empty() ? "fedgate" : "fedgate " + command_;
@@ -240,7 +235,6 @@ std::string CommandGroup::Usage() const {
        << e.summary << "\n";
   }
   os << "\nRun '" << self << " <command> --help' for a command's options.\n";
-  if (!epilog_.empty()) os << "\n" << epilog_ << "\n";
   return os.str();
 }
 

@@ -75,8 +75,6 @@ class CommandGroup {
 
   CommandGroup(std::string command, std::string summary);
   CommandGroup& Add(std::string name, std::string summary, Run run);
-  // Free text printed after the command list.
-  CommandGroup& Epilog(std::string text);
 
   // Runs the subcommand argv[first] and returns its exit status. `--help` or `-h` prints the
   // usage to `out` and returns 0; no subcommand prints it to `err` and returns 2. An unknown
@@ -93,7 +91,6 @@ class CommandGroup {
   };
   std::string command_;
   std::string summary_;
-  std::string epilog_;
   std::vector<Entry> entries_;
 };
 

@@ -133,7 +133,8 @@ class StatementParser {
         copied = At(t).end;
       }
     }
-    text += Rest(k).substr(std::min(Rest(k).size(), copied - At(k).begin));
+    const std::string rest = Rest(k);
+    text += rest.substr(std::min(rest.size(), copied - At(k).begin));
     if (text.empty()) Fail("expected values after USING", k);
     const std::string select = "SELECT " + text;
     sql::SelectPtr parsed;
