@@ -37,8 +37,8 @@
 #include "common/pseudonymiser.h"
 #include "common/types.h"
 #include "connectors/postgres/pg_connection.h"
+#include "engine/query_engine.h"
 #include "planner/config.h"
-#include "planner/query_engine.h"
 #include "tools/result_rows.h"
 #include "tools/warehouse.h"
 
@@ -384,7 +384,7 @@ int main(int argc, char** argv) {
     std::sort(files.begin(), files.end());
     if (files.empty()) throw std::runtime_error("no *.sql in " + args.Get("queries"));
 
-    fedgate::planner::QueryEngine engine(config);
+    fedgate::engine::QueryEngine engine(config);
     PgConnection central("central", conninfo, std::string("central"));
     PgConnection hub("hub", conninfo, std::string("hub"));
     fedgate::connectors::QueryContext alone;
@@ -412,8 +412,8 @@ int main(int argc, char** argv) {
         if (i == 0) {
           auto fedgate_rows = fedgate::tools::RowsOf(result);
           report.result_rows = fedgate_rows.size();
-          if (result.suppressed_rows > 0)
-            report.disagreements.push_back(std::to_string(result.suppressed_rows) +
+          if (result.disclosure.suppressed_rows > 0)
+            report.disagreements.push_back(std::to_string(result.disclosure.suppressed_rows) +
                                            " rows withheld by fedgate with min_persons 1");
           std::string d = fedgate::tools::FirstDifference(fedgate_rows, central_rows, false,
                                                           "fedgate", "central");

@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "common/types.h"
+#include "disclosure/evidence_json.h"
 #include "gateway/url_encoding.h"
 #include "planner/value.h"
 
@@ -348,7 +349,7 @@ HttpResponse Api::Query(const HttpRequest& request, const Caller& caller, bool e
                         {"code", "BAD_REQUEST"}}}});
   }
   policy::Session session{caller.user, caller.role, caller.organisation, *purpose};
-  planner::QueryOptions options;
+  engine::QueryOptions options;
   options.cancel = &cancel_all_;
   try {
     if (explain) {
@@ -360,7 +361,7 @@ HttpResponse Api::Query(const HttpRequest& request, const Caller& caller, bool e
     }
     const int64_t id = next_query_++;
     const auto start = std::chrono::steady_clock::now();
-    planner::QueryResult r;
+    engine::QueryResult r;
     try {
       r = gate_.Query(session, *dsa, *sql, options);
     } catch (const Error& e) {
@@ -381,21 +382,8 @@ HttpResponse Api::Query(const HttpRequest& request, const Caller& caller, bool e
       for (const auto& c : r.rows.columns) values.push_back(CellToJson(c, row));
       j["rows"].push_back(std::move(values));
     }
-    nlohmann::json cells = nlohmann::json::array();
-    const size_t nc = r.columns.size();
-    for (size_t row = 0; row < r.rows.rows; ++row) {
-      for (size_t c = 0; c < nc; ++c) {
-        uint8_t rule = r.cell_rules[row * nc + c];
-        if (rule)
-          cells.push_back(
-              {row, c, std::string(sdc::CellRuleName(static_cast<sdc::CellRule>(rule)))});
-      }
-    }
-    j["disclosure"] = {
-        {"min_persons", r.min_persons}, {"changed", r.rule_counts}, {"cells", cells}};
-    if (r.rules && r.rules->rounding.kind == sdc::Rounding::Kind::kBase) {
-      j["disclosure"]["counts_rounded"] = "base " + std::to_string(r.rules->rounding.base);
-    }
+    j["disclosure"] = disclosure::DisclosureJson(r.disclosure, true);
+    const nlohmann::json& cells = j["disclosure"]["cells"];
     nlohmann::json sources = nlohmann::json::array();
     for (const auto& f : r.fragments)
       sources.push_back({{"source", f.source}, {"rows", f.rows}, {"seconds", f.seconds}});

@@ -8,12 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "engine/query_engine.h"
 #include "gateway/api_util.h"
 #include "gateway/http_server.h"
 #include "gateway/metrics.h"
 #include "gateway/trino.h"
 #include "planner/config.h"
-#include "planner/query_engine.h"
 #include "policy/audit.h"
 #include "policy/dsa.h"
 #include "policy/gate.h"
@@ -67,7 +67,7 @@ class Api {
   HttpResponse AuditTrail(const HttpRequest& request, const Caller& caller);
 
   planner::GatewayConfig config_;
-  planner::QueryEngine engine_;
+  engine::QueryEngine engine_;
   policy::DsaRegistry registry_;
   std::unique_ptr<policy::AuditLog> audit_;
   policy::PolicyGate gate_;

@@ -180,7 +180,7 @@ MetadataQuery::MetadataQuery(std::vector<std::shared_ptr<const policy::Dsa>> dsa
                              std::string session_dsa, planner::Catalog& catalog)
     : dsas_(std::move(dsas)), session_dsa_(std::move(session_dsa)), catalog_(catalog) {}
 
-planner::QueryResult MetadataQuery::Run(const std::string& sql, const std::atomic<bool>* cancel) {
+engine::QueryResult MetadataQuery::Run(const std::string& sql, const std::atomic<bool>* cancel) {
   sql::SelectPtr stmt = sql::Parse(sql);
   // What the statement reads, and the catalog its information_schema belongs to.
   std::set<std::pair<std::string, std::string>> wanted;
@@ -481,9 +481,9 @@ planner::QueryResult MetadataQuery::Run(const std::string& sql, const std::atomi
     config.sources[name] = source;
     connectors[name] = std::make_unique<connectors::MemoryConnector>(name, std::move(*tables));
   }
-  planner::QueryEngine engine(config,
-                              std::make_unique<planner::Catalog>(config, std::move(connectors)));
-  planner::QueryOptions options;
+  engine::QueryEngine engine(config,
+                             std::make_unique<planner::Catalog>(config, std::move(connectors)));
+  engine::QueryOptions options;
   options.cancel = cancel;
   options.extra_catalogs = {"system"};
   return engine.Run(sql, options);

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/query_engine.h"
 #include "planner/catalog.h"
-#include "planner/query_engine.h"
 #include "policy/dsa.h"
 #include "sql/ast.h"
 
@@ -33,7 +33,7 @@ class MetadataQuery {
                 planner::Catalog& catalog);
 
   // Errors: Error(kInvalidArgument/kNotFound) with the statement's line and column.
-  planner::QueryResult Run(const std::string& sql, const std::atomic<bool>* cancel);
+  engine::QueryResult Run(const std::string& sql, const std::atomic<bool>* cancel);
 
  private:
   std::vector<std::shared_ptr<const policy::Dsa>> dsas_;

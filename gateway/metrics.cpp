@@ -12,12 +12,12 @@ void Metrics::Observe(double seconds) {
   ++latency_count_;
 }
 
-void Metrics::Released(const planner::QueryResult& r) {
+void Metrics::Released(const engine::QueryResult& r) {
   std::lock_guard lock(mu_);
   ++queries_["released"];
   Observe(r.seconds);
   for (const auto& f : r.fragments) source_rows_[f.source] += f.rows;
-  for (const auto& [rule, n] : r.rule_counts) cells_by_rule_[rule] += n;
+  for (const auto& [rule, n] : r.disclosure.rule_counts) cells_by_rule_[rule] += n;
 }
 
 void Metrics::Failed(const std::string& outcome, double seconds) {

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <string>
 
-#include "planner/query_engine.h"
+#include "engine/query_engine.h"
 
 namespace fedgate::gateway {
 
@@ -14,7 +14,7 @@ namespace fedgate::gateway {
 // histogram, rows fetched per source, and cells changed per disclosure rule. Thread-safe.
 class Metrics {
  public:
-  void Released(const planner::QueryResult& result);
+  void Released(const engine::QueryResult& result);
   void Failed(const std::string& outcome, double seconds);  // "refused" or "failed"
   std::string Render() const;
 

@@ -2,9 +2,9 @@
 
 #include "common/args.h"
 #include "common/error.h"
+#include "engine/query_engine.h"
 #include "gateway/commands.h"
 #include "planner/config.h"
-#include "planner/query_engine.h"
 #include "policy/audit.h"
 #include "policy/dsa.h"
 #include "policy/gate.h"
@@ -47,7 +47,7 @@ int PolicyExplain(int argc, char** argv) {
   if (!args.Parse(argc, argv, 3, std::cout)) return 0;
   auto config = planner::LoadConfig(args.Get("config"));
   if (config.dsa_dir.empty()) ThrowInvalid("the configuration " + config.path + " has no dsa_dir");
-  planner::QueryEngine engine(config);
+  engine::QueryEngine engine(config);
   policy::DsaRegistry registry(config.dsa_dir);  // LoadConfig made it relative to the file
   auto report = registry.Reload();
   for (const auto& p : report.rejected)

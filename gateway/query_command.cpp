@@ -9,10 +9,11 @@
 
 #include "common/args.h"
 #include "common/error.h"
+#include "disclosure/evidence_json.h"
+#include "engine/query_engine.h"
 #include "gateway/api.h"
 #include "gateway/commands.h"
 #include "planner/config.h"
-#include "planner/query_engine.h"
 #include "planner/value.h"
 #include "policy/gate.h"
 
@@ -95,7 +96,7 @@ struct Governance {
 };
 
 std::optional<Governance> Govern(const ArgParser& args, const planner::GatewayConfig& config,
-                                 planner::QueryEngine& engine, bool need_audit) {
+                                 engine::QueryEngine& engine, bool need_audit) {
   if (config.dsa_dir.empty()) {
     if (args.Has("dsa") || args.Has("user") || args.Has("purpose")) {
       ThrowInvalid("--dsa, --user and --purpose need dsa_dir in the configuration " + config.path);
@@ -144,19 +145,18 @@ size_t Columns(const std::string& s) {
   return n;
 }
 
-void PrintTable(const planner::QueryResult& r, std::ostream& out) {
+void PrintTable(const engine::QueryResult& r, std::ostream& out) {
   const size_t nc = r.columns.size();
   std::vector<std::vector<std::string>> cells(r.rows.rows, std::vector<std::string>(nc));
   std::vector<size_t> width(nc);
   for (size_t c = 0; c < nc; ++c) width[c] = Columns(r.columns[c].name);
   for (size_t row = 0; row < r.rows.rows; ++row) {
     for (size_t c = 0; c < nc; ++c) {
-      const auto rule = r.cell_rules.empty()
-                            ? sdc::CellRule::kNone
-                            : static_cast<sdc::CellRule>(r.cell_rules[row * nc + c]);
-      const bool withheld = rule == sdc::CellRule::kThreshold ||
-                            rule == sdc::CellRule::kDominance || rule == sdc::CellRule::kSecondary;
-      std::string v = withheld ? "[" + std::string(sdc::CellRuleName(rule)) + "]"
+      const auto rule = r.disclosure.cell_rules.empty()
+                            ? disclosure::Rule::kNone
+                            : static_cast<disclosure::Rule>(r.disclosure.cell_rules[row * nc + c]);
+      const bool withheld = disclosure::Withholds(rule);
+      std::string v = withheld ? "[" + std::string(disclosure::RuleName(rule)) + "]"
                       : r.rows.columns[c].IsNull(row) ? "NULL"
                                                       : Cell(r.rows.columns[c], row);
       width[c] = std::max(width[c], Columns(v));
@@ -182,34 +182,37 @@ void PrintTable(const planner::QueryResult& r, std::ostream& out) {
   out << "-\n";
   for (const auto& row : cells) line(row, false);
   out << "(" << r.rows.rows << (r.rows.rows == 1 ? " row" : " rows");
-  if (r.suppressed_rows > 0) {
-    out << "; " << r.suppressed_rows << " suppressed: fewer than " << r.min_persons << " persons";
+  if (r.disclosure.suppressed_rows > 0) {
+    out << "; " << r.disclosure.suppressed_rows << " suppressed: fewer than "
+        << r.disclosure.min_persons << " persons";
   }
   out << ")\n";
-  if (!r.rule_counts.empty()) {
+  if (!r.disclosure.rule_counts.empty()) {
     out << "disclosure control changed:";
-    for (const auto& [rule, n] : r.rule_counts) out << " " << n << " " << rule;
+    for (const auto& [rule, n] : r.disclosure.rule_counts) out << " " << n << " " << rule;
     out << " (cells; see --format json for which)\n";
   }
-  if (r.rules && r.rules->rounding.kind == sdc::Rounding::Kind::kBase) {
-    out << "counts are rounded to the nearest " << r.rules->rounding.base << "\n";
-  } else if (r.rules && r.rules->rounding.kind == sdc::Rounding::Kind::kMidpoint6) {
+  if (r.disclosure.rules &&
+      r.disclosure.rules->rounding.kind == disclosure::Rounding::Kind::kBase) {
+    out << "counts are rounded to the nearest " << r.disclosure.rules->rounding.base << "\n";
+  } else if (r.disclosure.rules &&
+             r.disclosure.rules->rounding.kind == disclosure::Rounding::Kind::kMidpoint6) {
     out << "counts are shown as midpoint-6 (1-6 as 3, 7-12 as 9, ...)\n";
   }
 }
 
-void PrintCsv(const planner::QueryResult& r, std::ostream& out) {
+void PrintCsv(const engine::QueryResult& r, std::ostream& out) {
   for (size_t c = 0; c < r.columns.size(); ++c)
     out << (c ? "," : "") << CsvField(r.columns[c].name);
   out << ",suppressed\n";
   for (size_t row = 0; row < r.rows.rows; ++row) {
     for (size_t c = 0; c < r.columns.size(); ++c)
       out << (c ? "," : "") << CsvField(Cell(r.rows.columns[c], row));
-    out << "," << (r.suppressed[row] ? "true" : "false") << "\n";
+    out << "," << (r.disclosure.suppressed[row] ? "true" : "false") << "\n";
   }
 }
 
-void PrintJson(const planner::QueryResult& r, std::ostream& out) {
+void PrintJson(const engine::QueryResult& r, std::ostream& out) {
   nlohmann::json j;
   j["columns"] = nlohmann::json::array();
   for (const auto& c : r.columns)
@@ -220,25 +223,9 @@ void PrintJson(const planner::QueryResult& r, std::ostream& out) {
     nlohmann::json values = nlohmann::json::array();
     for (const auto& c : r.rows.columns) values.push_back(CellToJson(c, row));
     j["rows"].push_back(std::move(values));
-    if (r.suppressed[row]) j["suppressed_rows"].push_back(row);
+    if (r.disclosure.suppressed[row]) j["suppressed_rows"].push_back(row);
   }
-  j["disclosure"] = {{"min_persons", r.min_persons}, {"changed", r.rule_counts}};
-  if (r.rules && r.rules->rounding.kind != sdc::Rounding::Kind::kNone) {
-    j["disclosure"]["counts_rounded"] = r.rules->rounding.kind == sdc::Rounding::Kind::kBase
-                                            ? "base " + std::to_string(r.rules->rounding.base)
-                                            : "midpoint-6";
-  }
-  // Per cell, the rule that changed it: [row, column, rule].
-  nlohmann::json cells = nlohmann::json::array();
-  const size_t nc = r.columns.size();
-  for (size_t row = 0; row < r.rows.rows; ++row) {
-    for (size_t c = 0; c < nc; ++c) {
-      uint8_t rule = r.cell_rules.empty() ? 0 : r.cell_rules[row * nc + c];
-      if (rule)
-        cells.push_back({row, c, std::string(sdc::CellRuleName(static_cast<sdc::CellRule>(rule)))});
-    }
-  }
-  j["disclosure"]["cells"] = std::move(cells);
+  j["disclosure"] = disclosure::DisclosureJson(r.disclosure, true);
   j["stats"] = {{"seconds", r.seconds}, {"peak_memory_bytes", r.peak_memory_bytes}};
   out << j.dump() << "\n";
 }
@@ -264,16 +251,16 @@ int QueryCommand(int argc, char** argv) {
   if (format != "table" && format != "csv" && format != "json") {
     ThrowInvalid("--format must be table, csv or json, not '" + format + "'");
   }
-  planner::QueryOptions options;
+  engine::QueryOptions options;
   options.optimizer.Parse(args.Get("optimizer"));
   std::string sql = ReadSql(args);
   auto config = planner::LoadConfig(args.Get("config"));
-  planner::QueryEngine engine(config);
+  engine::QueryEngine engine(config);
   auto governance = Govern(args, config, engine, true);
   options.cancel = &g_interrupted;
   std::signal(SIGINT, OnInterrupt);
   std::signal(SIGTERM, OnInterrupt);
-  planner::QueryResult result;
+  engine::QueryResult result;
   try {
     result = governance
                  ? governance->gate->Query(governance->session, governance->dsa, sql, options)
@@ -301,11 +288,11 @@ int ExplainCommand(int argc, char** argv) {
                  "subtrees pushed to each source) and the exact SQL sent to each source.");
   AddCommonOptions(args);
   if (!args.Parse(argc, argv, 2, std::cout)) return 0;
-  planner::QueryOptions options;
+  engine::QueryOptions options;
   options.optimizer.Parse(args.Get("optimizer"));
   std::string sql = ReadSql(args);
   auto config = planner::LoadConfig(args.Get("config"));
-  planner::QueryEngine engine(config);
+  engine::QueryEngine engine(config);
   auto governance = Govern(args, config, engine, false);
   try {
     std::cout << (governance ? governance->gate->Explain(governance->session, governance->dsa, sql,

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "common/date.h"
+#include "disclosure/evidence_json.h"
 #include "gateway/api_util.h"
 #include "gateway/metadata.h"
 #include "gateway/trino_query.h"
@@ -167,7 +168,7 @@ std::optional<std::string> BaseUri(const HttpRequest& r) {
 
 }  // namespace
 
-TrinoProtocol::TrinoProtocol(planner::QueryEngine& engine, policy::DsaRegistry& registry,
+TrinoProtocol::TrinoProtocol(engine::QueryEngine& engine, policy::DsaRegistry& registry,
                              policy::PolicyGate& gate, Metrics& metrics, size_t page_rows)
     : engine_(engine),
       registry_(registry),
@@ -254,9 +255,9 @@ void TrinoProtocol::RunSessionStatement(Query& q, const TrinoStatement& st) {
   q.update_type = UpdateType(st.kind);
 }
 
-planner::QueryResult TrinoProtocol::RunSql(Query& q, const std::string& sql_in,
-                                           const TrinoStatement& inner,
-                                           const TrinoStatement& values) {
+engine::QueryResult TrinoProtocol::RunSql(Query& q, const std::string& sql_in,
+                                          const TrinoStatement& inner,
+                                          const TrinoStatement& values) {
   using K = TrinoStatement::Kind;
   if (inner.kind == K::kShowFunctions) return ShowFunctions(inner);
   if (inner.kind == K::kShowSession) return ShowSession(inner, q);
@@ -275,7 +276,7 @@ planner::QueryResult TrinoProtocol::RunSql(Query& q, const std::string& sql_in,
                     " parameter(s) (?) but " + std::to_string(values.parameters.size()) +
                     " value(s) were given (EXECUTE ... USING v1, v2, ...)");
   }
-  std::optional<planner::QueryResult> result;
+  std::optional<engine::QueryResult> result;
   try {
     if (values.parameters.empty()) result = Introspect(sql, q.dsa, q.schema, q.caller);
     if (!result && MetadataQuery::ReadsMetadata(sql)) {
@@ -301,7 +302,7 @@ planner::QueryResult TrinoProtocol::RunSql(Query& q, const std::string& sql_in,
                 "no purpose: set the session property purpose (SET SESSION purpose = '...' or "
                 "X-Trino-Session: purpose=...)");
   }
-  planner::QueryOptions options;
+  engine::QueryOptions options;
   options.cancel = &q.cancel;
   options.default_schema = q.schema;
   options.parameters = values.parameters;
@@ -320,7 +321,7 @@ void TrinoProtocol::Run(std::shared_ptr<Query> q) {
     std::lock_guard lock(q->mu);
     q->state = "RUNNING";
   }
-  std::optional<planner::QueryResult> result;
+  std::optional<engine::QueryResult> result;
   std::optional<Error> error;
   try {
     using K = TrinoStatement::Kind;
@@ -463,7 +464,7 @@ HttpResponse TrinoProtocol::Page(const std::string& base, const std::shared_ptr<
     j["stats"] = stats;
     return {200, "application/json", j.dump(), {}};
   }
-  const planner::QueryResult& r = *q->result;
+  const engine::QueryResult& r = *q->result;
   std::vector<std::pair<std::string, std::string>> headers;
   for (const auto& [name, value] : q->set_headers)
     headers.push_back({q->header_prefix + name, value});
@@ -485,21 +486,17 @@ HttpResponse TrinoProtocol::Page(const std::string& base, const std::shared_ptr<
   // client that yields the final page twice still sees each row once.
   const size_t begin = static_cast<size_t>(token - 1) * page_rows_;
   const size_t end = std::min(r.rows.rows, begin + page_rows_);
-  json data = json::array(), cells = json::array();
+  json data = json::array();
   const size_t nc = r.columns.size();
   for (size_t row = begin; row < end; ++row) {
     json values = json::array();
-    for (size_t c = 0; c < nc; ++c) {
+    for (size_t c = 0; c < nc; ++c)
       values.push_back(Cell(r.rows.columns[c], row, q->parametric_datetime));
-      const uint8_t rule = r.cell_rules.empty() ? 0 : r.cell_rules[row * nc + c];
-      if (rule)
-        cells.push_back(
-            {row - begin, c, std::string(sdc::CellRuleName(static_cast<sdc::CellRule>(rule)))});
-    }
     data.push_back(std::move(values));
   }
+  const json cells = disclosure::CellMarks(r.disclosure, begin, end);
   if (!data.empty()) j["data"] = data;
-  j["fedgateDisclosure"] = {{"minPersons", r.min_persons}, {"cells", cells}};
+  j["fedgateDisclosure"] = {{"minPersons", r.disclosure.min_persons}, {"cells", cells}};
   j["stats"] = stats;
   if (begin < end)
     j["nextUri"] = base + "/v1/statement/executing/" + q->id + "/" + std::to_string(token + 1);

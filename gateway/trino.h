@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "common/error.h"
+#include "engine/query_engine.h"
 #include "gateway/http_server.h"
 #include "gateway/metrics.h"
 #include "gateway/trino_statement.h"
-#include "planner/query_engine.h"
 #include "policy/gate.h"
 
 namespace fedgate::gateway {
@@ -47,7 +47,7 @@ class TrinoProtocol {
     std::string purpose;  // the user's default, used when the session names none
   };
 
-  TrinoProtocol(planner::QueryEngine& engine, policy::DsaRegistry& registry,
+  TrinoProtocol(engine::QueryEngine& engine, policy::DsaRegistry& registry,
                 policy::PolicyGate& gate, Metrics& metrics, size_t page_rows = 1000);
   ~TrinoProtocol();
 
@@ -64,21 +64,21 @@ class TrinoProtocol {
   void Run(std::shared_ptr<Query> q);
   // Answers introspection statements; nullopt when `sql` is an ordinary query
   // (trino_introspect.cpp).
-  std::optional<planner::QueryResult> Introspect(const std::string& sql, const std::string& dsa,
-                                                 const std::string& schema, const Caller& caller);
+  std::optional<engine::QueryResult> Introspect(const std::string& sql, const std::string& dsa,
+                                                const std::string& schema, const Caller& caller);
   // Session statements: sets q's response headers and update type.
   void RunSessionStatement(Query& q, const TrinoStatement& st);
   // `sql` (classified as `inner`: a query or a SHOW) with `values` bound to its parameters:
   // introspection, metadata tables or the engine.
-  planner::QueryResult RunSql(Query& q, const std::string& sql, const TrinoStatement& inner,
-                              const TrinoStatement& values);
+  engine::QueryResult RunSql(Query& q, const std::string& sql, const TrinoStatement& inner,
+                             const TrinoStatement& values);
   // SHOW FUNCTIONS / SHOW SESSION / SHOW CREATE TABLE / DESCRIBE INPUT / DESCRIBE OUTPUT
   // (trino_introspect.cpp).
-  planner::QueryResult ShowFunctions(const TrinoStatement& st);
-  planner::QueryResult ShowSession(const TrinoStatement& st, const Query& q);
-  planner::QueryResult ShowCreateTable(const TrinoStatement& st, const Query& q);
-  planner::QueryResult DescribeInput(const Query& q, const std::string& name);
-  planner::QueryResult DescribeOutput(Query& q, const std::string& name);
+  engine::QueryResult ShowFunctions(const TrinoStatement& st);
+  engine::QueryResult ShowSession(const TrinoStatement& st, const Query& q);
+  engine::QueryResult ShowCreateTable(const TrinoStatement& st, const Query& q);
+  engine::QueryResult DescribeInput(const Query& q, const std::string& name);
+  engine::QueryResult DescribeOutput(Query& q, const std::string& name);
   // The DSA `named` (or the session's catalog) when the caller is a recipient of it.
   std::shared_ptr<const policy::Dsa> DsaFor(const std::string& named, const std::string& session,
                                             const Caller& caller);
@@ -87,7 +87,7 @@ class TrinoProtocol {
   // The statement prepared under `name` (from X-Trino-Prepared-Statement); throws kNotFound.
   const std::string& Prepared(const Query& q, const std::string& name) const;
 
-  planner::QueryEngine& engine_;
+  engine::QueryEngine& engine_;
   policy::DsaRegistry& registry_;
   policy::PolicyGate& gate_;
   Metrics& metrics_;

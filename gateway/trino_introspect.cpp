@@ -30,19 +30,20 @@ class ResultBuilder {
     for (size_t c = 0; c < values.size(); ++c) planner::AppendValue(r_.rows.columns[c], values[c]);
     ++r_.rows.rows;
   }
-  planner::QueryResult Take() {
-    r_.suppressed.assign(r_.rows.rows, 0);
-    r_.cell_rules.assign(r_.rows.rows * r_.columns.size(), 0);
+  engine::QueryResult Take() {
+    r_.disclosure.suppressed.assign(r_.rows.rows, 0);
+    r_.disclosure.cell_rules.assign(r_.rows.rows * r_.columns.size(), 0);
+    r_.disclosure.columns = r_.columns.size();
     return std::move(r_);
   }
 
  private:
-  planner::QueryResult r_;
+  engine::QueryResult r_;
 };
 
 // A small result of text columns (introspection answers).
-planner::QueryResult TextResult(const std::vector<std::string>& names,
-                                const std::vector<std::vector<std::string>>& rows) {
+engine::QueryResult TextResult(const std::vector<std::string>& names,
+                               const std::vector<std::vector<std::string>>& rows) {
   ResultBuilder b;
   for (const auto& n : names) b.Column(n, DataType::Text());
   for (const auto& row : rows) {
@@ -122,10 +123,10 @@ const std::string& TrinoProtocol::Prepared(const Query& q, const std::string& na
   return it->second;
 }
 
-std::optional<planner::QueryResult> TrinoProtocol::Introspect(const std::string& sql_in,
-                                                              const std::string& dsa_id,
-                                                              const std::string& schema,
-                                                              const Caller& caller) {
+std::optional<engine::QueryResult> TrinoProtocol::Introspect(const std::string& sql_in,
+                                                             const std::string& dsa_id,
+                                                             const std::string& schema,
+                                                             const Caller& caller) {
   // Introspection statements are short; libstdc++'s regex recurses once per character, so a
   // long text is never matched (it goes to the SQL parser instead).
   if (sql_in.size() > 4096) return std::nullopt;
@@ -223,7 +224,7 @@ std::optional<planner::QueryResult> TrinoProtocol::Introspect(const std::string&
   return std::nullopt;
 }
 
-planner::QueryResult TrinoProtocol::ShowFunctions(const TrinoStatement& st) {
+engine::QueryResult TrinoProtocol::ShowFunctions(const TrinoStatement& st) {
   ResultBuilder b;
   b.Column("Function", DataType::Text())
       .Column("Return Type", DataType::Text())
@@ -240,7 +241,7 @@ planner::QueryResult TrinoProtocol::ShowFunctions(const TrinoStatement& st) {
   return b.Take();
 }
 
-planner::QueryResult TrinoProtocol::ShowSession(const TrinoStatement& st, const Query& q) {
+engine::QueryResult TrinoProtocol::ShowSession(const TrinoStatement& st, const Query& q) {
   std::vector<std::vector<std::string>> rows;
   if (!st.like || Like("purpose", *st.like, st.like_escape)) {
     rows.push_back({"purpose", q.purpose, q.caller.purpose, "varchar",
@@ -250,7 +251,7 @@ planner::QueryResult TrinoProtocol::ShowSession(const TrinoStatement& st, const 
   return TextResult({"Name", "Value", "Default", "Type", "Description"}, rows);
 }
 
-planner::QueryResult TrinoProtocol::ShowCreateTable(const TrinoStatement& st, const Query& q) {
+engine::QueryResult TrinoProtocol::ShowCreateTable(const TrinoStatement& st, const Query& q) {
   std::string catalog, schema = q.schema, table = st.table.back();
   if (st.table.size() == 3) catalog = st.table[0];
   if (st.table.size() >= 2) schema = st.table[st.table.size() - 2];
@@ -274,7 +275,7 @@ planner::QueryResult TrinoProtocol::ShowCreateTable(const TrinoStatement& st, co
   return TextResult({"Create Table"}, {{os.str()}});
 }
 
-planner::QueryResult TrinoProtocol::DescribeInput(const Query& q, const std::string& name) {
+engine::QueryResult TrinoProtocol::DescribeInput(const Query& q, const std::string& name) {
   const sql::TrinoText text(Prepared(q, name));  // only its parameters are counted
   ResultBuilder b;
   b.Column("Position", DataType::Int64()).Column("Type", DataType::Text());
@@ -284,15 +285,15 @@ planner::QueryResult TrinoProtocol::DescribeInput(const Query& q, const std::str
   return b.Take();
 }
 
-planner::QueryResult TrinoProtocol::DescribeOutput(Query& q, const std::string& name) {
+engine::QueryResult TrinoProtocol::DescribeOutput(Query& q, const std::string& name) {
   const sql::TrinoText text(Prepared(q, name), CatalogsOf(q.caller));
   if (q.dsa.empty())
     throw Error(ErrorCode::kInvalidArgument,
                 "no catalog: set X-Trino-Catalog to the DSA to query under");
-  planner::QueryOptions options;
+  engine::QueryOptions options;
   options.default_schema = q.schema;
   options.unbound_parameters_as_null = true;
-  std::vector<planner::ResultColumn> columns;
+  std::vector<engine::ResultColumn> columns;
   const policy::Session session{q.caller.user, q.caller.role, q.caller.organisation, q.purpose};
   try {
     columns = gate_.Describe(session, q.dsa, text.text(), options);

@@ -30,7 +30,7 @@ struct TrinoProtocol::Query {
   std::mutex mu;
   std::condition_variable cv;
   std::string state = "QUEUED";  // QUEUED, RUNNING, FINISHED, FAILED
-  std::optional<planner::QueryResult> result;
+  std::optional<engine::QueryResult> result;
   std::optional<Error> error;
   // Written by the statement's thread before state becomes FINISHED; read after.
   std::vector<std::pair<std::string, std::string>> set_headers;  // "Set-Catalog" -> value

@@ -743,10 +743,10 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
   }
   if (has_grouping_sets) {
     if (s.having || s.limit || s.offset || s.distinct) {
-      Fail(ErrorCode::kInvalidArgument,
-           "HAVING, DISTINCT, LIMIT and OFFSET are not supported with ROLLUP, CUBE or GROUPING "
-           "SETS: "
-           "they would cut the totals that protect withheld cells",
+      // A disclosure rule, so a refusal (audited as refused), not a syntax error.
+      Fail(ErrorCode::kPermissionDenied,
+           "refused by rule 'secondary': HAVING, DISTINCT, LIMIT and OFFSET are not allowed with "
+           "ROLLUP, CUBE or GROUPING SETS: they would cut the totals that protect withheld cells",
            s.location);
     }
     if (grouping_sets.size() > 64) {

@@ -65,21 +65,12 @@ std::string LogicalOp::ToString(int indent) const {
         line += (i ? ", " : "") + aggregates[i].ToString();
       line += "]";
       if (cellkey_column >= 0) line += " +cell keys";
-      if (dominance_column >= 0) line += " +dominance";
+      if (contributions_column >= 0) line += " +contributions";
       break;
     }
-    case OpKind::kProtect: {
-      line = "Protect min_persons=" + std::to_string(rules->min_persons);
-      if (rules->rounding.kind == sdc::Rounding::Kind::kBase)
-        line += " round=" + std::to_string(rules->rounding.base);
-      if (rules->rounding.kind == sdc::Rounding::Kind::kMidpoint6) line += " midpoint-6";
-      if (rules->cell_key_perturbation) line += " cell-key";
-      if (rules->dominance_n > 0) {
-        line += " dominance=(" + std::to_string(rules->dominance_n) + "," +
-                std::to_string(static_cast<int>(rules->dominance_k)) + ")";
-      }
+    case OpKind::kProtect:
+      line = "Protect " + protect_label;
       break;
-    }
     case OpKind::kJoin:
       line = std::string(JoinKindName(join)) + " Join";
       if (predicate) line += " ON " + predicate->ToString();
@@ -141,12 +132,13 @@ LogicalOpPtr CloneSubtree(const LogicalOp& op) {
   out->limit = op.limit;
   out->offset = op.offset;
   out->cellkey_column = op.cellkey_column;
-  out->dominance_column = op.dominance_column;
-  out->dominance_n = op.dominance_n;
-  out->dominance_k = op.dominance_k;
-  out->rules = op.rules;
+  out->contributions_column = op.contributions_column;
+  out->contributions_top = op.contributions_top;
+  out->contribution_aggregates = op.contribution_aggregates;
   out->protect_groups = op.protect_groups;
-  out->protect_kinds = op.protect_kinds;
+  out->protect_functions = op.protect_functions;
+  out->protect_label = op.protect_label;
+  out->protect_key = op.protect_key;
   return out;
 }
 

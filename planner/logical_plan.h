@@ -8,7 +8,6 @@
 #include "connectors/connector.h"
 #include "planner/bound_expr.h"
 #include "planner/catalog.h"
-#include "policy/sdc.h"
 
 namespace fedgate::planner {
 
@@ -87,19 +86,24 @@ struct LogicalOp {
   // every person's record key.
   int64_t persons_cap = 0;
   // Disclosure control needs from an output aggregate (it then runs in the gateway): the sum
-  // of its persons' record keys per group (cell-key perturbation), and a bit per aggregate
-  // whose n largest per-person contributions exceed k% of its total ((n,k) dominance).
-  int cellkey_column = -1;    // hidden double column, -1: not computed
-  int dominance_column = -1;  // hidden int64 bit mask, -1: not computed
-  int dominance_n = 0;
-  double dominance_k = 0;
+  // of its persons' record keys per group (cell-key perturbation), and per-person
+  // contributions to the aggregates listed in `contribution_aggregates` (dominance, p%): per
+  // listed aggregate, from `contributions_column` on, hidden columns of the contributors
+  // (int64), the total of their absolute contributions (double), and the
+  // `contributions_top` largest contributions in descending order (double, NULL when fewer).
+  int cellkey_column = -1;  // hidden double column, -1: not computed
+  int contributions_column = -1;
+  int contributions_top = 0;
+  std::vector<int> contribution_aggregates;
 
-  // kProtect: disclosure control over an output aggregate (its only child). Output: the
-  // child's columns, protected, then a hidden int64 `__sdc` with 4 bits per aggregate (its
-  // sdc::CellRule).
-  std::shared_ptr<const sdc::Rules> rules;
-  int protect_groups = 0;          // the child's group columns come first
-  std::vector<int> protect_kinds;  // per aggregate: 1 count, 2 sum, 4 avg, 3 other
+  // kProtect: disclosure control over an output aggregate (its only child), applied by the
+  // ExecContext's Protector (disclosure/ledger.h). Output: the child's columns, protected,
+  // then a hidden int64 `__sdc`, per row an id of the Protector's record of that row.
+  // The cellkey and contributions fields above repeat the child's.
+  int protect_groups = 0;                      // the child's group columns come first
+  std::vector<std::string> protect_functions;  // per aggregate: its function (count, sum, ...)
+  std::string protect_label;                   // the rules, for EXPLAIN
+  double protect_key = 0;                      // in [0, 1): the cells' definition (cell keys)
 
   // kJoin
   JoinKind join = JoinKind::kInner;

@@ -814,7 +814,7 @@ class Splitter {
         // groups a source formed by raw identifier.
         // Record-key sums and per-person contributions need pseudonyms: gateway only.
         return options_.aggregate_pushdown && !op.combines_partials && op.cellkey_column < 0 &&
-               op.dominance_column < 0;
+               op.contributions_column < 0;
       case OpKind::kJoin:
       case OpKind::kUnion:
         return options_.join_pushdown;

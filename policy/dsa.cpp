@@ -139,7 +139,8 @@ class DsaReader : public planner::YamlFile {
 
     const auto output = Required(root, "output", "");
     CheckKeys(output, "output",
-              {"level", "min_persons", "rounding", "perturbation", "dominance", "extremes"});
+              {"level", "min_persons", "rounding", "redact_at_or_below", "perturbation",
+               "dominance", "p_ratio", "zeros", "means", "extremes"});
     std::string level = Text(Required(output, "level", "output."), "output.level");
     if (level == "aggregate") {
       d.level = OutputLevel::kAggregate;
@@ -155,14 +156,14 @@ class DsaReader : public planner::YamlFile {
       const auto r = output["rounding"];
       if (r.IsScalar()) {
         if (r.Scalar() == "midpoint-6") {
-          d.disclosure.rounding.kind = sdc::Rounding::Kind::kMidpoint6;
+          d.disclosure.rounding.kind = disclosure::Rounding::Kind::kMidpoint6;
         } else if (r.Scalar() != "none") {
           Fail(r,
                "output.rounding must be {base: N}, midpoint-6 or none, got '" + r.Scalar() + "'");
         }
       } else {
         CheckKeys(r, "output.rounding", {"base"});
-        d.disclosure.rounding.kind = sdc::Rounding::Kind::kBase;
+        d.disclosure.rounding.kind = disclosure::Rounding::Kind::kBase;
         d.disclosure.rounding.base =
             Int(Required(r, "base", "output.rounding."), "output.rounding.base", 2, 1000);
       }
@@ -187,6 +188,34 @@ class DsaReader : public planner::YamlFile {
         d.disclosure.dominance_k = static_cast<double>(
             Int(Required(dom, "k", "output.dominance."), "output.dominance.k", 1, 99));
       }
+    }
+    if (output["redact_at_or_below"]) {
+      d.disclosure.redact_at_or_below =
+          Int(output["redact_at_or_below"], "output.redact_at_or_below", 1, 1000);
+    }
+    if (output["p_ratio"]) {
+      const auto p = output["p_ratio"];
+      double v = 0;
+      try {
+        v = p.as<double>();
+      } catch (const YAML::Exception&) {
+        Fail(p, "output.p_ratio must be a number between 0.01 and 0.5 (e.g. 0.10)");
+      }
+      if (!(v >= 0.01 && v <= 0.5))
+        Fail(p, "output.p_ratio must be between 0.01 and 0.5 (e.g. 0.10), got " + p.Scalar());
+      d.disclosure.p_ratio = v;
+    }
+    if (output["zeros"]) {
+      std::string z = Text(output["zeros"], "output.zeros");
+      if (z != "disclosive" && z != "safe")
+        Fail(output["zeros"], "output.zeros must be disclosive or safe, got '" + z + "'");
+      d.disclosure.zeros_disclosive = z == "disclosive";
+    }
+    if (output["means"]) {
+      const auto m = output["means"];
+      CheckKeys(m, "output.means", {"min_persons"});
+      d.disclosure.mean_min_persons =
+          Int(Required(m, "min_persons", "output.means."), "output.means.min_persons", 1, 1000000);
     }
     if (output["extremes"]) {
       std::string e = Text(output["extremes"], "output.extremes");

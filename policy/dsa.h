@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "policy/sdc.h"
+#include "disclosure/rules.h"
 
 namespace fedgate::policy {
 
@@ -43,7 +43,7 @@ struct Dsa {
   std::vector<Recipient> recipients;
   std::map<std::string, DatasetRule> datasets;  // "source.table"
   OutputLevel level = OutputLevel::kAggregate;
-  sdc::Rules disclosure;
+  disclosure::Rules disclosure;
   std::string linkage_key = "person_id";
   std::vector<std::string> linkage_sources;
 

@@ -26,18 +26,7 @@ nlohmann::json BaseRecord(const char* event, const Session& s, const std::string
 }  // namespace
 
 std::string DescribeRules(const Dsa& d) {
-  const auto& r = d.disclosure;
-  std::string out = "min_persons " + std::to_string(r.min_persons) + " at every aggregation level";
-  if (r.rounding.kind == sdc::Rounding::Kind::kBase)
-    out += "; counts and sums rounded to the nearest " + std::to_string(r.rounding.base);
-  if (r.rounding.kind == sdc::Rounding::Kind::kMidpoint6)
-    out += "; counts and sums shown as midpoint-6";
-  if (r.cell_key_perturbation) out += "; counts perturbed by the cell-key method";
-  if (r.dominance_n > 0) {
-    out += "; sums withheld when " + std::to_string(r.dominance_n) + " persons make up more than " +
-           std::to_string(static_cast<int>(r.dominance_k)) + "%";
-  }
-  out += r.extremes_allowed ? "; MIN/MAX allowed" : "; MIN/MAX of person-level values refused";
+  std::string out = d.disclosure.Describe();
   out += d.level == OutputLevel::kAggregate
              ? "; aggregated output only"
              : "; pseudonymised records allowed (person_id re-keyed for output)";
@@ -61,22 +50,30 @@ std::vector<std::string> DsaWarnings(const Dsa& dsa) {
       break;
     }
   }
+  if (!dsa.disclosure.cell_key_perturbation) {
+    // Measured by tests/policy/differencing_test.cpp; policy/README.md gives the figures.
+    out.push_back(
+        "DSA " + dsa.id +
+        " has no perturbation (output.perturbation: cell-key): two queries whose answers differ "
+        "by one person can reveal that person's attribute (differencing), which thresholds and "
+        "rounding alone do not stop; see policy/README.md, 'Differencing'");
+  }
   return out;
 }
 
-planner::QueryOptions PolicyGate::Govern(const Dsa& dsa, const Session& session,
-                                         planner::QueryOptions options) {
+engine::QueryOptions PolicyGate::Govern(const Dsa& dsa, const Session& session,
+                                        engine::QueryOptions options) {
   CheckAccess(dsa, session, TodayUtc());
   options.dsa = dsa.id;
   options.user = session.user;
-  options.disclosure = std::make_shared<sdc::Rules>(dsa.disclosure);
+  options.disclosure = std::make_shared<disclosure::Rules>(dsa.disclosure);
   options.allow_records = dsa.level == OutputLevel::kPseudonymisedRecords;
   options.check = [&dsa](const planner::BoundQuery& q) { CheckQueryScope(dsa, q); };
   return options;
 }
 
-planner::QueryResult PolicyGate::Query(const Session& session, const std::string& dsa_id,
-                                       const std::string& sql, planner::QueryOptions options) {
+engine::QueryResult PolicyGate::Query(const Session& session, const std::string& dsa_id,
+                                      const std::string& sql, engine::QueryOptions options) {
   std::shared_ptr<const Dsa> dsa;
   nlohmann::json record;
   const std::vector<std::string> parameters = options.parameter_texts;  // options is moved
@@ -87,8 +84,8 @@ planner::QueryResult PolicyGate::Query(const Session& session, const std::string
     auto result = engine_.Run(sql, Govern(*dsa, session, std::move(options)));
     record["outcome"] = "released";
     record["rows"] = result.rows.rows;
-    record["rows_withheld"] = result.suppressed_rows;
-    record["rules"] = result.rule_counts;
+    record["rows_withheld"] = result.disclosure.suppressed_rows;
+    record["rules"] = result.disclosure.rule_counts;
     nlohmann::json fragments = nlohmann::json::array();
     for (const auto& f : result.fragments)
       fragments.push_back({{"source", f.source}, {"sql", f.sql}, {"rows", f.rows}});
@@ -110,16 +107,16 @@ planner::QueryResult PolicyGate::Query(const Session& session, const std::string
   }
 }
 
-planner::ExplainResult PolicyGate::Explain(const Session& session, const std::string& dsa_id,
-                                           const std::string& sql, planner::QueryOptions options) {
+engine::ExplainResult PolicyGate::Explain(const Session& session, const std::string& dsa_id,
+                                          const std::string& sql, engine::QueryOptions options) {
   auto dsa = registry_.Get(dsa_id);
   return engine_.Explain(sql, Govern(*dsa, session, std::move(options)));
 }
 
-std::vector<planner::ResultColumn> PolicyGate::Describe(const Session& session,
-                                                        const std::string& dsa_id,
-                                                        const std::string& sql,
-                                                        planner::QueryOptions options) {
+std::vector<engine::ResultColumn> PolicyGate::Describe(const Session& session,
+                                                       const std::string& dsa_id,
+                                                       const std::string& sql,
+                                                       engine::QueryOptions options) {
   auto dsa = registry_.Get(dsa_id);
   return engine_.Describe(sql, Govern(*dsa, session, std::move(options)));
 }

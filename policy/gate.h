@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "planner/query_engine.h"
+#include "engine/query_engine.h"
 #include "policy/access.h"
 #include "policy/audit.h"
 #include "policy/dsa.h"
@@ -17,17 +17,17 @@ namespace fedgate::policy {
 class PolicyGate {
  public:
   // `audit` may be null only in tools that release nothing (policy explain).
-  PolicyGate(planner::QueryEngine& engine, DsaRegistry& registry, AuditLog* audit)
+  PolicyGate(engine::QueryEngine& engine, DsaRegistry& registry, AuditLog* audit)
       : engine_(engine), registry_(registry), audit_(audit) {}
 
-  planner::QueryResult Query(const Session& session, const std::string& dsa_id,
-                             const std::string& sql, planner::QueryOptions options = {});
-  planner::ExplainResult Explain(const Session& session, const std::string& dsa_id,
-                                 const std::string& sql, planner::QueryOptions options = {});
+  engine::QueryResult Query(const Session& session, const std::string& dsa_id,
+                            const std::string& sql, engine::QueryOptions options = {});
+  engine::ExplainResult Explain(const Session& session, const std::string& dsa_id,
+                                const std::string& sql, engine::QueryOptions options = {});
   // The columns the query would return (DESCRIBE OUTPUT), after the DSA's checks.
-  std::vector<planner::ResultColumn> Describe(const Session& session, const std::string& dsa_id,
-                                              const std::string& sql,
-                                              planner::QueryOptions options = {});
+  std::vector<engine::ResultColumn> Describe(const Session& session, const std::string& dsa_id,
+                                             const std::string& sql,
+                                             engine::QueryOptions options = {});
   // For `fedgate policy explain`: what the DSA shares, which rules will apply, and whether
   // (and why) the query would be refused. Runs nothing.
   std::string ExplainPolicy(const Session& session, const std::string& dsa_id,
@@ -42,10 +42,9 @@ class PolicyGate {
 
  private:
   // The options a DSA imposes; throws (and audits) when access is refused.
-  planner::QueryOptions Govern(const Dsa& dsa, const Session& session,
-                               planner::QueryOptions options);
+  engine::QueryOptions Govern(const Dsa& dsa, const Session& session, engine::QueryOptions options);
 
-  planner::QueryEngine& engine_;
+  engine::QueryEngine& engine_;
   DsaRegistry& registry_;
   AuditLog* audit_;
 };

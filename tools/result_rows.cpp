@@ -38,7 +38,7 @@ std::string SortKey(const Row& row) {
 
 }  // namespace
 
-std::vector<Row> RowsOf(const planner::QueryResult& result) {
+std::vector<Row> RowsOf(const engine::QueryResult& result) {
   std::vector<Row> rows;
   rows.reserve(result.rows.rows);
   for (size_t r = 0; r < result.rows.rows; ++r) {

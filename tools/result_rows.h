@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "planner/query_engine.h"
+#include "engine/query_engine.h"
 
 namespace fedgate::tools {
 
@@ -17,7 +17,7 @@ using Cell = std::optional<std::string>;
 using Row = std::vector<Cell>;
 
 // fedgate's result as text (NULL as nullopt).
-std::vector<Row> RowsOf(const planner::QueryResult& result);
+std::vector<Row> RowsOf(const engine::QueryResult& result);
 
 bool CellsEqual(const Cell& a, const Cell& b);
 

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -7,7 +9,6 @@
 #include "planner/exec/evaluate.h"
 #include "planner/exec/join_aggregate.h"
 #include "planner/exec/key_table.h"
-#include "policy/sdc.h"
 
 namespace fedgate::planner::exec {
 
@@ -46,7 +47,7 @@ struct Group {
   std::unordered_set<Pseudonym, PseudonymHash> persons;
   int64_t persons_bound = 0;
   double key_sum = 0;  // sum of the persons' record keys (cell-key perturbation)
-  // Per aggregate checked for dominance: each person's contribution to its total.
+  // Per aggregate in contribution_aggregates: each person's contribution to its total.
   std::vector<std::unordered_map<Pseudonym, double, PseudonymHash>> contributions;
 };
 
@@ -55,10 +56,10 @@ class HashAggregateOperator : public Operator {
   HashAggregateOperator(const LogicalOp& op, OperatorPtr child, ExecContext& ctx)
       : op_(op), child_(std::move(child)), ctx_(ctx) {
     for (const auto& g : op_.groups) keys_.columns.emplace_back(g->type);
-    for (const auto& a : op_.aggregates) {
-      kinds_.push_back(KindOf(a.fn));
-      dominance_.push_back(op_.dominance_column >= 0 && (a.fn == "sum" || a.fn == "avg"));
-    }
+    for (const auto& a : op_.aggregates) kinds_.push_back(KindOf(a.fn));
+    contribution_slot_.assign(op_.aggregates.size(), -1);
+    for (size_t i = 0; i < op_.contribution_aggregates.size(); ++i)
+      contribution_slot_[op_.contribution_aggregates[i]] = static_cast<int>(i);
   }
   ~HashAggregateOperator() override { ctx_.memory->Release(reserved_); }
 
@@ -83,19 +84,7 @@ class HashAggregateOperator : public Operator {
       }
       if (op_.cellkey_column >= 0)
         AppendValue(out.columns[op_.cellkey_column], Value::Double(groups_[g]->key_sum));
-      if (op_.dominance_column >= 0) {
-        int64_t mask = 0;
-        for (size_t a = 0; a < na && a < 63; ++a) {
-          if (!dominance_[a]) continue;
-          std::vector<double> values;
-          values.reserve(groups_[g]->contributions[a].size());
-          for (const auto& [person, v] : groups_[g]->contributions[a])
-            values.push_back(v < 0 ? -v : v);
-          if (sdc::Dominated(std::move(values), op_.dominance_n, op_.dominance_k))
-            mask |= int64_t{1} << a;
-        }
-        AppendValue(out.columns[op_.dominance_column], Value::Int(mask));
-      }
+      if (op_.contributions_column >= 0) AppendContributions(out, *groups_[g]);
     }
     out.rows = end - emitted_;
     emitted_ = end;
@@ -106,7 +95,7 @@ class HashAggregateOperator : public Operator {
   Group& NewGroup() {
     auto g = std::make_unique<Group>();
     g->accs.resize(op_.aggregates.size());
-    if (op_.dominance_column >= 0) g->contributions.resize(op_.aggregates.size());
+    if (op_.contributions_column >= 0) g->contributions.resize(op_.contribution_aggregates.size());
     for (size_t a = 0; a < op_.aggregates.size(); ++a) {
       if (op_.aggregates[a].distinct)
         g->accs[a].distinct = std::make_unique<std::unordered_set<std::string>>();
@@ -172,16 +161,17 @@ class HashAggregateOperator : public Operator {
             if (op_.cellkey_column >= 0) group->key_sum += RecordKeyOf(p.pseudo[r]);
           }
         }
-        if (op_.dominance_column >= 0 && person) {
+        if (op_.contributions_column >= 0 && person) {
           for (size_t a = 0; a < kinds_.size(); ++a) {
-            if (!dominance_[a] || arg_cols[a].null[r]) continue;
+            if (contribution_slot_[a] < 0 || arg_cols[a].null[r]) continue;
             const Column& c = arg_cols[a];
             double v =
                 c.type.id == TypeId::kDouble ? c.f64[r]
                 : c.type.id == TypeId::kDecimal
                     ? static_cast<double>(c.i64[r]) / static_cast<double>(Pow10(c.type.scale))
                     : static_cast<double>(c.i64[r]);
-            auto [it, inserted] = group->contributions[a].try_emplace(*person, 0.0);
+            auto [it, inserted] =
+                group->contributions[contribution_slot_[a]].try_emplace(*person, 0.0);
             it->second += v;
             if (inserted) Charge(48);
           }
@@ -251,19 +241,39 @@ class HashAggregateOperator : public Operator {
     return acc.best;
   }
 
-  // A person's record key in [0, 1): a keyed hash of the pseudonym, so keys are secret and
-  // fixed per DSA (the same cell always gets the same perturbation).
+  // A person's record key in [0, 1), from the query's keyer (secret, fixed per DSA).
   double RecordKeyOf(const Pseudonym& p) const {
-    if (ctx_.record_keys == nullptr)
-      throw Error(ErrorCode::kInternal, "cell keys requested without a key");
-    Pseudonym k = ctx_.record_keys->FromNormalised(
-        std::string_view(reinterpret_cast<const char*>(p.bytes.data()), p.bytes.size()));
-    return sdc::RecordKey(k.bytes.data());
+    if (!ctx_.record_key) throw Error(ErrorCode::kInternal, "cell keys requested without a key");
+    return ctx_.record_key(p);
+  }
+
+  // Per aggregate in contribution_aggregates: contributors, total of absolute contributions,
+  // the largest `contributions_top` (see LogicalOp).
+  void AppendContributions(Batch& out, const Group& group) const {
+    int column = op_.contributions_column;
+    const size_t top = static_cast<size_t>(op_.contributions_top);
+    for (const auto& persons : group.contributions) {
+      std::vector<double> values;
+      values.reserve(persons.size());
+      double total = 0;
+      for (const auto& [person, v] : persons) {
+        values.push_back(v < 0 ? -v : v);
+        total += values.back();
+      }
+      const size_t k = std::min(top, values.size());
+      std::partial_sort(values.begin(), values.begin() + k, values.end(), std::greater<double>());
+      AppendValue(out.columns[column++], Value::Int(static_cast<int64_t>(values.size())));
+      AppendValue(out.columns[column++], Value::Double(total));
+      for (size_t i = 0; i < top; ++i) {
+        AppendValue(out.columns[column++],
+                    i < k ? Value::Double(values[i]) : Value::Null(DataType::Double()));
+      }
+    }
   }
 
   const LogicalOp& op_;
   std::vector<AggKind> kinds_;
-  std::vector<bool> dominance_;
+  std::vector<int> contribution_slot_;  // per aggregate: its index in contributions, or -1
   OperatorPtr child_;
   ExecContext& ctx_;
   bool consumed_ = false;

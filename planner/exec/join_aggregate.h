@@ -18,7 +18,7 @@ OperatorPtr MakeHashJoin(const LogicalOp& op, OperatorPtr left, OperatorPtr righ
 OperatorPtr MakeHashAggregate(const LogicalOp& op, OperatorPtr child, ExecContext& ctx);
 
 // Disclosure control over an output aggregate's rows (LogicalOp kProtect).
-OperatorPtr MakeProtect(const LogicalOp& op, OperatorPtr child);
+OperatorPtr MakeProtect(const LogicalOp& op, OperatorPtr child, ExecContext& ctx);
 
 // Appends an encoding of one value to a hash key; false (and nothing appended) for NULL.
 bool AppendKey(const Column& column, size_t row, std::string& key);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,14 +39,30 @@ struct FragmentStats {
   double seconds = 0;  // from sending the query to its last row
 };
 
+// Disclosure control as the executor sees it: rows that reach a kProtect node are handed to
+// the query's Protector (implemented by disclosure/ledger.h), which knows the rules; the
+// executor knows only where output aggregates are.
+class Protector {
+ public:
+  virtual ~Protector() = default;
+  // Protects the rows of one batch coming out of `op`'s child in place (cells withheld are
+  // NULL, others may be adjusted) and appends the hidden int64 `__sdc` column: per row, an
+  // id under which the protector keeps what it did. May be called for several kProtect
+  // nodes of one plan, and from any of the query's threads; throws Error to fail the query.
+  virtual void Protect(const LogicalOp& op, Batch& batch) = 0;
+};
+
 // What every operator of one query shares.
 struct ExecContext {
   Catalog* catalog = nullptr;
   QueryMemory* memory = nullptr;
   std::atomic<bool> cancelled{false};
   connectors::QueryContext source_context;
-  // Keys persons' record keys for cell-key perturbation (per DSA); null when not needed.
-  const Pseudonymiser* record_keys = nullptr;
+  // A person's record key in [0, 1) for cell-key perturbation (fixed per DSA and secret);
+  // empty when no plan node asks for cell keys.
+  std::function<double(const Pseudonym&)> record_key;
+  // Applies disclosure control at kProtect nodes; null only for plans without them.
+  Protector* protector = nullptr;
   std::mutex stats_mu;
   std::vector<FragmentStats> fragments;
 
@@ -54,15 +71,22 @@ struct ExecContext {
 };
 
 // A physical operator: Open() once (starting remote queries, so that every source of the
-// query works in parallel), then Next() until it returns false, from one thread. Cancel()
-// may come from any thread.
+// query works in parallel), then Next() until it returns false, from one thread.
+//  - Next replaces `batch` with the next rows (possibly zero rows) and returns true, or
+//    returns false at the end of the stream, and false again if called after that (a LIMIT
+//    may ask once more). Errors are thrown (Error naming the source or the limit that
+//    failed); after an error the operator is only cancelled or destroyed.
+//  - Cancel may be called from any thread, any number of times, before, during or after
+//    Next; it must pass the cancellation on to every child and remote scan, so that a Next
+//    blocked on a source returns (by throwing, or false) promptly. After Cancel, the rows
+//    returned are not a complete result; the caller discards them.
+//  - The destructor joins any thread the operator started.
 class Operator {
  public:
   virtual ~Operator() = default;
   virtual void Open() = 0;
-  // Replaces `batch` with the next rows; false at the end.
   virtual bool Next(Batch& batch) = 0;
-  virtual void Cancel() {}
+  virtual void Cancel() = 0;
 };
 
 using OperatorPtr = std::unique_ptr<Operator>;

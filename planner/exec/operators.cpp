@@ -247,6 +247,7 @@ class ValuesOperator : public Operator {
  public:
   explicit ValuesOperator(const LogicalOp& op) : op_(op) {}
   void Open() override {}
+  void Cancel() override {}  // nothing below it to pass the cancellation to
   bool Next(Batch& out) override {
     if (done_) return false;
     done_ = true;
@@ -361,7 +362,7 @@ OperatorPtr BuildOperator(const LogicalOp& op, ExecContext& ctx) {
     case OpKind::kAggregate:
       return MakeHashAggregate(op, child(0), ctx);
     case OpKind::kProtect:
-      return MakeProtect(op, child(0));
+      return MakeProtect(op, child(0), ctx);
     case OpKind::kGet:
       throw Error(ErrorCode::kInternal, "a table scan was not assigned to its source");
   }

@@ -30,9 +30,9 @@
 #include "common/pseudonymiser.h"
 #include "connectors/agent/agent_connector.h"
 #include "connectors/agent/wire_batch.h"
+#include "engine/query_engine.h"
 #include "fedgate_agent_constants.h"
 #include "planner/config.h"
-#include "planner/query_engine.h"
 #include "planner/value.h"
 #include "tests/integration/harness_env.h"
 
@@ -482,7 +482,7 @@ class PrivateAgent {
   pid_t pid_ = -1;
 };
 
-std::unique_ptr<planner::QueryEngine> EngineWith(int mental_health_port) {
+std::unique_ptr<engine::QueryEngine> EngineWith(int mental_health_port) {
   const std::string certs = Certs();
   const std::string tls = "    tls:\n      ca: " + certs + "ca.pem\n      certificate: " + certs +
                           "gateway.pem\n      key: " + certs + "gateway-key.pem\n";
@@ -493,7 +493,7 @@ std::unique_ptr<planner::QueryEngine> EngineWith(int mental_health_port) {
       "    tables: {patients: }\n"
       "  mental_health:\n    kind: agent\n    endpoint: localhost:" +
       std::to_string(mental_health_port) + "\n" + tls + "    tables: {contacts: }\n";
-  return std::make_unique<planner::QueryEngine>(planner::ParseConfig(yaml, "agent_test.yaml"));
+  return std::make_unique<engine::QueryEngine>(planner::ParseConfig(yaml, "agent_test.yaml"));
 }
 
 constexpr const char* kSlowQuery =
@@ -512,7 +512,7 @@ int RunningSourceQueries() {
 TEST_F(AgentTest, CancelReachesTheDatabase) {
   auto engine = EngineWith(Port("mental_health"));
   std::atomic<bool> cancel{false};
-  planner::QueryOptions options;
+  engine::QueryOptions options;
   options.cancel = &cancel;
   std::thread canceller([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(1000));

@@ -14,8 +14,8 @@
 #include <thread>
 
 #include "common/error.h"
+#include "engine/query_engine.h"
 #include "planner/config.h"
-#include "planner/query_engine.h"
 #include "tests/integration/harness_env.h"
 
 namespace fedgate::testing {
@@ -46,18 +46,18 @@ std::string SourcesYaml(const HarnessEnv& env, const std::string& acute_port = "
          "    tables: {admissions: {identifier: nhs_number}}\n";
 }
 
-std::unique_ptr<planner::QueryEngine> MakeEngine(const std::string& settings,
-                                                 const std::string& acute_port = "") {
+std::unique_ptr<engine::QueryEngine> MakeEngine(const std::string& settings,
+                                                const std::string& acute_port = "") {
   const auto& env = HarnessEnv::Get();
   ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
   std::string yaml = "linkage_secret: {env: FEDGATE_TEST_LINKAGE_SECRET}\ndsa: engine-test\n" +
                      settings + SourcesYaml(env, acute_port);
-  return std::make_unique<planner::QueryEngine>(planner::ParseConfig(yaml, "engine_test.yaml"));
+  return std::make_unique<engine::QueryEngine>(planner::ParseConfig(yaml, "engine_test.yaml"));
 }
 
 // Runs `sql` and returns the error it raised; fails the test when it raised none.
-Error ErrorOf(planner::QueryEngine& engine, const std::string& sql,
-              const planner::QueryOptions& options = {}) {
+Error ErrorOf(engine::QueryEngine& engine, const std::string& sql,
+              const engine::QueryOptions& options = {}) {
   try {
     engine.Run(sql, options);
   } catch (const Error& e) {
@@ -146,7 +146,7 @@ TEST_F(EngineTest, UnreachableSourceIsNamedAndNothingIsReturned) {
 TEST_F(EngineTest, CancelStopsGatewayAndSourceWork) {
   auto engine = MakeEngine("min_persons: 1\n");
   std::atomic<bool> cancel{false};
-  planner::QueryOptions options;
+  engine::QueryOptions options;
   options.cancel = &cancel;
   // A non-equi self-join within gp runs at the source and takes minutes there.
   std::thread canceller([&] {
@@ -175,7 +175,7 @@ TEST_F(EngineTest, CancelStopsGatewayAndSourceWork) {
 TEST_F(EngineTest, CancelStopsGatewaySideWork) {
   auto engine = MakeEngine("min_persons: 1\n");
   std::atomic<bool> cancel{false};
-  planner::QueryOptions options;
+  engine::QueryOptions options;
   options.cancel = &cancel;
   options.optimizer.Set("all", false);  // the cross product is the gateway's to compute
   std::thread canceller([&] {
@@ -199,7 +199,7 @@ TEST_F(EngineTest, TimeoutCancels) {
 
 TEST_F(EngineTest, MemoryBudgetIsAClearError) {
   auto engine = MakeEngine("min_persons: 1\nmemory_budget_mb: 16\n");
-  planner::QueryOptions options;
+  engine::QueryOptions options;
   options.optimizer.Set("aggregate_pushdown", false);
   options.optimizer.Set("join_pushdown", false);
   Error e = ErrorOf(*engine,
@@ -234,7 +234,7 @@ TEST_F(EngineTest, SmallGroupsAreWithheldAndMarked) {
   int64_t suppressed = 0;
   for (size_t row = 0; row < r.rows.rows; ++row) {
     EXPECT_FALSE(r.rows.columns[0].IsNull(row)) << "group keys stay visible";
-    if (r.suppressed[row]) {
+    if (r.disclosure.suppressed[row]) {
       ++suppressed;
       EXPECT_TRUE(r.rows.columns[1].IsNull(row)) << "a withheld count must be NULL";
     } else {
@@ -242,11 +242,11 @@ TEST_F(EngineTest, SmallGroupsAreWithheldAndMarked) {
     }
   }
   EXPECT_GT(suppressed, 0) << "expected at least one small group";
-  EXPECT_EQ(suppressed, r.suppressed_rows);
+  EXPECT_EQ(suppressed, r.disclosure.suppressed_rows);
   // A group of unlinkable rows only covers no known person: withheld too.
   auto none = engine->Run("SELECT count(*) FROM acute.admissions WHERE person_id IS NULL");
   ASSERT_EQ(none.rows.rows, 1u);
-  EXPECT_EQ(none.suppressed_rows, 1);
+  EXPECT_EQ(none.disclosure.suppressed_rows, 1);
 }
 
 TEST_F(EngineTest, ScalarSubqueryObeysTheOutputRule) {

@@ -27,9 +27,9 @@
 
 #include "common/error.h"
 #include "connectors/connector.h"
+#include "engine/query_engine.h"
 #include "planner/catalog.h"
 #include "planner/config.h"
-#include "planner/query_engine.h"
 #include "sql/dialect.h"
 #include "tests/integration/harness_env.h"
 #include "tests/sql/sql_test_engine.h"
@@ -118,25 +118,25 @@ class DialectOverride : public connectors::Connector {
   const sql::Dialect& dialect_;
 };
 
-planner::QueryEngine& SqlServerEngine() {
-  static std::unique_ptr<planner::QueryEngine> engine = [] {
-    planner::QueryEngine& real = SqlTestEngine();
+engine::QueryEngine& SqlServerEngine() {
+  static std::unique_ptr<engine::QueryEngine> engine = [] {
+    engine::QueryEngine& real = SqlTestEngine();
     const planner::GatewayConfig& config = real.config();
     std::map<std::string, std::unique_ptr<connectors::Connector>> connectors;
     for (const auto& [name, unused] : config.sources) {
       connectors[name] = std::make_unique<DialectOverride>(real.catalog().ConnectorFor(name),
                                                            sql::SqlServerDialect());
     }
-    return std::make_unique<planner::QueryEngine>(
+    return std::make_unique<engine::QueryEngine>(
         config, std::make_unique<planner::Catalog>(config, std::move(connectors)));
   }();
   return *engine;
 }
 
 std::string Deparse(const GoldenCase& c) {
-  planner::QueryOptions options;
+  engine::QueryOptions options;
   options.optimizer.Parse(c.settings);
-  planner::QueryEngine& engine =
+  engine::QueryEngine& engine =
       c.file.rfind("sqlserver", 0) == 0 ? SqlServerEngine() : SqlTestEngine();
   std::string out;
   for (const auto& f : engine.Explain(c.sql, options).fragments)

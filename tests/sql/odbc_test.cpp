@@ -21,8 +21,8 @@
 #include "common/error.h"
 #include "common/nhs_number.h"
 #include "connectors/odbc/odbc_connection.h"
+#include "engine/query_engine.h"
 #include "planner/config.h"
-#include "planner/query_engine.h"
 #include "planner/value.h"
 #include "tests/integration/harness_env.h"
 
@@ -42,8 +42,8 @@ std::string SqliteConnection(const HarnessEnv& env) {
 }
 
 // An engine over gp (PostgreSQL), social_care (MariaDB) and community (SQLite).
-std::unique_ptr<planner::QueryEngine> MakeEngine(const std::string& maria_connection = "",
-                                                 const std::string& extra_tables = "") {
+std::unique_ptr<engine::QueryEngine> MakeEngine(const std::string& maria_connection = "",
+                                                const std::string& extra_tables = "") {
   const auto& env = HarnessEnv::Get();
   ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
   const std::string yaml =
@@ -74,7 +74,7 @@ std::unique_ptr<planner::QueryEngine> MakeEngine(const std::string& maria_connec
       SqliteConnection(env) +
       "\"\n"
       "    tables: {contacts: {identifier: nhs_number}}\n";
-  return std::make_unique<planner::QueryEngine>(planner::ParseConfig(yaml, "odbc_test.yaml"));
+  return std::make_unique<engine::QueryEngine>(planner::ParseConfig(yaml, "odbc_test.yaml"));
 }
 
 // Runs `sql` directly on a source through ODBC and returns the first value of the first row.
@@ -84,7 +84,7 @@ std::string Direct(const std::string& connection, const std::string& sql) {
   return rows.at(0).at(0).value_or("NULL");
 }
 
-std::string ValueText(const planner::QueryResult& r, size_t row, size_t col) {
+std::string ValueText(const engine::QueryResult& r, size_t row, size_t col) {
   return planner::GetValue(r.rows.columns[col], row).ToString();
 }
 
@@ -201,7 +201,7 @@ TEST_F(OdbcTest, CancelStopsTheMariaDbQuery) {
   const auto& env = HarnessEnv::Get();
   auto engine = MakeEngine();
   std::atomic<bool> cancel{false};
-  planner::QueryOptions options;
+  engine::QueryOptions options;
   options.cancel = &cancel;
   std::thread canceller([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -325,7 +325,7 @@ TEST_F(OdbcTest, ServerKilledMidQueryNamesTheSourceAndRestartRecovers) {
       "INSERT INTO quick VALUES (1, '9434765919'), (2, '4010232137');");
   const auto& env = HarnessEnv::Get();
   ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
-  auto engine = std::make_unique<planner::QueryEngine>(planner::ParseConfig(
+  auto engine = std::make_unique<engine::QueryEngine>(planner::ParseConfig(
       "linkage_secret: {env: FEDGATE_TEST_LINKAGE_SECRET}\ndsa: odbc-test\nmin_persons: 1\n"
       "sources:\n"
       "  gp:\n"

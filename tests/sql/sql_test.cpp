@@ -39,8 +39,8 @@
 
 #include "common/error.h"
 #include "connectors/agent/agent_connector.h"
+#include "engine/query_engine.h"
 #include "planner/config.h"
-#include "planner/query_engine.h"
 #include "planner/value.h"
 #include "tests/integration/harness_env.h"
 #include "tests/sql/sql_test_engine.h"
@@ -212,7 +212,7 @@ TEST_P(SqlTest, MatchesReference) {
   FEDGATE_REQUIRE_HARNESS();
   const auto& [c, optimized] = GetParam();
   SCOPED_TRACE(c.file + ":" + std::to_string(c.line) + "\n" + c.sql);
-  planner::QueryOptions options;
+  engine::QueryOptions options;
   if (!optimized) options.optimizer.Set("all", false);
 
   if (c.expect_error) {
@@ -230,7 +230,7 @@ TEST_P(SqlTest, MatchesReference) {
   if (inspection) {
     ASSERT_GT(inspection->numbers.size(), 1000u);
   }
-  planner::QueryResult result;
+  engine::QueryResult result;
   try {
     result = SqlTestEngine().Run(c.sql, options);
   } catch (const Error& e) {
@@ -240,7 +240,7 @@ TEST_P(SqlTest, MatchesReference) {
     ASSERT_EQ(inspection->found.load(), 0)
         << "an NHS number arrived in a batch from an agent (" << inspection->first << ")";
   }
-  ASSERT_EQ(result.suppressed_rows, 0)
+  ASSERT_EQ(result.disclosure.suppressed_rows, 0)
       << "rows were suppressed with min_persons 1 (a group of 0 persons)";
   std::vector<Row> actual = tools::RowsOf(result);
   std::vector<Row> expected;

@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
+#include "engine/query_engine.h"
 #include "planner/config.h"
-#include "planner/query_engine.h"
 #include "tests/integration/harness_env.h"
 
 namespace fedgate::testing {
@@ -13,8 +13,8 @@ namespace fedgate::testing {
 // The engine the differential and golden tests run: tests/sql/fedgate_test.yaml over the
 // harness's servers, keyed as the reference database was pseudonymised
 // (FEDGATE_TEST_SECRET_VALUE and FEDGATE_TEST_DSA_VALUE from tests/sql/CMakeLists.txt).
-inline planner::QueryEngine& SqlTestEngine() {
-  static std::unique_ptr<planner::QueryEngine> engine = [] {
+inline engine::QueryEngine& SqlTestEngine() {
+  static std::unique_ptr<engine::QueryEngine> engine = [] {
     const auto& env = HarnessEnv::Get();
     for (const char* key : {"FEDGATE_PG_HOST", "FEDGATE_PG_PORT", "FEDGATE_PG_READER_PASSWORD",
                             "FEDGATE_MARIADB_HOST", "FEDGATE_MARIADB_PORT",
@@ -26,7 +26,7 @@ inline planner::QueryEngine& SqlTestEngine() {
     // FEDGATE_SQL_TEST_CONFIG: another configuration of the same providers (e.g. with some
     // behind agents), whose answers must be the same.
     const char* other = std::getenv("FEDGATE_SQL_TEST_CONFIG");
-    return std::make_unique<planner::QueryEngine>(planner::LoadConfig(
+    return std::make_unique<engine::QueryEngine>(planner::LoadConfig(
         other && *other ? std::string(other)
                         : std::string(FEDGATE_SQL_TEST_DIR) + "/fedgate_test.yaml"));
   }();

@@ -65,7 +65,7 @@ TEST(DsaTest, ParsesEveryField) {
   EXPECT_TRUE(d.datasets.at("acute.admissions").Allows("cost"));
   EXPECT_FALSE(d.datasets.at("acute.admissions").Allows("hrg_code"));
   EXPECT_EQ(d.disclosure.min_persons, 10);
-  EXPECT_EQ(d.disclosure.rounding.kind, sdc::Rounding::Kind::kBase);
+  EXPECT_EQ(d.disclosure.rounding.kind, disclosure::Rounding::Kind::kBase);
   EXPECT_EQ(d.disclosure.rounding.base, 5);
   EXPECT_TRUE(d.disclosure.cell_key_perturbation);
   EXPECT_EQ(d.disclosure.dominance_n, 2);
@@ -76,11 +76,38 @@ TEST(DsaTest, ParsesEveryField) {
 TEST(DsaTest, LintWarnsOfIdsBiToolsCannotWriteUnquoted) {
   Dsa d;
   d.id = "somerset-demo";
+  d.disclosure.cell_key_perturbation = true;  // (else the differencing warning comes too)
   auto warnings = DsaWarnings(d);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("'somerset_demo'"), std::string::npos) << warnings[0];
   d.id = "somerset_demo_2";
   EXPECT_TRUE(DsaWarnings(d).empty());
+}
+
+// Thresholds and rounding alone do not stop differencing (tests/policy/differencing_test.cpp).
+TEST(DsaTest, LintWarnsOfDsasWithoutPerturbation) {
+  Dsa d;
+  d.id = "plain";
+  auto warnings = DsaWarnings(d);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("differencing"), std::string::npos) << warnings[0];
+  d.disclosure.cell_key_perturbation = true;
+  EXPECT_TRUE(DsaWarnings(d).empty());
+}
+
+TEST(DsaTest, ReadsTheOutputCheckingRules) {
+  Dsa d = ParseDsa(Replace(kGood, "extremes: deny",
+                           "extremes: deny\n  p_ratio: 0.10\n  zeros: disclosive\n"
+                           "  redact_at_or_below: 7\n  means: {min_persons: 25}"),
+                   "t.yaml");
+  EXPECT_DOUBLE_EQ(d.disclosure.p_ratio, 0.10);
+  EXPECT_TRUE(d.disclosure.zeros_disclosive);
+  EXPECT_EQ(d.disclosure.redact_at_or_below, 7);
+  EXPECT_EQ(d.disclosure.mean_min_persons, 25);
+  EXPECT_EQ(ErrorOf(Replace(kGood, "extremes: deny", "extremes: deny\n  p_ratio: 2")),
+            "t.yaml:18:12: output.p_ratio must be between 0.01 and 0.5 (e.g. 0.10), got 2");
+  EXPECT_EQ(ErrorOf(Replace(kGood, "extremes: deny", "extremes: deny\n  zeros: maybe")),
+            "t.yaml:18:10: output.zeros must be disclosive or safe, got 'maybe'");
 }
 
 TEST(DsaTest, ErrorsSayWhereAndWhat) {

@@ -10,6 +10,9 @@
 
 #include "common/batch.h"
 #include "common/pseudonymiser.h"
+#include "disclosure/ledger.h"
+#include "disclosure/release.h"
+#include "disclosure/rules.h"
 #include "planner/binder.h"
 #include "planner/catalog.h"
 #include "planner/config.h"
@@ -17,21 +20,28 @@
 #include "planner/logical_plan.h"
 #include "planner/optimizer.h"
 
-namespace fedgate::planner {
+// The life of a query, in order: parse (sql/), bind (planner/binder), disclosure control
+// built into the plan (disclosure/plan), optimize and split (planner/optimizer), execute
+// (planner/exec, with disclosure/ledger protecting output aggregates), release
+// (disclosure/release). The engine owns none of the rules; it calls each step.
+namespace fedgate::engine {
+
+using planner::Catalog;
+using planner::GatewayConfig;
 
 struct QueryOptions {
-  OptimizerOptions optimizer;
+  planner::OptimizerOptions optimizer;
   // Set from another thread to cancel the query; null when the caller cannot cancel.
   const std::atomic<bool>* cancel = nullptr;
   // The DSA the query runs under: pseudonyms are keyed for it ("": the configuration's dsa).
   std::string dsa;
   // Its disclosure rules (null: the configuration's min_persons and nothing else).
-  std::shared_ptr<const sdc::Rules> disclosure;
+  std::shared_ptr<const disclosure::Rules> disclosure;
   // Its output level allows pseudonymised records (re-keyed person_id, whole-result threshold).
   bool allow_records = false;
   // Called once the query is bound, before anything runs (the DSA's pre-execution checks);
   // throws to refuse.
-  std::function<void(const BoundQuery&)> check;
+  std::function<void(const planner::BoundQuery&)> check;
   // Table names: a bare `table` is looked up in this source ("": bare names are CTEs only);
   // `catalog.source.table` is accepted for the DSA's id and these catalogs.
   std::string default_schema;
@@ -55,19 +65,9 @@ struct ResultColumn {
 struct QueryResult {
   std::vector<ResultColumn> columns;
   Batch rows;  // one column per entry of `columns`
-  // Per row: 1 when the row's group had fewer than min_persons distinct persons, so every
-  // value but its group keys was withheld (NULL).
-  std::vector<uint8_t> suppressed;
-  int64_t suppressed_rows = 0;
-  int64_t min_persons = 0;
-  // Per row, per column (rows.rows x columns.size(), row-major): the sdc::CellRule that changed
-  // the cell (0: none).
-  std::vector<uint8_t> cell_rules;
-  // How many cells each rule changed, by sdc::CellRuleName.
-  std::map<std::string, int64_t> rule_counts;
-  std::shared_ptr<const sdc::Rules> rules;
-  bool records = false;  // pseudonymised records (person_id re-keyed for output)
-  std::vector<exec::FragmentStats> fragments;
+  // What disclosure control withheld or changed, cell by cell, and why.
+  disclosure::Released disclosure;
+  std::vector<planner::exec::FragmentStats> fragments;
   double seconds = 0;
   int64_t peak_memory_bytes = 0;
 };
@@ -104,16 +104,17 @@ class QueryEngine {
 
  private:
   struct Prepared {
-    LogicalOpPtr plan;
+    planner::LogicalOpPtr plan;
   };
   Prepared Prepare(const std::string& sql, const QueryOptions& options, bool run_subqueries);
-  Batch Execute(const LogicalOp& plan, const QueryOptions& options,
-                std::vector<exec::FragmentStats>* stats, int64_t* peak_memory);
+  Batch Execute(const planner::LogicalOp& plan, const QueryOptions& options,
+                disclosure::Ledger& ledger, std::vector<planner::exec::FragmentStats>* stats,
+                int64_t* peak_memory);
 
   // The keyed hash for `dsa` (or a purpose-specific key of it, e.g. "dsa#output"). Cached.
   // Keys the gateway derives its own values with (cell keys, output pseudonyms).
   const Pseudonymiser& KeyFor(const std::string& dsa);
-  std::shared_ptr<const sdc::Rules> RulesFor(const QueryOptions& options) const;
+  std::shared_ptr<const disclosure::Rules> RulesFor(const QueryOptions& options) const;
   std::string DsaOf(const QueryOptions& options) const {
     return options.dsa.empty() ? config_.dsa : options.dsa;
   }
@@ -126,4 +127,4 @@ class QueryEngine {
   std::unique_ptr<PseudonymiserCache> linkage_keys_;
 };
 
-}  // namespace fedgate::planner
+}  // namespace fedgate::engine

@@ -1,0 +1,64 @@
+#include "disclosure/ledger.h"
+
+#include "common/error.h"
+
+namespace fedgate::disclosure {
+
+void Ledger::Protect(const planner::LogicalOp& op, Batch& batch) {
+  const Rules& rules = *rules_;
+  const int ng = op.protect_groups;
+  const size_t na = op.protect_functions.size();
+  // Where each aggregate's contributions are: -1 when it kept none.
+  std::vector<int> contribution_at(na, -1);
+  const int width = 2 + op.contributions_top;
+  for (size_t i = 0; i < op.contribution_aggregates.size(); ++i)
+    contribution_at[op.contribution_aggregates[i]] =
+        op.contributions_column + static_cast<int>(i) * width;
+  std::vector<CellKind> kinds;
+  for (const auto& fn : op.protect_functions) kinds.push_back(KindOfAggregate(fn));
+
+  Column ids(DataType::Int64());
+  ids.Reserve(batch.rows);
+  std::lock_guard lock(mu_);
+  for (size_t r = 0; r < batch.rows; ++r) {
+    GroupFacts group;
+    const Column& persons = batch.columns[op.persons_column];
+    group.persons = persons.IsNull(r) ? 0 : persons.i64[r];
+    if (op.cellkey_column >= 0) {
+      const Column& keys = batch.columns[op.cellkey_column];
+      group.has_cell_key = true;
+      // The cell's definition: the aggregate's canonical text and the row's group.
+      std::string where;
+      for (int k = 0; k < ng; ++k) {
+        const Column& g = batch.columns[k];
+        where += g.IsNull(r) ? std::string("\x01") : planner::GetValue(g, r).ToString();
+        where += '\x1f';
+      }
+      group.cell_key =
+          CellKey(keys.IsNull(r) ? 0 : keys.f64[r], op.protect_key + DefinitionKey(where));
+    }
+    RowRecord record;
+    record.protect = &op;
+    for (size_t a = 0; a < na; ++a) {
+      Contributions c;
+      const Contributions* cp = nullptr;
+      if (contribution_at[a] >= 0) {
+        const int at = contribution_at[a];
+        c.contributors = batch.columns[at].IsNull(r) ? 0 : batch.columns[at].i64[r];
+        c.total = batch.columns[at + 1].IsNull(r) ? 0 : batch.columns[at + 1].f64[r];
+        for (int i = 0; i < op.contributions_top; ++i) {
+          const Column& t = batch.columns[at + 2 + i];
+          if (!t.IsNull(r)) c.top.push_back(t.f64[r]);
+        }
+        cp = &c;
+      }
+      record.cells.push_back(ProtectCell(rules, kinds[a], group, cp, batch.columns[ng + a], r));
+    }
+    ids.null.push_back(0);
+    ids.i64.push_back(static_cast<int64_t>(rows_.size()));
+    rows_.push_back(std::move(record));
+  }
+  batch.columns.push_back(std::move(ids));
+}
+
+}  // namespace fedgate::disclosure

@@ -1,0 +1,312 @@
+#include "disclosure/plan.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "common/error.h"
+#include "disclosure/arithmetic.h"
+#include "planner/binder.h"
+
+namespace fedgate::disclosure {
+
+using planner::AggregateCall;
+using planner::BoundExpr;
+using planner::BoundExprPtr;
+using planner::BoundKind;
+using planner::LogicalOp;
+using planner::LogicalOpPtr;
+using planner::OpKind;
+
+namespace {
+
+// Rule 'extremes': MIN/MAX over person-level values release one person's value.
+void CheckExtremes(const LogicalOp& plan, const Rules& rules, const std::string& dsa) {
+  if (rules.extremes_allowed) return;
+  planner::VisitPlan(plan, [&](const LogicalOp& op) {
+    if (op.kind != OpKind::kAggregate || op.children.empty()) return;
+    // Row-level input: each value belongs to one person (or event of one person).
+    if (op.children[0]->person_columns.empty()) return;
+    for (const auto& a : op.aggregates) {
+      if (a.fn == "min" || a.fn == "max") {
+        throw Error(
+            ErrorCode::kPermissionDenied,
+            "refused by rule 'extremes' of DSA " + dsa + ": " + a.ToString() +
+                " would release one person's value; the DSA does not allow MIN/MAX of person-level "
+                "values (output.extremes: deny)");
+      }
+    }
+  });
+}
+
+bool IsMagnitude(const AggregateCall& a) {
+  const CellKind kind = KindOfAggregate(a.fn);
+  return kind == CellKind::kSum || kind == CellKind::kMean;
+}
+
+// The canonical text of an expression: columns by position, AND/OR operands sorted and
+// deduplicated, constant-true conjuncts dropped, `x IN (a)` as `x = a`, `=` and `<>`
+// operands in order. Equivalent predicates written differently give the same text.
+std::string Canonical(const BoundExpr& e);
+
+void Flatten(const BoundExpr& x, const std::string& op, std::vector<std::string>& out) {
+  if (x.kind == BoundKind::kCall && x.name == op) {
+    for (const auto& a : x.args) Flatten(*a, op, out);
+    return;
+  }
+  out.push_back(Canonical(x));
+}
+
+std::string Canonical(const BoundExpr& e) {
+  switch (e.kind) {
+    case BoundKind::kColumn:
+      return "#" + std::to_string(e.column);
+    case BoundKind::kConstant:
+      if (e.value.null) return "NULL";
+      if (e.value.type.id == TypeId::kBool) return e.value.AsBool() ? "true" : "false";
+      return e.value.type.ToString() + ":" + e.value.ToString();
+    case BoundKind::kCall:
+      break;
+  }
+  std::vector<std::string> args;
+  if (e.name == "and" || e.name == "or") {
+    for (const auto& a : e.args) Flatten(*a, e.name, args);
+    std::sort(args.begin(), args.end());
+    args.erase(std::unique(args.begin(), args.end()), args.end());
+    if (e.name == "and") std::erase(args, std::string("true"));
+    if (e.name == "or") std::erase(args, std::string("false"));
+    if (args.empty()) return e.name == "and" ? "true" : "false";
+    if (args.size() == 1) return args[0];
+  } else {
+    for (const auto& a : e.args) args.push_back(Canonical(*a));
+  }
+  std::string name = e.name;
+  if (name == "in" && args.size() == 2) name = "=";
+  if (name == "in") std::sort(args.begin() + 1, args.end());
+  if ((name == "=" || name == "<>") && args.size() == 2) {
+    if (args[1] < args[0]) std::swap(args[0], args[1]);
+    const bool constant = args[0].find('#') == std::string::npos &&
+                          args[1].find('#') == std::string::npos && args[0] != "NULL" &&
+                          args[1] != "NULL" && args[0].find('(') == std::string::npos &&
+                          args[1].find('(') == std::string::npos;
+    if (constant) return (args[0] == args[1]) == (name == "=") ? "true" : "false";
+  }
+  std::string out = name + "(";
+  for (size_t i = 0; i < args.size(); ++i) out += (i ? "," : "") + args[i];
+  return out + ")";
+}
+
+std::string Canonical(const BoundExprPtr& e) {
+  return e ? Canonical(*e) : std::string("-");
+}
+
+// The canonical text of a subtree: what the cells of an aggregate are a function of.
+std::string Canonical(const LogicalOp& op) {
+  std::string out = std::to_string(static_cast<int>(op.kind)) + "{";
+  if (op.table) out += "table=" + op.table->source + "." + op.table->name + ";";
+  for (int c : op.table_columns) out += std::to_string(c) + ",";
+  if (op.predicate) out += "where=" + Canonical(op.predicate) + ";";
+  for (const auto& e : op.exprs) out += Canonical(e) + ",";
+  for (const auto& g : op.groups) out += "g=" + Canonical(g) + ",";
+  for (const auto& a : op.aggregates)
+    out += a.fn + (a.distinct ? "/d(" : "(") + Canonical(a.arg) + "),";
+  if (op.kind == OpKind::kJoin) {
+    out += "join=" + std::to_string(static_cast<int>(op.join)) + ";";
+    for (const auto& [l, r] : op.equi) out += Canonical(l) + "=" + Canonical(r) + ",";
+    if (op.residual) out += "on=" + Canonical(op.residual) + ";";
+  }
+  for (const auto& k : op.sort_keys) out += "s=" + Canonical(k.expr) + (k.descending ? "d," : "a,");
+  if (op.limit >= 0) out += "limit=" + std::to_string(op.limit) + "," + std::to_string(op.offset);
+  for (const auto& c : op.children) out += Canonical(*c);
+  return out + "}";
+}
+
+// Wraps an output aggregate in a kProtect, asking it for what the rules read: the sum of
+// its persons' record keys (cell-key perturbation) and per-person contributions to its sums
+// and means (dominance, p%, perturbation of magnitudes).
+LogicalOpPtr Protect(LogicalOpPtr agg, const std::shared_ptr<const Rules>& rules) {
+  if (rules->cell_key_perturbation && !agg->person_inputs.empty()) {
+    agg->cellkey_column = static_cast<int>(agg->columns.size());
+    agg->columns.push_back({"__cellkey", DataType::Double(), true});
+  }
+  if (rules->NeedsContributions() && !agg->person_inputs.empty()) {
+    for (size_t a = 0; a < agg->aggregates.size(); ++a) {
+      if (IsMagnitude(agg->aggregates[a]))
+        agg->contribution_aggregates.push_back(static_cast<int>(a));
+    }
+    if (!agg->contribution_aggregates.empty()) {
+      agg->contributions_column = static_cast<int>(agg->columns.size());
+      agg->contributions_top = rules->TopContributions();
+      for (int a : agg->contribution_aggregates) {
+        const std::string n = std::to_string(a);
+        agg->columns.push_back({"__contributors" + n, DataType::Int64(), true});
+        agg->columns.push_back({"__contribution_total" + n, DataType::Double(), true});
+        for (int i = 0; i < agg->contributions_top; ++i)
+          agg->columns.push_back({"__top" + n + "_" + std::to_string(i), DataType::Double(), true});
+      }
+    }
+  }
+  auto p = std::make_unique<LogicalOp>(OpKind::kProtect);
+  p->columns = agg->columns;
+  p->columns.push_back({"__sdc", DataType::Int64(), true});
+  p->person_columns = agg->person_columns;
+  p->persons_column = agg->persons_column;
+  p->protect_label = rules->Label();
+  p->protect_key = DefinitionKey(Canonical(*agg));
+  p->protect_groups = static_cast<int>(agg->groups.size());
+  for (const auto& a : agg->aggregates) p->protect_functions.push_back(a.fn);
+  p->cellkey_column = agg->cellkey_column;
+  p->contributions_column = agg->contributions_column;
+  p->contributions_top = agg->contributions_top;
+  p->contribution_aggregates = agg->contribution_aggregates;
+  p->children.push_back(std::move(agg));
+  return p;
+}
+
+bool IsOutputAggregate(const LogicalOp& op) {
+  return op.kind == OpKind::kAggregate && !op.per_person && op.persons_column >= 0;
+}
+
+// Wraps the output aggregates: those reached from the top through row-wise operators.
+void InsertProtect(LogicalOpPtr& op, const std::shared_ptr<const Rules>& rules) {
+  switch (op->kind) {
+    case OpKind::kProject:
+    case OpKind::kFilter:
+    case OpKind::kSort:
+    case OpKind::kLimit:
+    case OpKind::kUnion:
+    case OpKind::kJoin:
+      for (auto& child : op->children) InsertProtect(child, rules);
+      return;
+    case OpKind::kAggregate:
+      if (IsOutputAggregate(*op)) op = Protect(std::move(op), rules);
+      return;
+    default:
+      return;
+  }
+}
+
+// Rule 'threshold' at intermediate levels: every other aggregation level that is not per
+// person keeps only groups of at least min_persons persons.
+void ThresholdIntermediate(LogicalOpPtr& op, int64_t min_persons, bool under_protect) {
+  const bool protect = op->kind == OpKind::kProtect;
+  for (auto& child : op->children) ThresholdIntermediate(child, min_persons, protect);
+  if (op->kind != OpKind::kAggregate || under_protect || !IsOutputAggregate(*op)) return;
+  std::vector<BoundExprPtr> args;
+  args.push_back(BoundExpr::Column(op->persons_column, DataType::Int64(), "__persons"));
+  args.push_back(BoundExpr::Constant(planner::Value::Int(min_persons)));
+  op = planner::MakeFilter(std::move(op), BoundExpr::Call(">=", DataType::Bool(), std::move(args)));
+}
+
+// Whether CarrySdc(op) would succeed.
+bool IsCarried(const LogicalOp& op) {
+  switch (op.kind) {
+    case OpKind::kProtect:
+      return true;
+    case OpKind::kProject:
+    case OpKind::kFilter:
+    case OpKind::kSort:
+    case OpKind::kLimit:
+      return IsCarried(*op.children[0]);
+    case OpKind::kUnion:
+      return std::all_of(op.children.begin(), op.children.end(),
+                         [](const LogicalOpPtr& c) { return IsCarried(*c); });
+    default:
+      return false;
+  }
+}
+
+// Carries `__sdc` up from a kProtect through row-wise operators and UNION ALL; true when
+// `op`'s last column is now `__sdc`.
+bool CarrySdc(LogicalOp& op) {
+  switch (op.kind) {
+    case OpKind::kProtect:
+      return true;
+    case OpKind::kProject: {
+      LogicalOp& child = *op.children[0];
+      if (!CarrySdc(child)) return false;
+      op.exprs.push_back(BoundExpr::Column(static_cast<int>(child.columns.size()) - 1,
+                                           DataType::Int64(), "__sdc"));
+      op.columns.push_back({"__sdc", DataType::Int64(), true});
+      return true;
+    }
+    case OpKind::kFilter:
+    case OpKind::kSort:
+    case OpKind::kLimit:
+      if (!CarrySdc(*op.children[0])) return false;
+      op.columns = op.children[0]->columns;
+      return true;
+    case OpKind::kUnion: {
+      // UNION ALL of protected results (a total row, several tables side by side): every
+      // branch carries its marks, or none does (the union's columns must line up).
+      for (auto& child : op.children) {
+        if (!IsCarried(*child)) return false;
+      }
+      for (auto& child : op.children) CarrySdc(*child);
+      op.columns.push_back({"__sdc", DataType::Int64(), true});
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// Persons are counted up to the largest threshold (min_persons, mean_min_persons): every use of a
+// group's count (the output threshold, intermediate thresholds, a scalar subquery's check) compares
+// it with min_persons, and an earlier count read as a lower bound stays one. The cell-key sum needs
+// them all.
+void CapPersonCounts(LogicalOp& op, int64_t needed) {
+  for (auto& child : op.children) CapPersonCounts(*child, needed);
+  if (op.kind == OpKind::kAggregate && op.persons_column >= 0 && op.cellkey_column < 0)
+    op.persons_cap = needed;
+}
+
+}  // namespace
+
+void ApplyDisclosureControl(LogicalOpPtr& plan, const std::shared_ptr<const Rules>& rules,
+                            const std::string& dsa) {
+  CheckExtremes(*plan, *rules, dsa);
+  InsertProtect(plan, rules);
+  ThresholdIntermediate(plan, rules->min_persons, false);
+  CapPersonCounts(*plan, rules->PersonsNeeded());
+  CarrySdc(*plan);
+}
+
+CellRuleMap MapCellRules(const LogicalOp& plan) {
+  CellRuleMap map;
+  for (size_t c = 0; c < plan.columns.size(); ++c) {
+    if (plan.columns[c].hidden && plan.columns[c].name == "__sdc")
+      map.sdc_column = static_cast<int>(c);
+  }
+  // Follows column `c` of `op` down to a kProtect: the aggregate index, or -1.
+  std::function<int(const LogicalOp&, int)> trace = [&](const LogicalOp& op, int c) -> int {
+    switch (op.kind) {
+      case OpKind::kProject:
+        if (!op.exprs[c]->IsColumn()) return -1;
+        return trace(*op.children[0], op.exprs[c]->column);
+      case OpKind::kFilter:
+      case OpKind::kSort:
+      case OpKind::kLimit:
+        return trace(*op.children[0], c);
+      case OpKind::kUnion: {
+        // The same aggregate in every branch, or no mark.
+        const int agg = trace(*op.children[0], c);
+        for (const auto& child : op.children) {
+          if (trace(*child, c) != agg) return -1;
+        }
+        return agg;
+      }
+      case OpKind::kProtect: {
+        const int ng = op.protect_groups;
+        const int na = static_cast<int>(op.protect_functions.size());
+        return c >= ng && c < ng + na ? c - ng : -1;
+      }
+      default:
+        return -1;
+    }
+  };
+  for (size_t c = 0; c < plan.columns.size(); ++c)
+    map.aggregate_of_column.push_back(trace(plan, static_cast<int>(c)));
+  return map;
+}
+
+}  // namespace fedgate::disclosure
