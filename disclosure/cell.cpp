@@ -126,11 +126,16 @@ CellOutcome ProtectCell(const Rules& rules, CellKind kind, const GroupFacts& gro
     }
     if (rules.p_ratio > 0) {
       const double ratio = PRatio(c);
+      const double x1 = c.top.empty() ? 0 : c.top[0];
+      const double x2 = c.top.size() > 1 ? c.top[1] : 0;
+      const std::string shares = c.total > 0 ? "x1 = " + Band(x1 / c.total) +
+                                                   ", x2 = " + Band(x2 / c.total) + " of total; "
+                                             : std::string();
       const std::string what =
           c.contributors == 1
               ? std::string("one contributor")
-              : "(T-x1-x2)/x1 " + (std::isinf(ratio)
-                                       ? std::string("undefined (x1 = 0)")
+              : shares + "(T-x1-x2)/x1 " +
+                    (std::isinf(ratio) ? std::string("undefined (x1 = 0)")
                                        : std::string(ratio < rules.p_ratio ? "< " : ">= ") +
                                              Fixed(rules.p_ratio, 2));
       if (PRatioFails(c, rules.p_ratio)) return withhold(Rule::kPRatio, what);

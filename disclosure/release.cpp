@@ -231,12 +231,23 @@ class Releaser {
         Column& col = all_.columns[visible_[k]];
         int64_t sum_i = 0;
         double sum_d = 0;
+        size_t released = 0;
         for (size_t p : first_line[m]->parts) {
           if (col.IsNull(p) || out_.suppressed[p]) continue;
+          ++released;
           if (col.type.id == TypeId::kDouble)
             sum_d += col.f64[p];
           else
             sum_i += col.i64[p];
+        }
+        if (released == 0) {
+          // Nothing of the total is released: a sum of nothing would read as zero.
+          col.null[m] = 1;
+          SetRule(m, k, Rule::kSecondary);
+          CellEvidence& e = EvidenceOf(m, k);
+          e.rule = Rule::kSecondary;
+          e.checks.push_back({Rule::kSecondary, false, "a total of withheld cells only"});
+          continue;
         }
         col.null[m] = 0;
         if (col.type.id == TypeId::kDouble)

@@ -2,6 +2,7 @@
 
 #include "common/args.h"
 #include "common/error.h"
+#include "disclosure/evidence_json.h"
 #include "engine/query_engine.h"
 #include "gateway/commands.h"
 #include "planner/config.h"
@@ -37,13 +38,18 @@ int PolicyExplain(int argc, char** argv) {
   ArgParser args(
       "policy explain",
       "Shows what a DSA shares (tables and columns), which disclosure rules apply, and whether a\n"
-      "query would be refused and why. Runs nothing and writes no audit record.");
+      "query would be refused and why. Runs nothing and writes no audit record, unless\n"
+      "--evidence is given: then the query runs (audited like any other) and, for each cell,\n"
+      "each disclosure rule checked, what it compared and its verdict are printed; the cells'\n"
+      "values are not.");
   args.Option("config", "FILE", "Gateway configuration (with dsa_dir and users)", std::nullopt,
               true)
       .Option("dsa", "ID", "The DSA", std::nullopt, true)
       .Option("user", "NAME", "Who would ask", std::nullopt, true)
       .Option("purpose", "PURPOSE", "Why", std::nullopt, true)
-      .Option("sql", "TEXT", "The query (optional)", "");
+      .Option("sql", "TEXT", "The query (optional)", "")
+      .Flag("evidence",
+            "Run the query and print the per-cell evidence (needs --sql and audit_log)");
   if (!args.Parse(argc, argv, 3, std::cout)) return 0;
   auto config = planner::LoadConfig(args.Get("config"));
   if (config.dsa_dir.empty()) ThrowInvalid("the configuration " + config.path + " has no dsa_dir");
@@ -66,6 +72,18 @@ int PolicyExplain(int argc, char** argv) {
   }
   std::cout << gate.ExplainPolicy(session, args.Get("dsa"), args.Get("sql")) << "access: " << access
             << "\n";
+  if (!args.GetFlag("evidence")) return 0;
+  if (args.Get("sql").empty()) ThrowInvalid("--evidence needs --sql");
+  if (config.audit_log.empty())
+    ThrowInvalid("--evidence runs the query, which must be audited: the configuration " +
+                 config.path + " has no audit_log");
+  policy::AuditLog audit(config.audit_log);
+  policy::PolicyGate audited(engine, registry, &audit);
+  auto result = audited.Query(session, args.Get("dsa"), args.Get("sql"));
+  std::vector<std::string> names;
+  for (const auto& c : result.columns) names.push_back(c.name);
+  std::cout << "evidence (" << result.rows.rows << " rows; each rule checked per cell):\n"
+            << disclosure::EvidenceText(result.disclosure, names);
   return 0;
 }
 

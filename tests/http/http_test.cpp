@@ -213,6 +213,19 @@ TEST_F(HttpTest, CrossSourceQueryWithProtectedCells) {
   EXPECT_EQ(j["columns"][1]["type"], "bigint");
   EXPECT_EQ(j["disclosure"]["min_persons"], 10);
   EXPECT_EQ(j["disclosure"]["counts_rounded"], "base 5");
+  // The evidence: per aggregate cell, each rule checked and its verdict, no values.
+  const auto& evidence = j["disclosure"]["evidence"];
+  ASSERT_EQ(evidence.size(), 2 * j["rows"].size()) << j["disclosure"].dump();
+  for (const auto& cell : evidence) {
+    ASSERT_FALSE(cell["checks"].empty());
+    EXPECT_EQ(cell["checks"][0]["rule"], "threshold");
+    const std::string verdict = cell["checks"][0]["verdict"];
+    EXPECT_TRUE(verdict == "pass" || verdict == "changed") << verdict;
+    const size_t row = cell["row"], column = cell["column"];
+    const auto& value = j["rows"][row][column];
+    if (!value.is_null() && value.is_number())
+      EXPECT_EQ(cell.dump().find(value.dump()), std::string::npos) << "a value in the evidence";
+  }
   ASSERT_EQ(j["sources"].size(), 2u);
   for (const auto& row : j["rows"]) {
     if (!row[1].is_null()) {
