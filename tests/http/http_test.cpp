@@ -223,8 +223,9 @@ TEST_F(HttpTest, CrossSourceQueryWithProtectedCells) {
     EXPECT_TRUE(verdict == "pass" || verdict == "changed") << verdict;
     const size_t row = cell["row"], column = cell["column"];
     const auto& value = j["rows"][row][column];
-    if (!value.is_null() && value.is_number())
+    if (!value.is_null() && value.is_number()) {
       EXPECT_EQ(cell.dump().find(value.dump()), std::string::npos) << "a value in the evidence";
+    }
   }
   ASSERT_EQ(j["sources"].size(), 2u);
   for (const auto& row : j["rows"]) {
