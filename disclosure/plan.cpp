@@ -271,6 +271,39 @@ void ApplyDisclosureControl(LogicalOpPtr& plan, const std::shared_ptr<const Rule
   CarrySdc(*plan);
 }
 
+void CheckQuery(const planner::BoundQuery& query, bool allow_records) {
+  for (const auto& sub : query.subqueries) {
+    if (!sub->person_columns.empty()) {
+      throw Error(ErrorCode::kPermissionDenied,
+                  "refused by rule 'output-level': a scalar subquery returns a row-level value; "
+                  "only aggregates of at least min_persons persons may be used");
+    }
+  }
+  if (query.grouping_sets_cut) {
+    throw Error(ErrorCode::kPermissionDenied,
+                "refused by rule 'secondary': HAVING, DISTINCT, LIMIT and OFFSET are not allowed "
+                "with ROLLUP, CUBE or GROUPING SETS: they would cut the totals that protect "
+                "withheld cells",
+                *query.grouping_sets_cut);
+  }
+  if (!query.plan->person_columns.empty() && !allow_records) {
+    throw Error(ErrorCode::kPermissionDenied,
+                "refused by rule 'output-level': the query returns row-level data (one row per "
+                "person or event); only aggregated results may leave fedgate: add GROUP BY or "
+                "aggregate functions such as count(*)");
+  }
+}
+
+void CheckScalarValue(const LogicalOp& plan, const Batch& rows, const Rules& rules) {
+  if (rows.rows == 1 && plan.persons_column >= 0 &&
+      rows.columns[plan.persons_column].i64[0] < rules.min_persons) {
+    throw Error(ErrorCode::kPermissionDenied,
+                "refused by rule 'threshold': a scalar subquery aggregates fewer than min_persons "
+                "(" +
+                    std::to_string(rules.min_persons) + ") persons, so its value cannot be used");
+  }
+}
+
 CellRuleMap MapCellRules(const LogicalOp& plan) {
   CellRuleMap map;
   for (size_t c = 0; c < plan.columns.size(); ++c) {

@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "common/batch.h"
 #include "disclosure/rules.h"
+#include "planner/binder.h"
 #include "planner/logical_plan.h"
 
 namespace fedgate::disclosure {
@@ -24,6 +26,20 @@ namespace fedgate::disclosure {
 // REQUIRES: `plan` is bound (Binder output), not optimized.
 void ApplyDisclosureControl(planner::LogicalOpPtr& plan, const std::shared_ptr<const Rules>& rules,
                             const std::string& dsa);
+
+// The refusals that look at a bound query as a whole, before anything runs; each throws
+// Error(kPermissionDenied) naming its rule:
+//  - rule 'output-level': the result is row-level (person keys in the output) and the DSA's
+//    output level does not allow pseudonymised records (`allow_records`);
+//  - rule 'secondary': HAVING, DISTINCT, LIMIT or OFFSET would cut the rows of ROLLUP, CUBE
+//    or GROUPING SETS, i.e. the totals that protect withheld cells;
+//  - rule 'output-level' for scalar subqueries: a subquery used as a value must be an
+//    aggregate, since its value flows into the result.
+void CheckQuery(const planner::BoundQuery& query, bool allow_records);
+
+// Rule 'threshold' for a scalar subquery's value, once it has run (with its own disclosure
+// control): its single row must aggregate at least min_persons persons.
+void CheckScalarValue(const planner::LogicalOp& plan, const Batch& rows, const Rules& rules);
 
 // For the top of an optimized plan: per output column, the index of the protected aggregate
 // it passes through unchanged (-1: a group key or a computed value), and the index of the

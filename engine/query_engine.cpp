@@ -158,21 +158,16 @@ QueryEngine::Prepared QueryEngine::Prepare(const std::string& sql_text, const Qu
   if (options.check) options.check(bound);
   const auto rules = RulesFor(options);
   const std::string dsa = DsaOf(options);
+  disclosure::CheckQuery(bound, options.allow_records);
   if (!bound.subqueries.empty()) {
     std::vector<Value> values;
     for (size_t i = 0; i < bound.subqueries.size(); ++i) {
       LogicalOp& sub = *bound.subqueries[i];
-      // A scalar subquery's value flows into the result, so it obeys the output rule too.
-      if (!sub.person_columns.empty()) {
-        throw Error(ErrorCode::kPermissionDenied,
-                    "a scalar subquery returns a row-level value; only aggregates of at least "
-                    "min_persons (" +
-                        std::to_string(config_.min_persons) + ") persons may be used");
-      }
       if (!run_subqueries) {
         values.push_back(Value::Null(sub.columns[0].type));
         continue;
       }
+      // A scalar subquery's value flows into the result, so it obeys the output rules too.
       disclosure::ApplyDisclosureControl(bound.subqueries[i], rules, dsa);
       LogicalOpPtr plan =
           planner::Optimize(std::move(bound.subqueries[i]), *catalog_, options.optimizer);
@@ -181,23 +176,11 @@ QueryEngine::Prepared QueryEngine::Prepare(const std::string& sql_text, const Qu
       if (rows.rows > 1)
         throw Error(ErrorCode::kInvalidArgument,
                     "more than one row returned by a subquery used as an expression");
-      if (rows.rows == 1 && plan->persons_column >= 0 &&
-          rows.columns[plan->persons_column].i64[0] < rules->min_persons) {
-        throw Error(ErrorCode::kPermissionDenied,
-                    "a scalar subquery aggregates fewer than min_persons (" +
-                        std::to_string(rules->min_persons) +
-                        ") persons, so its value cannot be used");
-      }
+      disclosure::CheckScalarValue(*plan, rows, *rules);
       values.push_back(rows.rows == 0 ? Value::Null(plan->columns[0].type)
                                       : planner::GetValue(rows.columns[0], 0));
     }
     ReplaceSubqueries(*bound.plan, values);
-  }
-  if (!bound.plan->person_columns.empty() && !options.allow_records) {
-    throw Error(ErrorCode::kPermissionDenied,
-                "the query returns row-level data (one row per person or event); only aggregated "
-                "results may "
-                "leave fedgate: add GROUP BY or aggregate functions such as count(*)");
   }
   disclosure::ApplyDisclosureControl(bound.plan, rules, dsa);
   Prepared p;

@@ -236,6 +236,7 @@ BoundQuery Binder::Bind(const sql::SelectStmt& stmt) {
   q.subqueries = std::move(subqueries_);
   q.tables = std::move(used_tables_);
   q.columns = std::move(used_columns_);
+  q.grouping_sets_cut = grouping_sets_cut_;
   return q;
 }
 
@@ -742,13 +743,10 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
     grouping_sets = std::move(product);
   }
   if (has_grouping_sets) {
-    if (s.having || s.limit || s.offset || s.distinct) {
-      // A disclosure rule, so a refusal (audited as refused), not a syntax error.
-      Fail(ErrorCode::kPermissionDenied,
-           "refused by rule 'secondary': HAVING, DISTINCT, LIMIT and OFFSET are not allowed with "
-           "ROLLUP, CUBE or GROUPING SETS: they would cut the totals that protect withheld cells",
-           s.location);
-    }
+    // Cutting the totals is a disclosure matter: recorded here, refused by disclosure/.
+    if ((s.having || s.limit || s.offset || s.distinct) && !grouping_sets_cut_)
+      grouping_sets_cut_ =
+          s.location >= 0 ? sql::LocationOf(sql_text_, s.location) : TextLocation{};
     if (grouping_sets.size() > 64) {
       Fail(ErrorCode::kInvalidArgument, "more than 64 grouping sets", s.location);
     }

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct BoundQuery {
   // (table, column) pairs the SQL names or expands (*, USING, NATURAL).
   std::set<std::string> tables;
   std::set<std::pair<std::string, std::string>> columns;
+  // Where the SQL cuts the rows of ROLLUP, CUBE or GROUPING SETS (HAVING, DISTINCT, LIMIT,
+  // OFFSET), for disclosure control to refuse (disclosure/plan.h, rule 'secondary').
+  std::optional<TextLocation> grouping_sets_cut;
 };
 
 // Turns fedgate's AST into a logical plan: resolves `source.table` against the catalog
@@ -93,6 +97,7 @@ class Binder {
   std::vector<LogicalOpPtr> subqueries_;
   std::set<std::string> used_tables_;
   std::set<std::pair<std::string, std::string>> used_columns_;
+  std::optional<TextLocation> grouping_sets_cut_;
 };
 
 // Builds a projection of `child`, carrying the child's person lineage along as hidden

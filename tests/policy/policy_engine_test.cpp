@@ -214,6 +214,34 @@ class PolicyEngineTest : public ::testing::Test {
   void SetUp() override { FEDGATE_REQUIRE_HARNESS(); }
 };
 
+// Every refusal by a disclosure rule is kPermissionDenied naming the rule, and audited as
+// refused (not failed), whichever step of the query raised it.
+TEST_F(PolicyEngineTest, DisclosureRefusalsAreAuditedAsRefused) {
+  Gateway g("disclosure-refusals");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"SELECT sex, count(*) FROM gp.patients GROUP BY ROLLUP (sex) LIMIT 1", "rule 'secondary'"},
+      {"SELECT sex, count(*) FROM gp.patients GROUP BY ROLLUP (sex) HAVING count(*) > 5",
+       "rule 'secondary'"},
+      {"SELECT max(cost) FROM acute.admissions", "rule 'extremes'"},
+      {"SELECT person_id FROM gp.patients", "rule 'output-level'"},
+      {"SELECT count(*) FROM gp.patients WHERE date_of_birth > (SELECT date_of_birth FROM "
+       "gp.patients LIMIT 1)",
+       "rule 'output-level'"},
+  };
+  for (const auto& [sql, rule] : cases) {
+    try {
+      g.gate->Query(g.Session("ana", "cost-analysis"), "symphony-test", sql);
+      ADD_FAILURE() << "released: " << sql;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kPermissionDenied) << sql << ": " << e.what();
+      EXPECT_NE(std::string(e.what()).find(rule), std::string::npos) << e.what();
+    }
+  }
+  auto records = g.Records();
+  ASSERT_EQ(records.size(), cases.size());
+  for (const auto& r : records) EXPECT_EQ(r["outcome"], "refused") << r.dump();
+}
+
 // The refusals that need no SQL, each with its audit record.
 TEST_F(PolicyEngineTest, AccessRefusalsAreClearAndAudited) {
   Gateway g("access");
