@@ -334,7 +334,8 @@ int AgentCommand(int argc, char** argv) {
   apache::thrift::server::TThreadedServer server(
       std::make_shared<wire::FedgateAgentProcessorFactory>(std::make_shared<HandlerFactory>(agent)),
       socket, std::make_shared<apache::thrift::transport::TBufferedTransportFactory>(),
-      std::make_shared<apache::thrift::protocol::TBinaryProtocolFactory>());
+      std::make_shared<apache::thrift::protocol::TBinaryProtocolFactory>(
+          agent::kWireStringLimit, agent::kWireContainerLimit, false, true));
   std::signal(SIGINT, OnAgentSignal);
   std::signal(SIGTERM, OnAgentSignal);
   std::thread serving([&server] { server.serve(); });

@@ -52,7 +52,10 @@ std::string Pbkdf2(const std::string& password, const std::string& salt, int ite
 }  // namespace
 
 HttpResponse Json(int status, const nlohmann::json& j) {
-  return {status, "application/json", j.dump(), {}};
+  return {status,
+          "application/json",
+          j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          {}};
 }
 
 HttpResponse ErrorResponse(const Error& e) {
@@ -162,8 +165,12 @@ bool CheckPassword(const std::string& password, const std::string& stored) {
 }
 
 Api::Api(const planner::GatewayConfig& config, size_t trino_page_rows)
+    : Api(config, std::make_unique<planner::Catalog>(config), trino_page_rows) {}
+
+Api::Api(const planner::GatewayConfig& config, std::unique_ptr<planner::Catalog> catalog,
+         size_t trino_page_rows)
     : config_(config),
-      engine_(config),
+      engine_(config, std::move(catalog)),
       registry_([&] {
         if (config.dsa_dir.empty())
           ThrowInvalid(config.path +

@@ -32,6 +32,9 @@ class Api {
  public:
   // `trino_page_rows`: rows per page of a Trino protocol result.
   explicit Api(const planner::GatewayConfig& config, size_t trino_page_rows = 1000);
+  // For tests and fuzzing: the catalog's connectors given (see planner::Catalog).
+  Api(const planner::GatewayConfig& config, std::unique_ptr<planner::Catalog> catalog,
+      size_t trino_page_rows = 1000);
   HttpResponse Handle(const HttpRequest& request);
   // Cancels every running query (shutdown after the grace period).
   void CancelAll() {

@@ -1,4 +1,5 @@
 #include "gateway/http_server.h"
+#include "gateway/http_message.h"
 
 #include <sys/socket.h>
 
@@ -25,6 +26,25 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 namespace ssl = net::ssl;
+
+HttpRequest FromBeast(http::request<http::string_body>&& req, const std::string& remote,
+                      bool secure) {
+  HttpRequest request;
+  request.method = std::string(req.method_string());
+  request.target = std::string(req.target());
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // A header sent several times is one comma-separated list (RFC 9110 5.3), as Trino's
+    // Java client sends X-Trino-Session and X-Trino-Prepared-Statement.
+    auto [it, inserted] = request.headers.try_emplace(name, std::string(field.value()));
+    if (!inserted) it->second += ", " + std::string(field.value());
+  }
+  request.body = std::move(req.body());
+  request.remote = remote;
+  request.secure = secure;
+  return request;
+}
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(Options o, Handler h)
@@ -155,23 +175,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return Write(std::move(r), false);
     }
     auto req = parser_->release();
-    HttpRequest request;
-    request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
+    const bool keep_alive = req.keep_alive();
+    HttpRequest request =
+        FromBeast(std::move(req), remote_, !std::is_same_v<Stream, beast::tcp_stream>);
     method_ = request.method;
     target_ = request.target.substr(0, 512);
-    for (const auto& field : req) {
-      std::string name(field.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      // A header sent several times is one comma-separated list (RFC 9110 5.3), as Trino's
-      // Java client sends X-Trino-Session and X-Trino-Prepared-Statement.
-      auto [it, inserted] = request.headers.try_emplace(name, std::string(field.value()));
-      if (!inserted) it->second += ", " + std::string(field.value());
-    }
-    request.body = std::move(req.body());
-    request.remote = remote_;
-    request.secure = !std::is_same_v<Stream, beast::tcp_stream>;
-    const bool keep_alive = req.keep_alive();
     if (server_->stopping)
       return Write({503, "application/json", "{\"error\":{\"message\":\"shutting down\"}}", {}},
                    false);

@@ -227,7 +227,7 @@ void PrintJson(const engine::QueryResult& r, std::ostream& out) {
   }
   j["disclosure"] = disclosure::DisclosureJson(r.disclosure, true);
   j["stats"] = {{"seconds", r.seconds}, {"peak_memory_bytes", r.peak_memory_bytes}};
-  out << j.dump() << "\n";
+  out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace

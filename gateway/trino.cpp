@@ -375,7 +375,7 @@ HttpResponse TrinoProtocol::Start(const HttpRequest& request, const Caller& call
             "application/json",
             json{{"error",
                   {{"message", "X-Trino-User '" + claimed + "' is not the authenticated user"}}}}
-                .dump(),
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
             {}};
   }
   if (request.body.empty()) return {400, "text/plain", "SQL statement is empty", {}};
@@ -432,7 +432,10 @@ HttpResponse TrinoProtocol::Start(const HttpRequest& request, const Caller& call
             {"infoUri", base + "/v1/query/" + q->id},
             {"nextUri", base + "/v1/statement/executing/" + q->id + "/1"},
             {"stats", {{"state", "QUEUED"}, {"queued", true}, {"scheduled", false}, {"nodes", 1}}}};
-  return {200, "application/json", j.dump(), {}};
+  return {200,
+          "application/json",
+          j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          {}};
 }
 
 HttpResponse TrinoProtocol::Page(const std::string& base, const std::shared_ptr<Query>& q,
@@ -457,12 +460,18 @@ HttpResponse TrinoProtocol::Page(const std::string& base, const std::shared_ptr<
   if (q->state == "FAILED") {
     j["error"] = ErrorJson(*q->error);
     j["stats"] = stats;
-    return {200, "application/json", j.dump(), {}};
+    return {200,
+            "application/json",
+            j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+            {}};
   }
   if (q->state != "FINISHED") {
     j["nextUri"] = base + "/v1/statement/executing/" + q->id + "/" + std::to_string(token);
     j["stats"] = stats;
-    return {200, "application/json", j.dump(), {}};
+    return {200,
+            "application/json",
+            j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+            {}};
   }
   const engine::QueryResult& r = *q->result;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -480,7 +489,8 @@ HttpResponse TrinoProtocol::Page(const std::string& base, const std::shared_ptr<
     // A session statement: no columns, no rows, its effect in the response headers.
     j["updateType"] = q->update_type;
     j["stats"] = stats;
-    return {200, "application/json", j.dump(), std::move(headers)};
+    return {200, "application/json",
+            j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), std::move(headers)};
   }
   // Every page with rows is followed by one more; the last page has none (as Trino's), so a
   // client that yields the final page twice still sees each row once.
@@ -500,7 +510,8 @@ HttpResponse TrinoProtocol::Page(const std::string& base, const std::shared_ptr<
   j["stats"] = stats;
   if (begin < end)
     j["nextUri"] = base + "/v1/statement/executing/" + q->id + "/" + std::to_string(token + 1);
-  return {200, "application/json", j.dump(), std::move(headers)};
+  return {200, "application/json", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          std::move(headers)};
 }
 
 HttpResponse TrinoProtocol::Handle(const HttpRequest& request, const Caller& caller) {
@@ -509,7 +520,8 @@ HttpResponse TrinoProtocol::Handle(const HttpRequest& request, const Caller& cal
   if (!checked_base) {
     return {400,
             "application/json",
-            json{{"error", {{"message", "bad Host header: expected host[:port]"}}}}.dump(),
+            json{{"error", {{"message", "bad Host header: expected host[:port]"}}}}.dump(
+                -1, ' ', false, nlohmann::json::error_handler_t::replace),
             {}};
   }
   const std::string& base = *checked_base;
@@ -522,7 +534,10 @@ HttpResponse TrinoProtocol::Handle(const HttpRequest& request, const Caller& cal
               {"coordinator", true},
               {"starting", false},
               {"uptime", std::to_string(up) + ".00s"}};
-    return {200, "application/json", j.dump(), {}};
+    return {200,
+            "application/json",
+            j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+            {}};
   }
   if (path == "/v1/statement" && request.method == "POST") return Start(request, caller);
   std::smatch m;
@@ -555,7 +570,10 @@ HttpResponse TrinoProtocol::Handle(const HttpRequest& request, const Caller& cal
                 {"catalog", q->dsa},
                 {"schema", q->schema},
                 {"source", q->source}}}};
-    return {200, "application/json", j.dump(), {}};
+    return {200,
+            "application/json",
+            j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+            {}};
   }
   return {404, "text/plain", "no such endpoint", {}};
 }

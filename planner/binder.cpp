@@ -650,6 +650,11 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
     int location = -1;
   };
   std::vector<Target> targets;
+  if (s.targets.empty()) {
+    // PostgreSQL accepts an empty select list; a result of no columns means nothing to a BI
+    // tool, and the planner assumes at least one (found by fuzzing: tests/fuzz/regressions).
+    Fail(ErrorCode::kInvalidArgument, "SELECT needs at least one column", s.location);
+  }
   for (const auto& t : s.targets) {
     if (t.expr->kind == sql::ExprKind::kStar) {
       bool any = false;

@@ -313,7 +313,7 @@ class ConfigReader : public YamlFile {
 
 GatewayConfig ParseConfig(const std::string& text, const std::string& path) {
   ConfigReader reader(path);
-  return reader.Read(reader.Load(text));
+  return reader.Guard([&] { return reader.Read(reader.Load(text)); });
 }
 
 GatewayConfig LoadConfig(const std::string& path) {

@@ -26,6 +26,10 @@ YAML::Node YamlFile::Load(const std::string& text) const {
   }
 }
 
+void YamlFile::Rethrow(const YAML::Exception& e) const {
+  Throw(path_, e.mark.line, e.mark.column, e.msg);
+}
+
 void YamlFile::Fail(const YAML::Node& node, const std::string& message) const {
   const auto mark = node.Mark();
   Throw(path_, mark.line, mark.column, message);

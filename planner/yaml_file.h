@@ -20,6 +20,18 @@ class YamlFile {
   void CheckKeys(const YAML::Node& map, const std::string& what,
                  const std::set<std::string>& allowed) const;
   const std::string& path() const { return path_; }
+  // Runs `read`. A YAML exception it lets escape (a value of the wrong kind read deep in a
+  // reader, e.g. a mapping where a text was expected) becomes the same located Error as any
+  // other mistake in the file (found by tests/fuzz/fuzz_config: it used to end the process).
+  template <class Read>
+  auto Guard(Read&& read) const -> decltype(read()) {
+    try {
+      return read();
+    } catch (const YAML::Exception& e) {
+      Rethrow(e);
+    }
+  }
+  [[noreturn]] void Rethrow(const YAML::Exception& e) const;
 
  private:
   std::string path_;

@@ -118,7 +118,7 @@ void AuditLog::Append(nlohmann::json record) {
   record["seq"] = seq_ + 1;
   record["time"] = NowIso();
   record["prev"] = prev_;
-  const std::string line = record.dump();
+  const std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   WriteAll(fd_, line + "\n", path_);  // under the lock: records land in chain order
   const int64_t mine = ++seq_;
   prev_ = Sha256Hex(line);

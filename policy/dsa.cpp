@@ -261,7 +261,7 @@ Dsa ParseDsa(const std::string& text, const std::string& path) {
   YAML::Node root = reader.Load(text);
   if (!root || root.IsNull())
     throw Error(ErrorCode::kInvalidArgument, path + ":1:1: the file is empty");
-  Dsa d = reader.Read(root);
+  Dsa d = reader.Guard([&] { return reader.Read(root); });
   d.file = path;
   d.file_sha256 = Sha256Hex(text);
   return d;

@@ -50,7 +50,8 @@ using apache::thrift::transport::TTransportException;
 AgentConnector::Link::Link(const AgentConnector& owner, int receive_timeout_ms)
     : socket_(owner.tls_->createSocket(owner.host_, owner.port_)),
       transport_(std::make_shared<TBufferedTransport>(socket_, 1 << 16, 1 << 16)),
-      client_(std::make_shared<TBinaryProtocol>(transport_)) {
+      client_(std::make_shared<TBinaryProtocol>(transport_, kWireStringLimit, kWireContainerLimit,
+                                                false, true)) {
   socket_->setConnTimeout(10000);
   socket_->setSendTimeout(60000);
   socket_->setRecvTimeout(receive_timeout_ms);
@@ -88,7 +89,7 @@ class AgentScan : public connectors::Scan {
       auto buffer = std::make_shared<TMemoryBuffer>(
           reinterpret_cast<uint8_t*>(const_cast<char*>(fragment.structured.data())),
           static_cast<uint32_t>(fragment.structured.size()));
-      TBinaryProtocol protocol(buffer);
+      TBinaryProtocol protocol(buffer, kWireStringLimit, kWireContainerLimit, false, true);
       structured.read(&protocol);
     } catch (const TException& e) {
       throw Error(ErrorCode::kInternal,

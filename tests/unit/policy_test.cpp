@@ -110,6 +110,20 @@ TEST(DsaTest, ReadsTheOutputCheckingRules) {
             "t.yaml:18:10: output.zeros must be disclosive or safe, got 'maybe'");
 }
 
+// Found by fuzzing: a mapping where a text was expected threw yaml-cpp's own exception, which
+// nothing caught (tests/fuzz/regressions/config).
+TEST(DsaTest, AValueOfTheWrongKindIsALocatedError) {
+  const std::string text = Replace(kGood, "  gp.patients: {columns: [person_id, sex]}",
+                                   "  {gp.patients: 1}: {columns: [person_id, sex]}");
+  try {
+    ParseDsa(text, "t.yaml");
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(std::string(e.what()).rfind("t.yaml:9:", 0), 0u) << e.what();
+  }
+}
+
 TEST(DsaTest, ErrorsSayWhereAndWhat) {
   EXPECT_EQ(ErrorOf(Replace(kGood, "until: 2026-03-31", "until: 2024-03-31")),
             "t.yaml:4:34: valid.until is before valid.from");
