@@ -848,7 +848,12 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
           if (!alias) throw;
         }
       }
-      if (bound->IsColumn() && bound->column >= kAggregateBase) {
+      // Anywhere in the key, not only at its top: GROUP BY 2 where item 2 is
+      // round(sum(x) / count(*), 2) reached the optimizer (found by fuzzing).
+      bool has_aggregate = false;
+      VisitColumns(*bound,
+                   [&](const BoundExpr& c) { has_aggregate |= c.column >= kAggregateBase; });
+      if (has_aggregate) {
         Fail(ErrorCode::kInvalidArgument, "aggregate functions are not allowed in GROUP BY",
              g->location);
       }

@@ -148,7 +148,7 @@ Batch DecodeBatch(const wire::Batch& in, const std::vector<DataType>& expected,
         }
         need(rows * 8);
         col.i64.resize(rows);
-        std::memcpy(col.i64.data(), w.data.data(), rows * 8);
+        if (rows) std::memcpy(col.i64.data(), w.data.data(), rows * 8);  // (no null pointers)
         break;
       case ColumnStorage::kDouble:
         if (type.id == TypeId::kNull) {
@@ -157,7 +157,7 @@ Batch DecodeBatch(const wire::Batch& in, const std::vector<DataType>& expected,
         }
         need(rows * 8);
         col.f64.resize(rows);
-        std::memcpy(col.f64.data(), w.data.data(), rows * 8);
+        if (rows) std::memcpy(col.f64.data(), w.data.data(), rows * 8);
         break;
       case ColumnStorage::kPseudonym:
         if (type.id == TypeId::kNull) {
