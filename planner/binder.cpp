@@ -12,6 +12,16 @@ namespace fedgate::planner {
 
 namespace {
 
+// An integer literal's value; nullopt when it does not fit an int64 (std::stoll's
+// out_of_range escaped the binder and ended the gateway: found by fuzzing).
+std::optional<int64_t> WholeNumber(const std::string& literal) {
+  try {
+    return std::stoll(literal);
+  } catch (const std::logic_error&) {
+    return std::nullopt;
+  }
+}
+
 bool ContainsAggregate(const sql::Expr& e) {
   if (e.kind == sql::ExprKind::kFunction && IsAggregateFunction(e.name)) return true;
   // Subqueries have their own aggregation level.
@@ -783,7 +793,7 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
     OrderRef ref{-1, nullptr, o.descending, o.nulls_first.value_or(o.descending)};
     const sql::Expr& e = *o.expr;
     if (e.kind == sql::ExprKind::kLiteral && e.literal_kind == sql::LiteralKind::kInteger) {
-      int64_t n = std::stoll(e.literal);
+      const int64_t n = WholeNumber(e.literal).value_or(INT64_MAX);
       if (n < 1 || n > static_cast<int64_t>(targets.size())) {
         Fail(ErrorCode::kInvalidArgument,
              "ORDER BY position " + e.literal + " is not in select list", e.location);
@@ -822,7 +832,7 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
     for (const sql::Expr* g : key_exprs) {
       BoundExprPtr bound;
       if (g->kind == sql::ExprKind::kLiteral && g->literal_kind == sql::LiteralKind::kInteger) {
-        int64_t n = std::stoll(g->literal);
+        const int64_t n = WholeNumber(g->literal).value_or(INT64_MAX);
         if (n < 1 || n > static_cast<int64_t>(targets.size())) {
           Fail(ErrorCode::kInvalidArgument,
                "GROUP BY position " + g->literal + " is not in select list", g->location);
@@ -971,7 +981,11 @@ LogicalOpPtr Binder::ApplyOrderLimit(LogicalOpPtr op, const sql::SelectStmt& s) 
         return -1;
       Fail(ErrorCode::kInvalidArgument, std::string(what) + " must be a whole number", e->location);
     }
-    int64_t v = std::stoll(e->literal);
+    const auto parsed = WholeNumber(e->literal);
+    if (!parsed)
+      Fail(ErrorCode::kInvalidArgument, std::string(what) + " is out of range (at most 2^63 - 1)",
+           e->location);
+    const int64_t v = *parsed;
     if (v < 0)
       Fail(ErrorCode::kInvalidArgument, std::string(what) + " must not be negative", e->location);
     return v;
@@ -982,7 +996,9 @@ LogicalOpPtr Binder::ApplyOrderLimit(LogicalOpPtr op, const sql::SelectStmt& s) 
       int col = -1;
       const sql::Expr& e = *o.expr;
       if (e.kind == sql::ExprKind::kLiteral && e.literal_kind == sql::LiteralKind::kInteger) {
-        col = static_cast<int>(std::stoll(e.literal)) - 1;
+        col = static_cast<int>(
+                  std::min<int64_t>(WholeNumber(e.literal).value_or(INT32_MAX), INT32_MAX)) -
+              1;
       } else if (e.kind == sql::ExprKind::kColumnRef && e.names.size() == 1) {
         for (size_t i = 0; i < op->columns.size(); ++i) {
           if (!op->columns[i].hidden && op->columns[i].name == e.names[0])
