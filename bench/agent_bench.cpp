@@ -8,7 +8,7 @@
 // (FEDGATE_PG_*; ./run bench sources them). Makes gp.agent_bench_rows with N rows (default
 // 2,000,000; kept when it already has N): an id, an NHS number (about 9% with an impossible
 // check digit, as real data has), a numeric(10,2), a date, a text and an int. Starts
-// `fedgate agent` for gp with throwaway certificates (openssl), then R rounds (default 5)
+// `fedgate-agent` for gp with throwaway certificates (openssl), then R rounds (default 5)
 // reads the whole table both ways into columnar batches and prints the median rows/s of each
 // and the median over rounds of the agent path's time over the direct path's (goal: under 1.3).
 
@@ -29,14 +29,14 @@
 #include "bench/bench_util.h"
 #include "common/args.h"
 #include "common/error.h"
+#include "config/config.h"
 #include "connectors/agent/agent_connector.h"
 #include "connectors/postgres/pg_connection.h"
 #include "connectors/postgres/postgres_connector.h"
 #include "planner/catalog.h"
-#include "planner/config.h"
-#include "planner/fragment_codec.h"
+#include "planner/deparse/deparse.h"
 #include "planner/logical_plan.h"
-#include "planner/sql_writer.h"
+#include "planner/wire/fragment_codec.h"
 
 namespace {
 
@@ -132,7 +132,7 @@ int Main(int argc, char** argv) {
   const pid_t agent_pid = ::fork();
   if (agent_pid == 0) {
     const std::string config = dir + "/agent.yaml";
-    ::execl(FEDGATE_BINARY, "fedgate", "agent", "--config", config.c_str(),
+    ::execl(FEDGATE_AGENT_BINARY, "fedgate-agent", "--config", config.c_str(),
             static_cast<char*>(nullptr));
     ::_exit(127);
   }
@@ -160,8 +160,8 @@ int Main(int argc, char** argv) {
   connectors::pg::PostgresConnector direct("gp", reader);
 
   // One Get of every column, as the planner would send it either way.
-  planner::GatewayConfig config;
-  config.sources["gp"] = planner::SourceConfig{};
+  config::GatewayConfig config;
+  config.sources["gp"] = config::SourceConfig{};
   config.sources["gp"].name = "gp";
   config.sources["gp"].kind = "postgres";
   config.sources["gp"].connection = reader;

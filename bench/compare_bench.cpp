@@ -36,9 +36,9 @@
 #include "common/error.h"
 #include "common/pseudonymiser.h"
 #include "common/types.h"
+#include "config/config.h"
 #include "connectors/postgres/pg_connection.h"
 #include "engine/query_engine.h"
-#include "planner/config.h"
 #include "tools/result_rows.h"
 #include "tools/warehouse.h"
 
@@ -330,7 +330,7 @@ int main(int argc, char** argv) {
     }
     conninfo += " options='-c client_min_messages=warning'";  // no NOTICEs of DROP IF EXISTS
 
-    fedgate::planner::GatewayConfig config = fedgate::planner::LoadConfig(args.Get("config"));
+    fedgate::config::GatewayConfig config = fedgate::config::LoadConfig(args.Get("config"));
     config.min_persons = 1;  // nothing withheld: the three answers are comparable
     for (const char* s : {"gp", "acute", "mental_health", "social_care", "community"}) {
       if (!config.sources.count(s) || config.sources.at(s).kind == "agent")

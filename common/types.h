@@ -45,9 +45,6 @@ struct DataType {
   std::string ToString() const;
 };
 
-// Bytes as lowercase hexadecimal, two digits each.
-std::string HexEncode(std::string_view bytes);
-
 struct Pseudonym {
   std::array<uint8_t, 16> bytes{};
   bool operator==(const Pseudonym&) const = default;

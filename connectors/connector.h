@@ -77,8 +77,13 @@ class Connector {
   // The columns of `table` with engine types. Throws Error(kNotFound) for a missing table,
   // Error(kSource) when the source cannot be asked.
   virtual std::vector<SourceColumn> Describe(const std::string& table) = 0;
-  // Starts running `fragment`. The query is sent before Open returns, so opening every
-  // scan of a query first makes the sources work in parallel.
+  // Starts running `fragment`: the query is sent no later than the scan's first Next.
+  // Connectors that can send without blocking send it before Open returns (PostgreSQL's
+  // PQsendQuery, the agent's request), so opening every scan of a query first starts those
+  // sources at once; a connector whose driver blocks while a query runs (ODBC's
+  // SQLExecDirect) sends it in the first Next, which the executor calls on the scan's own
+  // thread, so those sources still work in parallel. Throws Error(kSource) when the source
+  // cannot be reached; a scan that was opened must still be destroyed (which cancels it).
   virtual std::unique_ptr<Scan> Open(const Fragment& fragment, const QueryContext& context) = 0;
   // What is at the other end, for `fedgate sources check`: driver, DBMS name and version.
   // Connects; throws Error(kSource) when the source cannot be reached.

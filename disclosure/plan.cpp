@@ -5,7 +5,7 @@
 
 #include "common/error.h"
 #include "disclosure/arithmetic.h"
-#include "planner/binder.h"
+#include "planner/binder/binder.h"
 
 namespace fedgate::disclosure {
 

@@ -6,7 +6,7 @@
 
 #include "common/batch.h"
 #include "disclosure/rules.h"
-#include "planner/binder.h"
+#include "planner/binder/binder.h"
 #include "planner/logical_plan.h"
 
 namespace fedgate::disclosure {

@@ -14,19 +14,19 @@
 #include "disclosure/arithmetic.h"
 #include "disclosure/plan.h"
 #include "disclosure/release.h"
-#include "planner/binder.h"
+#include "planner/binder/binder.h"
 #include "planner/exec/evaluate.h"
 #include "sql/parser.h"
 
 namespace fedgate::engine {
 
+using config::GatewayConfig;
 using planner::Binder;
 using planner::BoundExpr;
 using planner::BoundExprPtr;
 using planner::BoundKind;
 using planner::BoundQuery;
 using planner::Catalog;
-using planner::GatewayConfig;
 using planner::LogicalOp;
 using planner::LogicalOpPtr;
 using planner::OpKind;

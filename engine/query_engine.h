@@ -10,15 +10,15 @@
 
 #include "common/batch.h"
 #include "common/pseudonymiser.h"
+#include "config/config.h"
 #include "disclosure/ledger.h"
 #include "disclosure/release.h"
 #include "disclosure/rules.h"
-#include "planner/binder.h"
+#include "planner/binder/binder.h"
 #include "planner/catalog.h"
-#include "planner/config.h"
 #include "planner/exec/operator.h"
 #include "planner/logical_plan.h"
-#include "planner/optimizer.h"
+#include "planner/optimizer/optimizer.h"
 
 // The life of a query, in order: parse (sql/), bind (planner/binder), disclosure control
 // built into the plan (disclosure/plan), optimize and split (planner/optimizer), execute
@@ -26,8 +26,8 @@
 // (disclosure/release). The engine owns none of the rules; it calls each step.
 namespace fedgate::engine {
 
+using config::GatewayConfig;
 using planner::Catalog;
-using planner::GatewayConfig;
 
 struct QueryOptions {
   planner::OptimizerOptions optimizer;

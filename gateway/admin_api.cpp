@@ -13,10 +13,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "audit/audit_log.h"
+#include "common/encoding.h"
 #include "gateway/api.h"
 #include "gateway/api_util.h"
 #include "gateway/metadata.h"
-#include "policy/audit.h"
 
 namespace fedgate::gateway {
 namespace {
@@ -63,23 +64,6 @@ bool SafeId(const std::string& id) {
          });
 }
 
-std::string Base64Url(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return out;
-}
-
-std::string Base64UrlDecode(std::string in) {
-  for (char& c : in) c = c == '-' ? '+' : c == '_' ? '/' : c;
-  while (in.size() % 4) in += '=';
-  return Base64Decode(in);
-}
-
 std::string Mac(const std::string& key, const std::string& message) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -116,8 +100,8 @@ bool Api::MayAdminister(const Caller& caller, const std::string& owner) const {
 
 HttpResponse Api::IssueToken(const Caller& caller) {
   const int64_t expires = UnixNow() + kTokenSeconds;
-  const std::string body = "fgt1." + Base64Url(caller.user) + "." + std::to_string(expires);
-  const std::string token = body + "." + Base64Url(Mac(token_key_, body));
+  const std::string body = "fgt1." + Base64UrlEncode(caller.user) + "." + std::to_string(expires);
+  const std::string token = body + "." + Base64UrlEncode(Mac(token_key_, body));
   return Json(200, {{"token", token},
                     {"token_type", "Bearer"},
                     {"expires_at", IsoTime(expires)},
@@ -300,8 +284,8 @@ HttpResponse Api::PutDsa(const HttpRequest& request, const std::string& id, cons
     const fs::path history = fs::path(config_.dsa_dir) / "history" / id;
     fs::create_directories(history);
     auto versions = DsaVersions(id);
-    if (current && (versions.empty() ||
-                    policy::Sha256Hex(ReadFile(versions.back())) != current->file_sha256)) {
+    if (current &&
+        (versions.empty() || audit::Sha256Hex(ReadFile(versions.back())) != current->file_sha256)) {
       WriteFileAtomically(
           (history / ("v" + std::to_string(versions.size() + 1) + ".yaml")).string(),
           ReadFile(current->file));

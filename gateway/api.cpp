@@ -1,5 +1,6 @@
 #include "gateway/api.h"
 #include "gateway/api_util.h"
+#include "gateway/error_codes.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/encoding.h"
 #include "common/error.h"
 #include "common/types.h"
 #include "disclosure/evidence_json.h"
@@ -59,28 +61,7 @@ HttpResponse Json(int status, const nlohmann::json& j) {
 }
 
 HttpResponse ErrorResponse(const Error& e) {
-  int status = 400;
-  switch (e.code()) {
-    case ErrorCode::kInvalidArgument:
-    case ErrorCode::kNotFound:
-      status = 400;
-      break;
-    case ErrorCode::kPermissionDenied:
-      status = 403;
-      break;
-    case ErrorCode::kSource:
-      status = 502;
-      break;
-    case ErrorCode::kResourceExhausted:
-      status = 503;
-      break;
-    case ErrorCode::kCancelled:
-      status = 409;
-      break;
-    case ErrorCode::kInternal:
-      status = 500;
-      break;
-  }
+  const int status = MappingOf(e.code()).http_status;
   nlohmann::json err = {{"message", e.what()}, {"code", std::string(ErrorCodeName(e.code()))}};
   if (e.location().line > 0)
     err["location"] = {{"line", e.location().line}, {"column", e.location().column}};
@@ -103,18 +84,6 @@ std::map<std::string, std::string> QueryParams(const std::string& target) {
     const auto eq = pair.find('=');
     out[decode(pair.substr(0, eq))] = eq == std::string::npos ? "" : decode(pair.substr(eq + 1));
   }
-  return out;
-}
-
-std::string Base64Decode(const std::string& in) {
-  std::string out((in.size() / 4 + 1) * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return "";
-  size_t pad = 0;
-  for (size_t i = in.size(); i > 0 && in[i - 1] == '='; --i) ++pad;
-  out.resize(static_cast<size_t>(n) - std::min<size_t>(pad, static_cast<size_t>(n)));
   return out;
 }
 
@@ -164,10 +133,10 @@ bool CheckPassword(const std::string& password, const std::string& stored) {
   return CRYPTO_memcmp(computed.data(), hash.data(), hash.size()) == 0;
 }
 
-Api::Api(const planner::GatewayConfig& config, size_t trino_page_rows)
+Api::Api(const config::GatewayConfig& config, size_t trino_page_rows)
     : Api(config, std::make_unique<planner::Catalog>(config), trino_page_rows) {}
 
-Api::Api(const planner::GatewayConfig& config, std::unique_ptr<planner::Catalog> catalog,
+Api::Api(const config::GatewayConfig& config, std::unique_ptr<planner::Catalog> catalog,
          size_t trino_page_rows)
     : config_(config),
       engine_(config, std::move(catalog)),
@@ -179,7 +148,7 @@ Api::Api(const planner::GatewayConfig& config, std::unique_ptr<planner::Catalog>
       }()),
       audit_([&] {
         if (config.audit_log.empty()) ThrowInvalid(config.path + ": fedgate serve needs audit_log");
-        return std::make_unique<policy::AuditLog>(config.audit_log);
+        return std::make_unique<audit::AuditLog>(config.audit_log);
       }()),
       gate_(engine_, registry_, audit_.get()),
       trino_(engine_, registry_, gate_, metrics_, trino_page_rows) {
@@ -229,7 +198,7 @@ std::optional<Api::Caller> Api::Authenticate(const HttpRequest& request, HttpRes
     }
   }
   auto it = config_.users.find(user);
-  const std::string token = policy::Sha256Hex(login_key_ + '\0' + user + '\0' + password);
+  const std::string token = audit::Sha256Hex(login_key_ + '\0' + user + '\0' + password);
   bool ok = false;
   {
     std::lock_guard lock(logins_mu_);

@@ -8,13 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "audit/audit_log.h"
+#include "config/config.h"
 #include "engine/query_engine.h"
 #include "gateway/api_util.h"
 #include "gateway/http_server.h"
 #include "gateway/metrics.h"
 #include "gateway/trino.h"
-#include "planner/config.h"
-#include "policy/audit.h"
 #include "policy/dsa.h"
 #include "policy/gate.h"
 
@@ -31,9 +31,9 @@ bool CheckPassword(const std::string& password, const std::string& stored);
 class Api {
  public:
   // `trino_page_rows`: rows per page of a Trino protocol result.
-  explicit Api(const planner::GatewayConfig& config, size_t trino_page_rows = 1000);
+  explicit Api(const config::GatewayConfig& config, size_t trino_page_rows = 1000);
   // For tests and fuzzing: the catalog's connectors given (see planner::Catalog).
-  Api(const planner::GatewayConfig& config, std::unique_ptr<planner::Catalog> catalog,
+  Api(const config::GatewayConfig& config, std::unique_ptr<planner::Catalog> catalog,
       size_t trino_page_rows = 1000);
   HttpResponse Handle(const HttpRequest& request);
   // Cancels every running query (shutdown after the grace period).
@@ -69,10 +69,10 @@ class Api {
   HttpResponse PutDsa(const HttpRequest& request, const std::string& id, const Caller& caller);
   HttpResponse AuditTrail(const HttpRequest& request, const Caller& caller);
 
-  planner::GatewayConfig config_;
+  config::GatewayConfig config_;
   engine::QueryEngine engine_;
   policy::DsaRegistry registry_;
-  std::unique_ptr<policy::AuditLog> audit_;
+  std::unique_ptr<audit::AuditLog> audit_;
   policy::PolicyGate gate_;
   Metrics metrics_;
   TrinoProtocol trino_;

@@ -15,8 +15,6 @@ HttpResponse Json(int status, const nlohmann::json& j);
 // {"error": {"message", "code", "location"?}} with the HTTP status for the error's code.
 HttpResponse ErrorResponse(const Error& e);
 HttpResponse ApiError(int status, const std::string& code, const std::string& message);
-// Standard base64 (padded) to bytes; "" when malformed.
-std::string Base64Decode(const std::string& in);
 // One result cell as JSON: numbers and booleans as themselves, NULL as null, everything else
 // (decimals included, to keep their exact digits; pseudonyms as hex) as its text.
 nlohmann::json CellToJson(const Column& column, size_t row);

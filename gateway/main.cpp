@@ -4,6 +4,7 @@
 
 #include "common/args.h"
 #include "common/error.h"
+#include "connectors/agent/server/agent_main.h"
 #include "gateway/commands.h"
 
 namespace fedgate::gateway {
@@ -13,6 +14,11 @@ int VersionCommand(int argc, char** argv) {
   if (!args.Parse(argc, argv, 2, std::cout)) return 0;
   std::cout << "fedgate " << FEDGATE_VERSION << "\n";
   return 0;
+}
+
+// The same agent as the fedgate-agent binary, for a single install.
+int AgentCommand(int argc, char** argv) {
+  return agent::AgentMain(argc, argv, 2);
 }
 
 }  // namespace fedgate::gateway

@@ -146,25 +146,6 @@ const Cell kNull;
 
 }  // namespace
 
-std::string TrinoTypeName(const DataType& t) {
-  switch (t.id) {
-    case TypeId::kBool:
-      return "boolean";
-    case TypeId::kInt64:
-      return "bigint";
-    case TypeId::kDouble:
-      return "double";
-    case TypeId::kDecimal:
-      return "decimal(38," + std::to_string(t.scale) + ")";
-    case TypeId::kDate:
-      return "date";
-    case TypeId::kTimestamp:
-      return "timestamp(6)";
-    default:
-      return "varchar";
-  }
-}
-
 bool MetadataQuery::ReadsMetadata(const std::string& sql) {
   std::string lower = sql;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -464,7 +445,7 @@ engine::QueryResult MetadataQuery::Run(const std::string& sql, const std::atomic
     jdbc["types"] = b.Take();
   }
 
-  planner::GatewayConfig config;
+  config::GatewayConfig config;
   config.dsa = info_dsa ? info_dsa->id : "system";
   config.min_persons = 1;  // metadata tables hold no persons
   // The engine keys pseudonyms per DSA; nothing here has an identifier, so a throwaway key.
@@ -474,7 +455,7 @@ engine::QueryResult MetadataQuery::Run(const std::string& sql, const std::atomic
   config.linkage_secret = secret;
   std::map<std::string, std::unique_ptr<connectors::Connector>> connectors;
   for (auto [name, tables] : {std::pair{kInfoSchema, &info}, std::pair{kJdbc, &jdbc}}) {
-    planner::SourceConfig source;
+    config::SourceConfig source;
     source.name = name;
     source.kind = "memory";
     for (const auto& [t, unused] : *tables) source.tables[t] = {t, "", "", "", {}};

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/type_names.h"
 #include "engine/query_engine.h"
 #include "planner/catalog.h"
 #include "policy/dsa.h"
@@ -41,7 +42,6 @@ class MetadataQuery {
   planner::Catalog& catalog_;
 };
 
-// Trino's name for a type ("bigint", "decimal(38,2)", "varchar", ...).
-std::string TrinoTypeName(const DataType& type);
+// Trino's name for a type: TrinoTypeName, from common/type_names.h.
 
 }  // namespace fedgate::gateway

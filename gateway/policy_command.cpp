@@ -1,12 +1,12 @@
 #include <iostream>
 
+#include "audit/audit_log.h"
 #include "common/args.h"
 #include "common/error.h"
+#include "config/config.h"
 #include "disclosure/evidence_json.h"
 #include "engine/query_engine.h"
 #include "gateway/commands.h"
-#include "planner/config.h"
-#include "policy/audit.h"
 #include "policy/dsa.h"
 #include "policy/gate.h"
 
@@ -51,7 +51,7 @@ int PolicyExplain(int argc, char** argv) {
       .Flag("evidence",
             "Run the query and print the per-cell evidence (needs --sql and audit_log)");
   if (!args.Parse(argc, argv, 3, std::cout)) return 0;
-  auto config = planner::LoadConfig(args.Get("config"));
+  auto config = config::LoadConfig(args.Get("config"));
   if (config.dsa_dir.empty()) ThrowInvalid("the configuration " + config.path + " has no dsa_dir");
   engine::QueryEngine engine(config);
   policy::DsaRegistry registry(config.dsa_dir);  // LoadConfig made it relative to the file
@@ -77,7 +77,7 @@ int PolicyExplain(int argc, char** argv) {
   if (config.audit_log.empty())
     ThrowInvalid("--evidence runs the query, which must be audited: the configuration " +
                  config.path + " has no audit_log");
-  policy::AuditLog audit(config.audit_log);
+  audit::AuditLog audit(config.audit_log);
   policy::PolicyGate audited(engine, registry, &audit);
   auto result = audited.Query(session, args.Get("dsa"), args.Get("sql"));
   std::vector<std::string> names;
@@ -107,7 +107,7 @@ int AuditVerify(int argc, char** argv) {
   args.Positional("FILE", "The audit log");
   if (!args.Parse(argc, argv, 3, std::cout)) return 0;
   const std::string& file = args.Positionals("FILE").front();
-  auto report = policy::VerifyAuditLog(file);
+  auto report = audit::VerifyAuditLog(file);
   if (report.ok) {
     std::cout << file << ": ok, " << report.records << " records, chain intact\n";
     return 0;

@@ -9,11 +9,11 @@
 
 #include "common/args.h"
 #include "common/error.h"
+#include "config/config.h"
 #include "disclosure/evidence_json.h"
 #include "engine/query_engine.h"
 #include "gateway/api.h"
 #include "gateway/commands.h"
-#include "planner/config.h"
 #include "planner/value.h"
 #include "policy/gate.h"
 
@@ -89,13 +89,13 @@ void AddCommonOptions(ArgParser& args) {
 // The DSA machinery for a command, when the configuration has a DSA directory.
 struct Governance {
   std::unique_ptr<policy::DsaRegistry> registry;
-  std::unique_ptr<policy::AuditLog> audit;
+  std::unique_ptr<audit::AuditLog> audit;
   std::unique_ptr<policy::PolicyGate> gate;
   policy::Session session;
   std::string dsa;
 };
 
-std::optional<Governance> Govern(const ArgParser& args, const planner::GatewayConfig& config,
+std::optional<Governance> Govern(const ArgParser& args, const config::GatewayConfig& config,
                                  engine::QueryEngine& engine, bool need_audit) {
   if (config.dsa_dir.empty()) {
     if (args.Has("dsa") || args.Has("user") || args.Has("purpose")) {
@@ -116,7 +116,7 @@ std::optional<Governance> Govern(const ArgParser& args, const planner::GatewayCo
   g.registry = std::make_unique<policy::DsaRegistry>(config.dsa_dir);
   if (need_audit) {
     if (config.audit_log.empty()) ThrowInvalid("the configuration has dsa_dir but no audit_log");
-    g.audit = std::make_unique<policy::AuditLog>(config.audit_log);
+    g.audit = std::make_unique<audit::AuditLog>(config.audit_log);
   }
   g.gate = std::make_unique<policy::PolicyGate>(engine, *g.registry, g.audit.get());
   auto report = g.registry->Reload();
@@ -254,7 +254,7 @@ int QueryCommand(int argc, char** argv) {
   engine::QueryOptions options;
   options.optimizer.Parse(args.Get("optimizer"));
   std::string sql = ReadSql(args);
-  auto config = planner::LoadConfig(args.Get("config"));
+  auto config = config::LoadConfig(args.Get("config"));
   engine::QueryEngine engine(config);
   auto governance = Govern(args, config, engine, true);
   options.cancel = &g_interrupted;
@@ -291,7 +291,7 @@ int ExplainCommand(int argc, char** argv) {
   engine::QueryOptions options;
   options.optimizer.Parse(args.Get("optimizer"));
   std::string sql = ReadSql(args);
-  auto config = planner::LoadConfig(args.Get("config"));
+  auto config = config::LoadConfig(args.Get("config"));
   engine::QueryEngine engine(config);
   auto governance = Govern(args, config, engine, false);
   try {

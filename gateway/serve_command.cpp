@@ -6,10 +6,10 @@
 
 #include "common/args.h"
 #include "common/error.h"
+#include "config/config.h"
 #include "gateway/api.h"
 #include "gateway/commands.h"
 #include "gateway/http_server.h"
-#include "planner/config.h"
 
 namespace fedgate::gateway {
 
@@ -47,7 +47,7 @@ int ServeCommand(int argc, char** argv) {
       .Flag("check", "Only load and validate the configuration, print its sources, exit");
   if (!args.Parse(argc, argv, 2, std::cout)) return 0;
   if (args.GetFlag("check")) {
-    const auto config = planner::LoadConfig(args.Get("config"));
+    const auto config = config::LoadConfig(args.Get("config"));
     std::cout << "gateway: " << config.sources.size() << " sources (";
     bool first = true;
     for (const auto& [name, s] : config.sources) {
@@ -72,7 +72,7 @@ int ServeCommand(int argc, char** argv) {
   const bool loopback =
       options.address == "127.0.0.1" || options.address == "::1" || options.address == "localhost";
   if (options.address == "localhost") options.address = "127.0.0.1";
-  auto config = planner::LoadConfig(args.Get("config"));
+  auto config = config::LoadConfig(args.Get("config"));
   options.tls_certificate_file = config.tls_certificate;
   options.tls_key_file = config.tls_key;
   options.access_log = args.Get("access-log");

@@ -2,9 +2,9 @@
 
 #include "common/args.h"
 #include "common/error.h"
+#include "config/config.h"
 #include "gateway/commands.h"
 #include "planner/catalog.h"
-#include "planner/config.h"
 
 namespace fedgate::gateway {
 
@@ -19,7 +19,7 @@ int SourcesCheck(int argc, char** argv) {
                  "not. Exits 1 when any source or table has a problem.");
   args.Option("config", "FILE", "Gateway configuration", std::nullopt, true);
   if (!args.Parse(argc, argv, 3, std::cout)) return 0;
-  const auto config = planner::LoadConfig(args.Get("config"));
+  const auto config = config::LoadConfig(args.Get("config"));
   planner::Catalog catalog(config);
   int problems = 0;
   for (const auto& name : catalog.SourceNames()) {

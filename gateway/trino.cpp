@@ -5,8 +5,10 @@
 #include <regex>
 
 #include "common/date.h"
+#include "common/type_names.h"
 #include "disclosure/evidence_json.h"
 #include "gateway/api_util.h"
+#include "gateway/error_codes.h"
 #include "gateway/metadata.h"
 #include "gateway/trino_query.h"
 #include "gateway/url_encoding.h"
@@ -39,7 +41,7 @@ json TypeSignature(const DataType& t, bool parametric_datetime) {
     case TypeId::kDouble:
       return {{"rawType", "double"}, {"arguments", json::array()}};
     case TypeId::kDecimal:
-      return {{"rawType", "decimal"}, {"arguments", args({38, t.scale})}};
+      return {{"rawType", "decimal"}, {"arguments", args({kDeclaredDecimalPrecision, t.scale})}};
     case TypeId::kDate:
       return {{"rawType", "date"}, {"arguments", json::array()}};
     case TypeId::kTimestamp:
@@ -72,43 +74,13 @@ json Cell(const Column& c, size_t row, bool parametric_datetime) {
 }
 
 json ErrorJson(const Error& e) {
-  std::string name = "GENERIC_USER_ERROR", type = "USER_ERROR";
-  int code = 0;
+  const ErrorMapping& m = MappingOf(e.code());
+  std::string name(m.trino_name), type(m.trino_type);
+  int code = m.trino_code;
   const std::string message = e.what();
-  switch (e.code()) {
-    case ErrorCode::kInvalidArgument:
-      if (message.rfind("syntax error", 0) == 0) {
-        name = "SYNTAX_ERROR";
-        code = 1;
-      }
-      break;
-    case ErrorCode::kNotFound:
-      name = "TABLE_NOT_FOUND";
-      code = 46;
-      break;
-    case ErrorCode::kPermissionDenied:
-      name = "PERMISSION_DENIED";
-      code = 4;
-      break;
-    case ErrorCode::kCancelled:
-      name = "USER_CANCELED";
-      code = 3;
-      break;
-    case ErrorCode::kResourceExhausted:
-      name = "EXCEEDED_LOCAL_MEMORY_LIMIT";
-      code = 131079;
-      type = "INSUFFICIENT_RESOURCES";
-      break;
-    case ErrorCode::kSource:
-      name = "REMOTE_TASK_ERROR";
-      code = 65542;
-      type = "EXTERNAL";
-      break;
-    case ErrorCode::kInternal:
-      name = "GENERIC_INTERNAL_ERROR";
-      code = 65536;
-      type = "INTERNAL_ERROR";
-      break;
+  if (e.code() == ErrorCode::kInvalidArgument && message.rfind("syntax error", 0) == 0) {
+    name = "SYNTAX_ERROR";
+    code = 1;
   }
   json j = {
       {"message", message},

@@ -3,10 +3,11 @@
 #include <regex>
 #include <sstream>
 
+#include "common/like.h"
 #include "gateway/metadata.h"
 #include "gateway/trino.h"
 #include "gateway/trino_query.h"
-#include "planner/function_list.h"
+#include "planner/function/function_list.h"
 #include "planner/value.h"
 #include "sql/dialect.h"
 #include "sql/trino_text.h"
@@ -54,34 +55,9 @@ engine::QueryResult TextResult(const std::vector<std::string>& names,
   return b.Take();
 }
 
-// SQL LIKE (% any run, _ one character, `escape` quoting the next), case-insensitive as
-// Trino's SHOW statements match. Iterative (no regex: a long pattern must not recurse).
+// SQL LIKE as Trino's SHOW statements match: case-insensitive, no escape unless one is named.
 bool Like(const std::string& text, const std::string& pattern, char escape = '\0') {
-  auto lower = [](char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  };
-  size_t t = 0, p = 0, star_p = std::string::npos, star_t = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '%') {
-      star_p = ++p;
-      star_t = t;
-      continue;
-    }
-    if (p < pattern.size()) {
-      const bool escaped = escape && pattern[p] == escape && p + 1 < pattern.size();
-      const char pc = escaped ? pattern[p + 1] : pattern[p];
-      if ((!escaped && pc == '_') || lower(pc) == lower(text[t])) {
-        p += escaped ? 2 : 1;
-        ++t;
-        continue;
-      }
-    }
-    if (star_p == std::string::npos) return false;
-    p = star_p;
-    t = ++star_t;
-  }
-  while (p < pattern.size() && pattern[p] == '%') ++p;
-  return p == pattern.size();
+  return LikeMatch(text, pattern, {escape, /*fold_case=*/true});
 }
 
 // An identifier as Trino's SQL quotes it (as PostgreSQL does: "..." with " doubled).

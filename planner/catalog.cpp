@@ -3,9 +3,7 @@
 #include <algorithm>
 
 #include "common/error.h"
-#include "connectors/agent/agent_connector.h"
-#include "connectors/odbc/odbc_connector.h"
-#include "connectors/postgres/postgres_connector.h"
+#include "connectors/factory.h"
 
 namespace fedgate::planner {
 
@@ -16,24 +14,14 @@ int CatalogTable::Find(const std::string& column) const {
   return -1;
 }
 
-Catalog::Catalog(const GatewayConfig& config) : config_(config) {
+Catalog::Catalog(const config::GatewayConfig& config) : config_(config) {
   for (const auto& [name, source] : config_.sources) {
-    if (source.kind == "postgres") {
-      connectors_[name] = std::make_unique<connectors::pg::PostgresConnector>(
-          name, source.connection, source.pool_size);
-    } else if (source.kind == "odbc") {
-      // LoadConfig accepted only names DialectNamed knows.
-      connectors_[name] = std::make_unique<connectors::odbc::OdbcConnector>(
-          name, source.connection, *sql::DialectNamed(source.dialect), source.pool_size);
-    } else if (source.kind == "agent") {
-      connectors_[name] = std::make_unique<agent::AgentConnector>(
-          name, source.agent_host, source.agent_port,
-          agent::TlsFiles{source.tls_ca, source.tls_certificate, source.tls_key});
-    }
+    if (auto connector = connectors::MakeConnector(name, source))
+      connectors_[name] = std::move(connector);
   }
 }
 
-Catalog::Catalog(const GatewayConfig& config,
+Catalog::Catalog(const config::GatewayConfig& config,
                  std::map<std::string, std::unique_ptr<connectors::Connector>> connectors)
     : config_(config), connectors_(std::move(connectors)) {}
 
@@ -86,7 +74,7 @@ const CatalogTable& Catalog::Table(const std::string& source, const std::string&
   auto entry = std::make_unique<CatalogTable>();
   entry->source = source;
   entry->name = table;
-  const TableConfig& config = t->second;
+  const config::TableConfig& config = t->second;
   const std::string& identifier = config.identifier;
   const bool through = !config.through_table.empty();
   bool found_identifier = identifier.empty();

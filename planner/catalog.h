@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "common/types.h"
+#include "config/config.h"
 #include "connectors/connector.h"
-#include "planner/config.h"
 
 namespace fedgate::planner {
 
@@ -42,9 +42,9 @@ struct CatalogTable {
 class Catalog {
  public:
   // Connectors are built from `config` but connect only when first used.
-  explicit Catalog(const GatewayConfig& config);
+  explicit Catalog(const config::GatewayConfig& config);
   // For tests: connectors given directly.
-  Catalog(const GatewayConfig& config,
+  Catalog(const config::GatewayConfig& config,
           std::map<std::string, std::unique_ptr<connectors::Connector>> connectors);
 
   // Throws Error(kNotFound) naming what exists when the source or table is unknown, and
@@ -54,10 +54,10 @@ class Catalog {
   bool HasSource(const std::string& source) const { return config_.sources.count(source) > 0; }
   std::vector<std::string> SourceNames() const;
   std::vector<std::string> TableNames(const std::string& source) const;
-  const GatewayConfig& config() const { return config_; }
+  const config::GatewayConfig& config() const { return config_; }
 
  private:
-  GatewayConfig config_;
+  config::GatewayConfig config_;
   std::map<std::string, std::unique_ptr<connectors::Connector>> connectors_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<CatalogTable>> tables_;

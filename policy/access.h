@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "planner/binder.h"
+#include "planner/binder/binder.h"
 #include "policy/dsa.h"
 
 namespace fedgate::policy {

@@ -7,16 +7,16 @@
 #include <fstream>
 #include <sstream>
 
+#include "audit/audit_log.h"
 #include "common/date.h"
 #include "common/error.h"
-#include "planner/yaml_file.h"
-#include "policy/audit.h"
+#include "config/yaml_file.h"
 
 namespace fedgate::policy {
 
 namespace {
 
-class DsaReader : public planner::YamlFile {
+class DsaReader : public config::YamlFile {
  public:
   using YamlFile::YamlFile;
 
@@ -263,7 +263,7 @@ Dsa ParseDsa(const std::string& text, const std::string& path) {
     throw Error(ErrorCode::kInvalidArgument, path + ":1:1: the file is empty");
   Dsa d = reader.Guard([&] { return reader.Read(root); });
   d.file = path;
-  d.file_sha256 = Sha256Hex(text);
+  d.file_sha256 = audit::Sha256Hex(text);
   return d;
 }
 

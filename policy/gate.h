@@ -2,9 +2,9 @@
 
 #include <string>
 
+#include "audit/audit_log.h"
 #include "engine/query_engine.h"
 #include "policy/access.h"
-#include "policy/audit.h"
 #include "policy/dsa.h"
 
 namespace fedgate::policy {
@@ -17,7 +17,7 @@ namespace fedgate::policy {
 class PolicyGate {
  public:
   // `audit` may be null only in tools that release nothing (policy explain).
-  PolicyGate(engine::QueryEngine& engine, DsaRegistry& registry, AuditLog* audit)
+  PolicyGate(engine::QueryEngine& engine, DsaRegistry& registry, audit::AuditLog* audit)
       : engine_(engine), registry_(registry), audit_(audit) {}
 
   engine::QueryResult Query(const Session& session, const std::string& dsa_id,
@@ -46,7 +46,7 @@ class PolicyGate {
 
   engine::QueryEngine& engine_;
   DsaRegistry& registry_;
-  AuditLog* audit_;
+  audit::AuditLog* audit_;
 };
 
 // The DSA's disclosure rules as text ("min_persons 10; counts rounded to 5; ...").

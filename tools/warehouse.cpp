@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "common/encoding.h"
 #include "common/types.h"
 #include "connectors/odbc/odbc_connection.h"
 #include "connectors/postgres/pg_connection.h"
@@ -82,17 +83,9 @@ void AppendCopyEscaped(std::string& out, std::string_view v) {
 }
 
 std::string FromHex(const std::string& hex) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    throw std::runtime_error("bad hex digit in a HEX() value");
-  };
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    out += static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1]));
-  return out;
+  auto bytes = HexDecode(hex);
+  if (!bytes) throw std::runtime_error("bad hex digit in a HEX() value");
+  return *bytes;
 }
 
 // COPY schema.table FROM STDIN: append each row's text (ending in a newline) to text(), then

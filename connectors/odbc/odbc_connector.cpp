@@ -561,6 +561,8 @@ std::vector<SourceColumn> OdbcConnector::Describe(const std::string& table) {
   return out;
 }
 
+// The statement is executed in the first Next, on the scan's thread: SQLExecDirect blocks
+// until the source has the first rows (see Connector::Open).
 std::unique_ptr<Scan> OdbcConnector::Open(const Fragment& fragment, const QueryContext& context) {
   return std::make_unique<OdbcScan>(*this, fragment, context);
 }

@@ -1,7 +1,7 @@
 #include "planner/exec/evaluate.h"
 
 #include "common/error.h"
-#include "planner/functions.h"
+#include "planner/function/functions.h"
 
 namespace fedgate::planner::exec {
 

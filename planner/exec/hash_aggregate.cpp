@@ -7,8 +7,8 @@
 
 #include "common/error.h"
 #include "planner/exec/evaluate.h"
-#include "planner/exec/join_aggregate.h"
 #include "planner/exec/key_table.h"
+#include "planner/exec/operators.h"
 
 namespace fedgate::planner::exec {
 

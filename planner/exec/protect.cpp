@@ -1,5 +1,5 @@
 #include "common/error.h"
-#include "planner/exec/join_aggregate.h"
+#include "planner/exec/operators.h"
 
 namespace fedgate::planner::exec {
 

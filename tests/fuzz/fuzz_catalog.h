@@ -10,10 +10,10 @@
 #include <string>
 
 #include "common/error.h"
+#include "config/config.h"
 #include "connectors/connector.h"
 #include "datagen/schema.h"
 #include "planner/catalog.h"
-#include "planner/config.h"
 #include "sql/dialect.h"
 
 namespace fedgate::fuzz {
@@ -72,8 +72,8 @@ class FixedConnector : public connectors::Connector {
 
 // The configuration of the fixed world: every table, person_id from nhs_number where the
 // table has one (social_care.services through clients).
-inline planner::GatewayConfig FuzzConfig() {
-  planner::GatewayConfig config;
+inline config::GatewayConfig FuzzConfig() {
+  config::GatewayConfig config;
   config.path = "fuzz.yaml";
   config.dsa = "fuzz";
   config.linkage_secret = "fuzz-linkage-secret";
@@ -83,7 +83,7 @@ inline planner::GatewayConfig FuzzConfig() {
     auto& s = config.sources[source];
     s.name = source;
     s.kind = source == "mental_health" ? "agent" : "postgres";
-    planner::TableConfig table;
+    config::TableConfig table;
     table.name = std::string(t.name);
     for (const auto& c : t.columns) {
       if (c.name == "nhs_number") table.identifier = "nhs_number";
@@ -98,7 +98,7 @@ inline planner::GatewayConfig FuzzConfig() {
   return config;
 }
 
-inline std::unique_ptr<planner::Catalog> FuzzCatalog(const planner::GatewayConfig& config) {
+inline std::unique_ptr<planner::Catalog> FuzzCatalog(const config::GatewayConfig& config) {
   std::map<std::string, std::unique_ptr<connectors::Connector>> connectors;
   connectors["gp"] = std::make_unique<FixedConnector>("gp", sql::PostgresDialect(), false);
   connectors["acute"] = std::make_unique<FixedConnector>("acute", sql::SqlServerDialect(), false);

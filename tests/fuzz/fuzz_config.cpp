@@ -7,7 +7,7 @@
 #include <string>
 
 #include "common/error.h"
-#include "planner/config.h"
+#include "config/config.h"
 #include "policy/dsa.h"
 #include "policy/gate.h"
 
@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       policy::DescribeRules(d);
       policy::DsaWarnings(d);
     } else {
-      planner::ParseConfig(text, "/nonexistent/fuzz.yaml");
+      config::ParseConfig(text, "/nonexistent/fuzz.yaml");
     }
   } catch (const Error&) {
   }

@@ -1,5 +1,5 @@
 // A structured fragment from a hostile gateway, at the source agent: Thrift bytes ->
-// wire::Fragment -> the agent's decoder and manifest check (planner/fragment_codec.h), which
+// wire::Fragment -> the agent's decoder and manifest check (planner/wire/fragment_codec.h), which
 // must refuse what the manifest does not export (kPermissionDenied) or what is malformed
 // (kInvalidArgument), never crash; a fragment it accepts is rendered as the source's SQL.
 
@@ -14,13 +14,13 @@
 
 #include "common/error.h"
 #include "connectors/agent/wire_batch.h"
-#include "planner/fragment_codec.h"
-#include "planner/sql_writer.h"
+#include "planner/deparse/deparse.h"
+#include "planner/wire/fragment_codec.h"
 #include "tests/fuzz/fuzz_catalog.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace fedgate;
-  static planner::GatewayConfig config = fuzz::FuzzConfig();
+  static config::GatewayConfig config = fuzz::FuzzConfig();
   static std::unique_ptr<planner::Catalog> catalog = fuzz::FuzzCatalog(config);
   try {
     // As the agent link reads it: a whole message, with the link's limits.

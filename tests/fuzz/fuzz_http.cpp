@@ -49,7 +49,7 @@ struct World {
     runs = 0;
   }
   fs::path dir;
-  planner::GatewayConfig config;
+  config::GatewayConfig config;
   std::unique_ptr<gateway::Api> api;
   int runs = 0;
 };

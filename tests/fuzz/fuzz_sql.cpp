@@ -16,7 +16,7 @@
 namespace {
 
 fedgate::engine::QueryEngine& Engine() {
-  static fedgate::planner::GatewayConfig config = fedgate::fuzz::FuzzConfig();
+  static fedgate::config::GatewayConfig config = fedgate::fuzz::FuzzConfig();
   static fedgate::engine::QueryEngine engine(config, fedgate::fuzz::FuzzCatalog(config));
   return engine;
 }

@@ -18,8 +18,8 @@
 
 #include "common/error.h"
 #include "common/pseudonymiser.h"
+#include "config/config.h"
 #include "engine/query_engine.h"
-#include "planner/config.h"
 #include "planner/value.h"
 #include "policy/gate.h"
 #include "tests/integration/harness_env.h"
@@ -275,7 +275,7 @@ TEST_F(PolicyEngineTest, AccessRefusalsAreClearAndAudited) {
     EXPECT_EQ(records[i]["dsa"], refusals[i].dsa);
     EXPECT_NE(records[i]["error"].get<std::string>().find(refusals[i].expect), std::string::npos);
   }
-  EXPECT_TRUE(policy::VerifyAuditLog(g.audit_path).ok);
+  EXPECT_TRUE(audit::VerifyAuditLog(g.audit_path).ok);
 }
 
 TEST_F(PolicyEngineTest, MalformedDsaIsRejectedAndItsQueriesRefused) {
@@ -404,11 +404,11 @@ TEST_F(PolicyEngineTest, AuditSurvivesSigkillDuringQueries) {
   if (child == 0) {
     ::close(fds[0]);
     ExportEnv(path);
-    auto config = planner::LoadConfig(kDir + "/fedgate_policy_test.yaml");
+    auto config = config::LoadConfig(kDir + "/fedgate_policy_test.yaml");
     engine::QueryEngine engine(config);
     policy::DsaRegistry registry(kDir + "/dsas");
     registry.Reload();
-    policy::AuditLog audit(path);
+    audit::AuditLog audit(path);
     policy::PolicyGate gate(engine, registry, &audit);
     policy::Session s{"ana", "analyst", "symphony-pmo", "cost-analysis"};
     for (int64_t i = 0;; ++i) {
@@ -433,9 +433,9 @@ TEST_F(PolicyEngineTest, AuditSurvivesSigkillDuringQueries) {
   ::close(fds[0]);
   ASSERT_GT(released, 0);
   {
-    policy::AuditLog reopened(path);  // a torn last line, if any, is cut off
+    audit::AuditLog reopened(path);  // a torn last line, if any, is cut off
   }
-  auto report = policy::VerifyAuditLog(path);
+  auto report = audit::VerifyAuditLog(path);
   ASSERT_TRUE(report.ok) << report.problem << " at record " << report.first_bad;
   int64_t logged = 0;
   std::ifstream in(path);

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "engine/query_engine.h"
-#include "planner/config.h"
 #include "policy/gate.h"
 #include "tests/integration/harness_env.h"
 
@@ -41,12 +41,12 @@ struct Gateway {
     std::filesystem::remove(audit_path);
     std::filesystem::remove(audit_path + ".head");
     ExportEnv(audit_path);
-    config = planner::LoadConfig(kDir + "/fedgate_policy_test.yaml");
+    config = config::LoadConfig(kDir + "/fedgate_policy_test.yaml");
     engine = std::make_unique<engine::QueryEngine>(config);
     registry = std::make_unique<policy::DsaRegistry>(kDir + "/dsas");
     auto report = registry->Reload();
     EXPECT_TRUE(report.rejected.empty());
-    audit = std::make_unique<policy::AuditLog>(audit_path);
+    audit = std::make_unique<audit::AuditLog>(audit_path);
     gate = std::make_unique<policy::PolicyGate>(*engine, *registry, audit.get());
   }
   ~Gateway() {
@@ -67,10 +67,10 @@ struct Gateway {
   }
 
   std::string audit_path;
-  planner::GatewayConfig config;
+  config::GatewayConfig config;
   std::unique_ptr<engine::QueryEngine> engine;
   std::unique_ptr<policy::DsaRegistry> registry;
-  std::unique_ptr<policy::AuditLog> audit;
+  std::unique_ptr<audit::AuditLog> audit;
   std::unique_ptr<policy::PolicyGate> gate;
 };
 

@@ -14,8 +14,8 @@
 #include <thread>
 
 #include "common/error.h"
+#include "config/config.h"
 #include "engine/query_engine.h"
-#include "planner/config.h"
 #include "tests/integration/harness_env.h"
 
 namespace fedgate::testing {
@@ -52,7 +52,7 @@ std::unique_ptr<engine::QueryEngine> MakeEngine(const std::string& settings,
   ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
   std::string yaml = "linkage_secret: {env: FEDGATE_TEST_LINKAGE_SECRET}\ndsa: engine-test\n" +
                      settings + SourcesYaml(env, acute_port);
-  return std::make_unique<engine::QueryEngine>(planner::ParseConfig(yaml, "engine_test.yaml"));
+  return std::make_unique<engine::QueryEngine>(config::ParseConfig(yaml, "engine_test.yaml"));
 }
 
 // Runs `sql` and returns the error it raised; fails the test when it raised none.

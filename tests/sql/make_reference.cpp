@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/encoding.h"
 #include "common/pseudonymiser.h"
 #include "connectors/odbc/odbc_connection.h"
 #include "tests/integration/harness_env.h"

@@ -20,9 +20,9 @@
 
 #include "common/error.h"
 #include "common/nhs_number.h"
+#include "config/config.h"
 #include "connectors/odbc/odbc_connection.h"
 #include "engine/query_engine.h"
-#include "planner/config.h"
 #include "planner/value.h"
 #include "tests/integration/harness_env.h"
 
@@ -74,7 +74,7 @@ std::unique_ptr<engine::QueryEngine> MakeEngine(const std::string& maria_connect
       SqliteConnection(env) +
       "\"\n"
       "    tables: {contacts: {identifier: nhs_number}}\n";
-  return std::make_unique<engine::QueryEngine>(planner::ParseConfig(yaml, "odbc_test.yaml"));
+  return std::make_unique<engine::QueryEngine>(config::ParseConfig(yaml, "odbc_test.yaml"));
 }
 
 // Runs `sql` directly on a source through ODBC and returns the first value of the first row.
@@ -325,7 +325,7 @@ TEST_F(OdbcTest, ServerKilledMidQueryNamesTheSourceAndRestartRecovers) {
       "INSERT INTO quick VALUES (1, '9434765919'), (2, '4010232137');");
   const auto& env = HarnessEnv::Get();
   ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
-  auto engine = std::make_unique<engine::QueryEngine>(planner::ParseConfig(
+  auto engine = std::make_unique<engine::QueryEngine>(config::ParseConfig(
       "linkage_secret: {env: FEDGATE_TEST_LINKAGE_SECRET}\ndsa: odbc-test\nmin_persons: 1\n"
       "sources:\n"
       "  gp:\n"

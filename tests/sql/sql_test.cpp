@@ -38,9 +38,9 @@
 #include <unordered_set>
 
 #include "common/error.h"
+#include "config/config.h"
 #include "connectors/agent/agent_connector.h"
 #include "engine/query_engine.h"
-#include "planner/config.h"
 #include "planner/value.h"
 #include "tests/integration/harness_env.h"
 #include "tests/sql/sql_test_engine.h"

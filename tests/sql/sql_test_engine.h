@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
+#include "config/config.h"
 #include "engine/query_engine.h"
-#include "planner/config.h"
 #include "tests/integration/harness_env.h"
 
 namespace fedgate::testing {
@@ -26,7 +26,7 @@ inline engine::QueryEngine& SqlTestEngine() {
     // FEDGATE_SQL_TEST_CONFIG: another configuration of the same providers (e.g. with some
     // behind agents), whose answers must be the same.
     const char* other = std::getenv("FEDGATE_SQL_TEST_CONFIG");
-    return std::make_unique<engine::QueryEngine>(planner::LoadConfig(
+    return std::make_unique<engine::QueryEngine>(config::LoadConfig(
         other && *other ? std::string(other)
                         : std::string(FEDGATE_SQL_TEST_DIR) + "/fedgate_test.yaml"));
   }();

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "common/error.h"
-#include "planner/config.h"
+#include "config/config.h"
 
-namespace fedgate::planner {
+namespace fedgate::config {
 namespace {
 
 std::string WithTable(const std::string& table_line) {
@@ -105,4 +105,4 @@ TEST(ConfigTest, AgentSourcesNameNoIdentifierAndNeedNoSecret) {
 }
 
 }  // namespace
-}  // namespace fedgate::planner
+}  // namespace fedgate::config

@@ -10,7 +10,7 @@
 #include "disclosure/ledger.h"
 #include "disclosure/plan.h"
 #include "disclosure/release.h"
-#include "planner/binder.h"
+#include "planner/binder/binder.h"
 #include "planner/exec/operator.h"
 #include "planner/logical_plan.h"
 

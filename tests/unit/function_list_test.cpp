@@ -1,4 +1,4 @@
-#include "planner/function_list.h"
+#include "planner/function/function_list.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <cctype>
 #include <set>
 
-#include "planner/functions.h"
+#include "planner/function/functions.h"
 
 namespace fedgate::planner {
 namespace {

@@ -1,0 +1,145 @@
+#include "planner/deparse/shippable.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+
+namespace fedgate::planner {
+
+namespace {
+
+// True when a call in `e` other than equality, a NULL test, IN or a pass-through (coalesce,
+// case, nullif) takes a person key: a source may compare one for equality, never order it.
+bool UsesPseudonymOrdering(const BoundExpr& e) {
+  bool bad = false;
+  if (e.kind == BoundKind::kCall) {
+    static const char* kSafe[] = {
+        "=",        "<>",   "is_null", "is_not_null", "is_distinct_from", "is_not_distinct_from",
+        "coalesce", "case", "nullif",  "in"};
+    bool safe = std::find(std::begin(kSafe), std::end(kSafe), e.name) != std::end(kSafe);
+    if (!safe) {
+      for (const auto& a : e.args) bad |= a->type.id == TypeId::kPseudonym;
+    }
+  }
+  for (const auto& a : e.args) bad |= UsesPseudonymOrdering(*a);
+  return bad;
+}
+
+// Whether the dialect can write the constant `v` as a literal.
+bool CanWriteLiteral(const Value& v, const sql::Dialect& d) {
+  if (v.null) return v.type.id != TypeId::kPseudonym;
+  switch (v.type.id) {
+    case TypeId::kPseudonym:
+      return false;
+    case TypeId::kDouble:
+      return std::isfinite(v.d) && !d.double_literal.empty();
+    case TypeId::kTimestamp:
+      return !d.timestamp_literal.empty();
+    case TypeId::kInterval:
+      return d.interval_literals;
+    default:
+      return true;
+  }
+}
+
+bool IsPredicateCall(const BoundExpr& e) {
+  static const char* kPredicates[] = {
+      "=", "<>", "<", ">", "<=", ">=", "is_null", "is_not_null", "in", "and", "or", "not"};
+  return e.kind == BoundKind::kCall &&
+         std::find(std::begin(kPredicates), std::end(kPredicates), e.name) != std::end(kPredicates);
+}
+
+// For a dialect whose predicates are not values (SQL Server): `e` is written where a
+// predicate (`as_predicate`) or a value belongs, and each of its parts where they belong.
+bool FitsBooleanRules(const BoundExpr& e, bool as_predicate) {
+  if (as_predicate && !IsPredicateCall(e)) return false;  // `WHERE flag`, `WHERE 1`
+  if (!as_predicate && IsPredicateCall(e)) return false;  // `SELECT a > b`
+  if (e.kind != BoundKind::kCall) return true;
+  const bool logical = e.name == "and" || e.name == "or" || e.name == "not";
+  for (size_t i = 0; i < e.args.size(); ++i) {
+    // CASE's arguments: condition, result, ..., else.
+    const bool condition = e.name == "case" && i % 2 == 0 && i + 1 < e.args.size();
+    if (!FitsBooleanRules(*e.args[i], logical || condition)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool CanRender(const BoundExpr& e, const sql::Dialect& d) {
+  if (d.functions == nullptr) return false;
+  if (e.kind == BoundKind::kConstant) return CanWriteLiteral(e.value, d);
+  // A person key in an expression is the normalised identifier, which needs the dialect's
+  // normalising expression; without one it can only be passed on raw (see CanPushOperator).
+  if (e.kind == BoundKind::kColumn)
+    return e.type.id != TypeId::kPseudonym || !d.canonical_identifier.empty();
+  if (!d.functions->count(e.name)) return false;
+  if (UsesPseudonymOrdering(e)) return false;
+  if (!d.text_semantics_match && e.name != "is_null" && e.name != "is_not_null") {
+    for (const auto& a : e.args) {
+      if (a->type.id == TypeId::kText) return false;
+    }
+  }
+  for (const auto& a : e.args) {
+    if (!CanRender(*a, d)) return false;
+  }
+  return true;
+}
+
+bool CanPushOperator(const LogicalOp& op, const sql::Dialect& d) {
+  if (d.functions == nullptr) return false;
+  if (d.scan_only) return op.kind == OpKind::kGet;
+  // Values (select list, group keys, aggregate arguments, sort keys) and predicates (WHERE,
+  // ON); the two differ only where predicates are not values.
+  auto ok = [&](const BoundExprPtr& e) {
+    return !e || (CanRender(*e, d) && (d.predicates_are_values || FitsBooleanRules(*e, false)));
+  };
+  auto ok_predicate = [&](const BoundExprPtr& e) {
+    return !e || (CanRender(*e, d) && (d.predicates_are_values || FitsBooleanRules(*e, true)));
+  };
+  switch (op.kind) {
+    case OpKind::kGet:
+      return true;
+    case OpKind::kFilter:
+      return ok_predicate(op.predicate);
+    case OpKind::kProject:
+      for (const auto& e : op.exprs) {
+        if (!e->IsColumn() && !ok(e)) return false;  // a column is passed on as it is
+      }
+      return true;
+    case OpKind::kAggregate:
+      if (op.person_inputs.size() > 1) return false;
+      for (const auto& p : op.person_inputs) {
+        if (!ok(p)) return false;  // distinct persons need the normalised identifier
+      }
+      for (const auto& g : op.groups) {
+        // Per-person partial aggregates group by the raw identifier (merged by pseudonym later).
+        if (op.raw_person_keys && g->IsColumn()) continue;
+        if (!ok(g)) return false;
+        if (!d.text_semantics_match && g->type.id == TypeId::kText) return false;
+      }
+      for (const auto& a : op.aggregates) {
+        if (!ok(a.arg)) return false;
+        if (!d.text_semantics_match && a.arg && a.arg->type.id == TypeId::kText &&
+            (a.distinct || a.fn == "min" || a.fn == "max"))
+          return false;
+      }
+      return true;
+    case OpKind::kJoin:
+      if (op.null_aware && !(op.predicate && op.predicate->name == "=")) return false;
+      return ok_predicate(op.predicate);
+    case OpKind::kSort:
+      for (const auto& k : op.sort_keys) {
+        if (!ok(k.expr) || k.expr->type.id == TypeId::kPseudonym) return false;
+        if (!d.text_semantics_match && k.expr->type.id == TypeId::kText) return false;
+      }
+      return true;
+    case OpKind::kLimit:
+    case OpKind::kUnion:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace fedgate::planner

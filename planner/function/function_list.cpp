@@ -1,0 +1,61 @@
+#include "planner/function/function_list.h"
+
+namespace fedgate::planner {
+
+const std::vector<FunctionSignature>& FunctionSignatures() {
+  static const std::vector<FunctionSignature> kList = {
+      {"abs", "bigint", "bigint", "scalar", "Absolute value"},
+      {"abs", "double", "double", "scalar", "Absolute value"},
+      {"abs", "decimal(p,s)", "decimal(p,s)", "scalar", "Absolute value"},
+      {"age", "interval day to second", "timestamp, timestamp", "scalar",
+       "Difference between two timestamps (PostgreSQL's age)"},
+      {"age", "interval day to second", "date, date", "scalar", "Difference between two dates"},
+      {"avg", "double", "bigint", "aggregate",
+       "Mean of the values (withheld under the DSA's dominance and threshold rules)"},
+      {"avg", "double", "double", "aggregate", "Mean of the values"},
+      {"avg", "decimal(p,s)", "decimal(p,s)", "aggregate", "Mean of the values"},
+      {"btrim", "varchar", "varchar", "scalar", "Removes leading and trailing spaces"},
+      {"ceil", "bigint", "bigint", "scalar", "Rounds up"},
+      {"ceil", "double", "double", "scalar", "Rounds up"},
+      {"ceil", "decimal(p,0)", "decimal(p,s)", "scalar", "Rounds up"},
+      {"ceiling", "double", "double", "scalar", "Rounds up (ceil)"},
+      {"coalesce", "T", "T, T...", "scalar", "The first argument that is not NULL"},
+      {"count", "bigint", "", "aggregate", "Number of rows: count(*) (rounded or perturbed)"},
+      {"count", "bigint", "T", "aggregate",
+       "Number of non-NULL values; count(DISTINCT person_id) counts persons"},
+      {"current_date", "date", "", "scalar", "Today's date (UTC)"},
+      {"date_part", "double", "varchar, timestamp", "scalar",
+       "A field of a date or timestamp: year, month, day, dow, ..."},
+      {"date_trunc", "timestamp", "varchar, timestamp", "scalar",
+       "Truncates to year, quarter, month, week, day, hour, ..."},
+      {"date_trunc", "timestamp", "varchar, date", "scalar", "Truncates a date"},
+      {"extract", "double", "varchar, timestamp", "scalar",
+       "EXTRACT(field FROM value): a field of a date or timestamp"},
+      {"floor", "bigint", "bigint", "scalar", "Rounds down"},
+      {"floor", "double", "double", "scalar", "Rounds down"},
+      {"floor", "decimal(p,0)", "decimal(p,s)", "scalar", "Rounds down"},
+      {"greatest", "T", "T, T...", "scalar", "The largest argument"},
+      {"least", "T", "T, T...", "scalar", "The smallest argument"},
+      {"length", "bigint", "varchar", "scalar", "Number of characters"},
+      {"lower", "varchar", "varchar", "scalar", "Lower case"},
+      {"max", "T", "T", "aggregate",
+       "Largest value (refused for person-level values unless the DSA allows extremes)"},
+      {"min", "T", "T", "aggregate",
+       "Smallest value (refused for person-level values unless the DSA allows extremes)"},
+      {"nullif", "T", "T, T", "scalar", "NULL when the arguments are equal, else the first"},
+      {"round", "double", "double", "scalar", "Rounds to the nearest whole number"},
+      {"round", "decimal(p,s)", "decimal(p,s), integer", "scalar", "Rounds to n decimal places"},
+      {"substr", "varchar", "varchar, bigint", "scalar", "The characters from a position"},
+      {"substr", "varchar", "varchar, bigint, bigint", "scalar", "n characters from a position"},
+      {"substring", "varchar", "varchar, bigint, bigint", "scalar",
+       "SUBSTRING(text FROM start FOR n) (substr)"},
+      {"sum", "bigint", "bigint", "aggregate", "Sum (rounded; dominance rule for magnitudes)"},
+      {"sum", "double", "double", "aggregate", "Sum"},
+      {"sum", "decimal(38,s)", "decimal(p,s)", "aggregate", "Sum"},
+      {"trim", "varchar", "varchar", "scalar", "Removes leading and trailing spaces"},
+      {"upper", "varchar", "varchar", "scalar", "Upper case"},
+  };
+  return kList;
+}
+
+}  // namespace fedgate::planner
