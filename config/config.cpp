@@ -118,12 +118,48 @@ class ConfigReader : public YamlFile {
     key = String(node["key"], what + ".key");
   }
 
+  // agent.reidentification: {gateway_key, table, organisation_column, local_id_column,
+  // allow: [{dsa, purposes}], max_persons, max_age_seconds}.
+  void ReadReidentification(const YAML::Node& r, GatewayConfig& config) const {
+    const std::string what = "agent.reidentification";
+    CheckKeys(r, what,
+              {"gateway_key", "table", "organisation_column", "local_id_column", "allow",
+               "max_persons", "max_age_seconds"});
+    for (const char* key :
+         {"gateway_key", "table", "organisation_column", "local_id_column", "allow"})
+      if (!r[key])
+        Fail(r, what +
+                    " needs gateway_key (the gateway's Ed25519 public key), table, "
+                    "organisation_column, local_id_column and allow [{dsa, purposes}]");
+    auto& out = config.reidentification;
+    config.has_reidentification = true;
+    out.gateway_key = String(r["gateway_key"], what + ".gateway_key");
+    out.table = String(r["table"], what + ".table");
+    out.organisation_column = String(r["organisation_column"], what + ".organisation_column");
+    out.local_id_column = String(r["local_id_column"], what + ".local_id_column");
+    if (!r["allow"].IsSequence() || r["allow"].size() == 0)
+      Fail(r["allow"], what + ".allow must list at least one {dsa, purposes: [...]}");
+    for (const auto& a : r["allow"]) {
+      CheckKeys(a, what + ".allow", {"dsa", "purposes"});
+      if (!a["dsa"] || !a["purposes"] || !a["purposes"].IsSequence() || a["purposes"].size() == 0)
+        Fail(a, what + ".allow entries need dsa and a non-empty purposes list");
+      auto& purposes = out.allow[String(a["dsa"], what + ".allow.dsa")];
+      for (const auto& p : a["purposes"]) purposes.push_back(String(p, what + ".allow.purposes"));
+    }
+    if (r["max_persons"])
+      out.max_persons = static_cast<int>(Int(r["max_persons"], what + ".max_persons", 1, 100000));
+    if (r["max_age_seconds"])
+      out.max_age_seconds =
+          static_cast<int>(Int(r["max_age_seconds"], what + ".max_age_seconds", 5, 3600));
+  }
+
   GatewayConfig Read(const YAML::Node& root) const {
     GatewayConfig config;
     config.path = path();
     CheckKeys(root, "the configuration",
               {"min_persons", "memory_budget_mb", "query_timeout_seconds", "dsa", "linkage_secret",
-               "sources", "dsa_dir", "users", "audit_log", "tls", "agent", "gateway_secret"});
+               "sources", "dsa_dir", "users", "audit_log", "tls", "agent", "gateway_secret",
+               "reidentification_key"});
     if (root["dsa_dir"]) config.dsa_dir = String(root["dsa_dir"], "dsa_dir");
     if (root["audit_log"]) config.audit_log = String(root["audit_log"], "audit_log");
     if (root["tls"]) {
@@ -170,7 +206,8 @@ class ConfigReader : public YamlFile {
       config.gateway_secret = Secret(root["gateway_secret"], "gateway_secret");
     if (const auto agent = root["agent"]) {
       config.has_agent = true;
-      CheckKeys(agent, "agent", {"listen", "source", "tls", "allowed_gateways", "max_scans"});
+      CheckKeys(agent, "agent",
+                {"listen", "source", "tls", "allowed_gateways", "max_scans", "reidentification"});
       if (!agent["listen"] || !agent["source"] || !agent["tls"] || !agent["allowed_gateways"])
         Fail(agent,
              "agent needs listen (HOST:PORT), source, tls {ca, certificate, key} and "
@@ -187,6 +224,14 @@ class ConfigReader : public YamlFile {
       if (agent["max_scans"])
         config.agent.max_scans =
             static_cast<int>(Int(agent["max_scans"], "agent.max_scans", 1, 256));
+      if (const auto r = agent["reidentification"]) ReadReidentification(r, config);
+    }
+    if (root["reidentification_key"]) {
+      if (root["agent"])
+        Fail(root["reidentification_key"],
+             "reidentification_key is the gateway's signing key; an agent names the gateway's "
+             "public key in agent.reidentification.gateway_key");
+      config.reidentification_key = String(root["reidentification_key"], "reidentification_key");
     }
     const auto sources = root["sources"];
     if (!sources || !sources.IsMap() || sources.size() == 0) {
@@ -304,6 +349,15 @@ class ConfigReader : public YamlFile {
                  config.agent.source + "'");
       if (config.linkage_secret.empty())
         Fail(root["agent"], "an agent needs linkage_secret: it pseudonymises at source");
+      if (config.has_reidentification) {
+        const auto& tables = it->second.tables;
+        auto t = tables.find(config.reidentification.table);
+        if (t == tables.end() || t->second.identifier.empty() || !t->second.through_table.empty())
+          Fail(root["agent"]["reidentification"]["table"],
+               "agent.reidentification.table must be a table of the agent's source whose "
+               "identifier it holds itself (no through), got '" +
+                   config.reidentification.table + "'");
+      }
     }
     return config;
   }
@@ -335,6 +389,8 @@ GatewayConfig LoadConfig(const std::string& path) {
   resolve(config.agent.tls_ca);
   resolve(config.agent.tls_certificate);
   resolve(config.agent.tls_key);
+  resolve(config.reidentification_key);
+  resolve(config.reidentification.gateway_key);
   for (auto& [name, source] : config.sources) {
     resolve(source.tls_ca);
     resolve(source.tls_certificate);

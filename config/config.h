@@ -72,6 +72,24 @@ struct GatewayConfig {
   };
   bool has_agent = false;
   Agent agent;
+  // Re-identification for direct care (DESIGN.md "Re-identification").
+  // Gateway: the Ed25519 private key (PEM) it signs re-identification requests with; "" for a
+  // gateway that cannot re-identify.
+  std::string reidentification_key;
+  // Agent: what the provider allows. `gateway_key` is the gateway's Ed25519 public key; the
+  // care relationship is a row of `table` whose `organisation_column` holds the requester's
+  // organisation code; `local_id_column` is returned beside the NHS number.
+  struct Reidentification {
+    std::string gateway_key;
+    std::string table;
+    std::string organisation_column;
+    std::string local_id_column;
+    std::map<std::string, std::vector<std::string>> allow;  // DSA -> purposes
+    int max_persons = 500;                                  // per request
+    int max_age_seconds = 120;                              // how old a signed request may be
+  };
+  bool has_reidentification = false;
+  Reidentification reidentification;
 };
 
 // Loads and validates a config file. Errors are Error(kInvalidArgument) whose message starts

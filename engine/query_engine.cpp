@@ -241,6 +241,33 @@ Batch QueryEngine::Execute(const LogicalOp& plan, const QueryOptions& options,
   return out;
 }
 
+namespace {
+
+// The linkage pseudonyms of a cohort query's result, before Release re-keys them.
+std::vector<Pseudonym> CohortOf(const LogicalOp& plan, const std::vector<size_t>& visible,
+                                const Batch& all) {
+  std::vector<size_t> keys;
+  for (size_t c : visible)
+    if (plan.columns[c].type.id == TypeId::kPseudonym) keys.push_back(c);
+  if (plan.person_columns.empty() || keys.size() != 1)
+    throw Error(ErrorCode::kInvalidArgument,
+                "a cohort query returns one row per person with exactly one person key column "
+                "(e.g. SELECT DISTINCT p.person_id FROM ...); this one returns " +
+                    std::to_string(keys.size()) + " person key column(s)" +
+                    (plan.person_columns.empty() ? " and is aggregated" : ""));
+  std::set<std::string> seen;
+  std::vector<Pseudonym> out;
+  const Column& col = all.columns[keys[0]];
+  for (size_t r = 0; r < all.rows; ++r) {
+    if (col.IsNull(r)) continue;
+    const Pseudonym& p = col.pseudo[r];
+    if (seen.insert(std::string(p.bytes.begin(), p.bytes.end())).second) out.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace
+
 QueryResult QueryEngine::Run(const std::string& sql_text, const QueryOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   Prepared prepared = Prepare(sql_text, options, true);
@@ -257,8 +284,11 @@ QueryResult QueryEngine::Run(const std::string& sql_text, const QueryOptions& op
     result.columns.push_back(
         {plan.columns[c].name, plan.columns[c].type, plan.columns[c].group_key});
   }
+  std::vector<Pseudonym> cohort;
+  if (options.cohort) cohort = CohortOf(plan, visible, all);
   result.disclosure = disclosure::Release(plan, visible, all, &ledger, std::move(rules),
                                           KeyFor(DsaOf(options) + "#output"));
+  if (options.cohort) *options.cohort = std::move(cohort);
   result.rows.rows = all.rows;
   for (size_t c : visible) result.rows.columns.push_back(std::move(all.columns[c]));
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -50,6 +50,10 @@ struct QueryOptions {
   std::vector<std::shared_ptr<const sql::Expr>> parameters;
   bool unbound_parameters_as_null = false;
   std::vector<std::string> parameter_texts;  // the values as written, for the audit record
+  // A cohort query for re-identification: when set, the distinct linkage pseudonyms of the
+  // result's one person-key column are stored here (they are never returned: the caller
+  // keeps them server-side). The query must return records with exactly one person key.
+  std::vector<Pseudonym>* cohort = nullptr;
   // Who asks and the query's id, passed to agents for their own audit logs.
   std::string user;
   std::string query_id;

@@ -151,6 +151,7 @@ Api::Api(const config::GatewayConfig& config, std::unique_ptr<planner::Catalog> 
         return std::make_unique<audit::AuditLog>(config.audit_log);
       }()),
       gate_(engine_, registry_, audit_.get()),
+      reidentifier_(config_, engine_, registry_, gate_, audit_.get()),
       trino_(engine_, registry_, gate_, metrics_, trino_page_rows) {
   unsigned char key[32];
   if (RAND_bytes(key, sizeof key) != 1)
@@ -294,6 +295,14 @@ HttpResponse Api::Route(const HttpRequest& request, const std::string& path, con
   if (path == "/api/v1/audit") {
     if (auto r = only("GET")) return *r;
     return AuditTrail(request, caller);
+  }
+  if (path == "/api/v1/cohorts") {
+    if (auto r = only("POST")) return *r;
+    return Cohort(request, caller);
+  }
+  if (path == "/api/v1/reidentify") {
+    if (auto r = only("POST")) return *r;
+    return Reidentify(request, caller);
   }
   if (path == "/api/v1/tokens") {
     if (auto r = only("POST")) return *r;

@@ -17,6 +17,7 @@
 #include "gateway/trino.h"
 #include "policy/dsa.h"
 #include "policy/gate.h"
+#include "reidentification/reidentifier.h"
 
 namespace fedgate::gateway {
 
@@ -68,12 +69,16 @@ class Api {
   HttpResponse GetDsa(const std::string& id, const Caller& caller);
   HttpResponse PutDsa(const HttpRequest& request, const std::string& id, const Caller& caller);
   HttpResponse AuditTrail(const HttpRequest& request, const Caller& caller);
+  // reidentify_api.cpp
+  HttpResponse Cohort(const HttpRequest& request, const Caller& caller);
+  HttpResponse Reidentify(const HttpRequest& request, const Caller& caller);
 
   config::GatewayConfig config_;
   engine::QueryEngine engine_;
   policy::DsaRegistry registry_;
   std::unique_ptr<audit::AuditLog> audit_;
   policy::PolicyGate gate_;
+  reidentification::Reidentifier reidentifier_;
   Metrics metrics_;
   TrinoProtocol trino_;
   std::atomic<bool> cancel_all_{false};

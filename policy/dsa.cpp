@@ -73,7 +73,7 @@ class DsaReader : public config::YamlFile {
     Dsa d;
     CheckKeys(root, "the DSA",
               {"dsa", "title", "owner", "parties", "valid", "purposes", "recipients", "datasets",
-               "output", "linkage"});
+               "output", "linkage", "reidentification"});
     d.id = Text(Required(root, "dsa", ""), "dsa");
     for (char c : d.id) {
       if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
@@ -240,7 +240,61 @@ class DsaReader : public config::YamlFile {
         }
       }
     }
+    if (root["reidentification"])
+      d.reidentification = Reidentification(root["reidentification"], d);
     return d;
+  }
+
+  ReidentificationRule Reidentification(const YAML::Node& r, const Dsa& d) const {
+    const std::string what = "reidentification";
+    CheckKeys(
+        r, what,
+        {"requesters", "purposes", "source", "organisation_codes", "limits", "cohort_minutes"});
+    ReidentificationRule rule;
+    if (d.level != OutputLevel::kPseudonymisedRecords)
+      Fail(r,
+           "reidentification needs output.level pseudonymised-records: a cohort is a list "
+           "of persons, which an aggregate-only DSA never releases");
+    const auto requesters = Required(r, "requesters", what + ".");
+    if (!requesters.IsSequence() || requesters.size() == 0)
+      Fail(requesters, what + ".requesters must be a non-empty list of {role, organisation}");
+    for (const auto& q : requesters) {
+      CheckKeys(q, "a requester", {"role", "organisation"});
+      Recipient who{Text(Required(q, "role", "a requester's "), "role"),
+                    Text(Required(q, "organisation", "a requester's "), "organisation")};
+      if (!d.IsRecipient(who.role, who.organisation))
+        Fail(q, "requester {role: " + who.role + ", organisation: " + who.organisation +
+                    "} is not one of the recipients: a requester runs the cohort query first");
+      rule.requesters.push_back(std::move(who));
+    }
+    rule.purposes = TextList(Required(r, "purposes", what + "."), what + ".purposes", true);
+    for (size_t i = 0; i < rule.purposes.size(); ++i)
+      if (!d.HasPurpose(rule.purposes[i]))
+        Fail(r["purposes"][i],
+             "purpose '" + rule.purposes[i] + "' is not one of the DSA's purposes");
+    rule.source = Text(Required(r, "source", what + "."), what + ".source");
+    if (!std::count(d.parties.begin(), d.parties.end(), rule.source))
+      Fail(r["source"], what + ".source '" + rule.source + "' is not one of the parties");
+    if (const auto codes = r["organisation_codes"]) {
+      if (!codes.IsMap()) Fail(codes, what + ".organisation_codes must map organisations to codes");
+      for (const auto& kv : codes)
+        rule.organisation_codes[kv.first.as<std::string>()] =
+            Text(kv.second, what + ".organisation_codes." + kv.first.as<std::string>());
+    }
+    if (const auto limits = r["limits"]) {
+      CheckKeys(limits, what + ".limits", {"persons_per_request", "persons_per_day"});
+      if (limits["persons_per_request"])
+        rule.max_persons_per_request =
+            Int(limits["persons_per_request"], what + ".limits.persons_per_request", 1, 100000);
+      if (limits["persons_per_day"])
+        rule.max_persons_per_day =
+            Int(limits["persons_per_day"], what + ".limits.persons_per_day", 1, 1000000);
+      if (rule.max_persons_per_day < rule.max_persons_per_request)
+        Fail(limits, what + ".limits.persons_per_day is below persons_per_request");
+    }
+    if (r["cohort_minutes"])
+      rule.cohort_minutes = Int(r["cohort_minutes"], what + ".cohort_minutes", 1, 24 * 60);
+    return rule;
   }
 };
 
@@ -248,6 +302,13 @@ class DsaReader : public config::YamlFile {
 
 bool Dsa::IsRecipient(const std::string& role, const std::string& organisation) const {
   return std::any_of(recipients.begin(), recipients.end(), [&](const Recipient& r) {
+    return r.role == role && r.organisation == organisation;
+  });
+}
+
+bool ReidentificationRule::IsRequester(const std::string& role,
+                                       const std::string& organisation) const {
+  return std::any_of(requesters.begin(), requesters.end(), [&](const Recipient& r) {
     return r.role == role && r.organisation == organisation;
   });
 }

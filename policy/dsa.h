@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -29,6 +30,26 @@ struct DatasetRule {
   }
 };
 
+// Re-identification for direct care (DESIGN.md "Re-identification"): who may ask, for which
+// purposes, through which source's agent, and how many persons.
+struct ReidentificationRule {
+  std::vector<Recipient> requesters;  // each also a recipient of the DSA
+  std::vector<std::string> purposes;  // each also a purpose of the DSA
+  std::string source;                 // whose registrations define the care relationship
+  // A requester's organisation -> its code at the source (e.g. a practice code); an
+  // organisation not listed is its own code.
+  std::map<std::string, std::string> organisation_codes;
+  int64_t max_persons_per_request = 50;
+  int64_t max_persons_per_day = 200;  // per user, persons re-identified (UTC day)
+  int64_t cohort_minutes = 15;        // how long the gateway keeps a cohort
+
+  bool IsRequester(const std::string& role, const std::string& organisation) const;
+  std::string CodeOf(const std::string& organisation) const {
+    auto it = organisation_codes.find(organisation);
+    return it == organisation_codes.end() ? organisation : it->second;
+  }
+};
+
 // One data-sharing agreement (DESIGN.md "DSA policy file").
 struct Dsa {
   std::string id;
@@ -46,6 +67,7 @@ struct Dsa {
   disclosure::Rules disclosure;
   std::string linkage_key = "person_id";
   std::vector<std::string> linkage_sources;
+  std::optional<ReidentificationRule> reidentification;
 
   bool IsRecipient(const std::string& role, const std::string& organisation) const;
   bool HasPurpose(const std::string& purpose) const;

@@ -30,6 +30,13 @@ std::string DescribeRules(const Dsa& d) {
   out += d.level == OutputLevel::kAggregate
              ? "; aggregated output only"
              : "; pseudonymised records allowed (person_id re-keyed for output)";
+  if (d.reidentification) {
+    const auto& r = *d.reidentification;
+    out += "; re-identification for direct care through " + r.source + "'s agent by " +
+           std::to_string(r.requesters.size()) + " requester(s), at most " +
+           std::to_string(r.max_persons_per_request) + " persons a request and " +
+           std::to_string(r.max_persons_per_day) + " a day per user";
+  }
   return out;
 }
 
@@ -77,10 +84,13 @@ engine::QueryResult PolicyGate::Query(const Session& session, const std::string&
   std::shared_ptr<const Dsa> dsa;
   nlohmann::json record;
   const std::vector<std::string> parameters = options.parameter_texts;  // options is moved
+  // A cohort query's rows stay in the gateway (reidentification/): recorded as such.
+  const bool cohort = options.cohort != nullptr;
   try {
     dsa = registry_.Get(dsa_id);
     record = BaseRecord("query", session, dsa_id, dsa.get(), sql);
     if (!parameters.empty()) record["parameters"] = parameters;
+    if (cohort) record["cohort"] = true;
     auto result = engine_.Run(sql, Govern(*dsa, session, std::move(options)));
     record["outcome"] = "released";
     record["rows"] = result.rows.rows;
@@ -95,6 +105,7 @@ engine::QueryResult PolicyGate::Query(const Session& session, const std::string&
   } catch (const Error& e) {
     if (record.is_null()) record = BaseRecord("query", session, dsa_id, dsa.get(), sql);
     if (!parameters.empty()) record["parameters"] = parameters;
+    if (cohort) record["cohort"] = true;
     if (!record.contains("outcome")) {
       record["outcome"] =
           e.code() == ErrorCode::kPermissionDenied || e.code() == ErrorCode::kNotFound ? "refused"

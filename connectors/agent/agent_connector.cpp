@@ -237,6 +237,17 @@ std::unique_ptr<connectors::Scan> AgentConnector::Open(const connectors::Fragmen
   return std::make_unique<AgentScan>(*this, fragment, context);
 }
 
+wire::ReidentifyResult AgentConnector::Reidentify(const std::string& request,
+                                                  const std::string& signature) const {
+  wire::ReidentifyResult out;
+  try {
+    Connect(60000)->client().reidentify(out, request, signature);
+  } catch (...) {
+    Rethrow(name_, endpoint_);
+  }
+  return out;
+}
+
 connectors::Connector::Info AgentConnector::About() {
   auto link = Connect(30000);
   return {"fedgate agent protocol " + std::to_string(link->hello().version) + " over mutual TLS",

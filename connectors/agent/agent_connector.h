@@ -50,6 +50,10 @@ class AgentConnector : public connectors::Connector {
     wire::Hello hello_;
   };
   std::unique_ptr<Link> Connect(int receive_timeout_ms = 0) const;
+  // Asks the agent to re-identify (reidentify_request.h): `request` is the serialised
+  // wire::ReidentifyRequest, `signature` the gateway's over it. Throws Error with the code of
+  // the agent's refusal (kPermissionDenied, kInvalidArgument, ...) naming the source.
+  wire::ReidentifyResult Reidentify(const std::string& request, const std::string& signature) const;
   const std::string& endpoint() const { return endpoint_; }
 
  private:

@@ -130,6 +130,35 @@ struct Hello {
 
 enum ErrorKind { INVALID = 0, NOT_FOUND = 1, REFUSED = 2, SOURCE = 3, CANCELLED = 4, BUSY = 5, VERSION = 6, INTERNAL = 7 }
 
+// Re-identification for direct care (DESIGN.md "Re-identification"). The gateway sends the
+// Thrift binary serialisation of a ReidentifyRequest with its Ed25519 signature over exactly
+// those bytes; the agent checks the signature with the gateway key of its configuration, its
+// own list of DSAs and purposes, the request's age and that its id is new, audits it, and
+// answers with the NHS numbers of the matching patients registered with `organisation` only,
+// sealed to `recipient_key` (common/sealed_box.h) so the gateway cannot read them.
+struct ReidentifyRequest {
+  1: string request_id      // random, unique: the sealed box's context, the audit records' key
+  2: string dsa             // keys the pseudonyms
+  3: string purpose
+  4: string user
+  5: string role
+  6: string organisation    // the requester's organisation code at this source
+  7: string reason
+  8: list<binary> pseudonyms  // linkage pseudonyms under the DSA, 16 bytes each
+  9: i64 issued_at          // Unix seconds
+  10: binary recipient_key  // the requester's X25519 public key (32 bytes)
+}
+
+struct ReidentifyResult {
+  1: string request_id
+  2: i32 requested          // distinct pseudonyms asked for
+  3: i32 matched            // of them, patients registered with the organisation
+  4: i32 left_out           // requested - matched: not the organisation's (or not known here)
+  5: binary ephemeral_key   // the sealed box: JSON [{"nhs_number": ..., "local_id": ...}]
+  6: binary nonce
+  7: binary sealed
+}
+
 exception AgentError {
   1: ErrorKind kind
   2: string message
@@ -149,4 +178,6 @@ service FedgateAgent {
   void cancel(1: i64 scan)
   void close(1: i64 scan)
   string health()
+  // See ReidentifyRequest; `request` is its serialisation, `signature` the gateway's over it.
+  ReidentifyResult reidentify(1: binary request, 2: binary signature) throws (1: AgentError e)
 }

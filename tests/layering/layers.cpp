@@ -23,9 +23,10 @@ const std::vector<Module>& Modules() {
       {"disclosure", {"planner/binder", "planner/exec"}},
       {"engine", {"planner/optimizer", "disclosure"}},
       {"policy", {"engine", "audit"}},
+      {"reidentification", {"policy"}},
       {"connectors/agent/server", {"planner/wire", "audit"}},
       {"datagen", {"connectors"}},
-      {"gateway", {"policy", "connectors/agent/server", "datagen"}},
+      {"gateway", {"policy", "reidentification", "connectors/agent/server", "datagen"}},
   };
   return modules;
 }

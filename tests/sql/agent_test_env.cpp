@@ -1,8 +1,11 @@
 #include "tests/sql/agent_test_env.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <vector>
 
 #include "connectors/agent/agent_connector.h"
 
@@ -53,6 +56,26 @@ std::string RefusalOf(const wire::Fragment& f, const std::string& source) {
     return e.message;
   }
   return "not refused";
+}
+
+// Reads every readable mapping of `pid` and reports whether `needle` occurs in it.
+bool MemoryHolds(pid_t pid, const std::string& needle) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  std::ifstream mem("/proc/" + std::to_string(pid) + "/mem", std::ios::binary);
+  std::string line;
+  std::vector<char> buf;
+  while (std::getline(maps, line)) {
+    unsigned long lo = 0, hi = 0;
+    char perms[5] = {0};
+    if (std::sscanf(line.c_str(), "%lx-%lx %4s", &lo, &hi, perms) != 3 || perms[0] != 'r') continue;
+    if (line.find("[vvar]") != std::string::npos) continue;
+    buf.resize(hi - lo);
+    mem.clear();
+    mem.seekg(static_cast<std::streamoff>(lo));
+    if (!mem.read(buf.data(), static_cast<std::streamsize>(buf.size()))) continue;
+    if (std::search(buf.begin(), buf.end(), needle.begin(), needle.end()) != buf.end()) return true;
+  }
+  return false;
 }
 
 }  // namespace fedgate::testing

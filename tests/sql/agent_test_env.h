@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
+
 #include <map>
 #include <string>
 #include <utility>
@@ -84,6 +86,9 @@ struct FragmentBuilder {
     f.ops[0].children = {child + 1};
   }
 };
+
+// Whether `needle` occurs in any readable mapping of process `pid` (/proc/PID/mem).
+bool MemoryHolds(pid_t pid, const std::string& needle);
 
 // The message of the agent's refusal of `f` (EXPECTs a REFUSED error).
 std::string RefusalOf(const wire::Fragment& f, const std::string& source = "mental_health");

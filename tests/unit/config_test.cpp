@@ -104,5 +104,47 @@ TEST(ConfigTest, AgentSourcesNameNoIdentifierAndNeedNoSecret) {
   EXPECT_NE(ErrorOf(bad_endpoint).find("must be HOST:PORT"), std::string::npos);
 }
 
+TEST(ConfigTest, AgentReidentificationSection) {
+  const std::string path = ::testing::TempDir() + "/agent-secret-reid";
+  { std::ofstream(path) << "an-agent-linkage-secret-of-some-length\n"; }
+  ::chmod(path.c_str(), 0600);
+  auto yaml = [&](const std::string& reid, const std::string& tables) {
+    return "linkage_secret: {file: " + path +
+           "}\nagent:\n  listen: '127.0.0.1:7443'\n  source: gp\n  tls: {ca: a, certificate: "
+           "b, key: c}\n  allowed_gateways: [g]\n  reidentification: " +
+           reid +
+           "\nsources:\n  gp:\n    kind: postgres\n    connection: x\n    tables: " + tables + "\n";
+  };
+  const std::string good =
+      "{gateway_key: k.pem, table: patients, organisation_column: practice_code, "
+      "local_id_column: patient_id, allow: [{dsa: d1, purposes: [direct-care]}], max_persons: 9}";
+  auto config = ParseConfig(yaml(good, "{patients: {identifier: nhs_number}}"), "c.yaml");
+  ASSERT_TRUE(config.has_reidentification);
+  EXPECT_EQ(config.reidentification.table, "patients");
+  EXPECT_EQ(config.reidentification.allow.at("d1"), std::vector<std::string>{"direct-care"});
+  EXPECT_EQ(config.reidentification.max_persons, 9);
+  EXPECT_EQ(config.reidentification.max_age_seconds, 120);
+  // The table must hold the identifier itself.
+  EXPECT_NE(ErrorOf(yaml(good, "{patients: }"))
+                .find("agent.reidentification.table must be a "
+                      "table of the agent's source whose "
+                      "identifier it holds itself"),
+            std::string::npos)
+      << ErrorOf(yaml(good, "{patients: }"));
+  EXPECT_NE(
+      ErrorOf(yaml("{gateway_key: k.pem, table: patients}", "{patients: {identifier: nhs_number}}"))
+          .find("needs gateway_key"),
+      std::string::npos);
+  EXPECT_NE(ErrorOf(yaml(good.substr(0, good.size() - 1) + ", max_people: 3}",
+                         "{patients: {identifier: nhs_number}}"))
+                .find("max_people"),
+            std::string::npos);
+  // A gateway names its private key; the agent the gateway's public one.
+  EXPECT_NE(
+      ErrorOf("reidentification_key: k.pem\n" + yaml(good, "{patients: {identifier: nhs_number}}"))
+          .find("reidentification_key is the gateway's signing key"),
+      std::string::npos);
+}
+
 }  // namespace
 }  // namespace fedgate::config

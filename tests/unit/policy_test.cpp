@@ -105,6 +105,65 @@ TEST(DsaTest, ReadsTheOutputCheckingRules) {
 
 // Found by fuzzing: a mapping where a text was expected threw yaml-cpp's own exception, which
 // nothing caught (tests/fuzz/regressions/config).
+// A direct-care DSA: records level, a GP user as recipient and requester.
+std::string DirectCare(const std::string& section) {
+  std::string text = Replace(kGood, "level: aggregate", "level: pseudonymised-records");
+  text = Replace(text, "purposes: [cost-analysis]", "purposes: [cost-analysis, direct-care]");
+  text = Replace(text, "  - {role: analyst, organisation: pmo}\n",
+                 "  - {role: analyst, organisation: pmo}\n  - {role: direct-care, organisation: "
+                 "practice-1}\n");
+  return text + section;
+}
+
+TEST(DsaTest, ReadsTheReidentificationRule) {
+  Dsa d = ParseDsa(DirectCare(R"(reidentification:
+  requesters: [{role: direct-care, organisation: practice-1}]
+  purposes: [direct-care]
+  source: gp
+  organisation_codes: {practice-1: SSP01}
+  limits: {persons_per_request: 20, persons_per_day: 60}
+  cohort_minutes: 5
+)"),
+                   "t.yaml");
+  ASSERT_TRUE(d.reidentification);
+  const auto& r = *d.reidentification;
+  EXPECT_TRUE(r.IsRequester("direct-care", "practice-1"));
+  EXPECT_FALSE(r.IsRequester("analyst", "pmo"));
+  EXPECT_EQ(r.CodeOf("practice-1"), "SSP01");
+  EXPECT_EQ(r.CodeOf("SSP02"), "SSP02");
+  EXPECT_EQ(r.source, "gp");
+  EXPECT_EQ(r.max_persons_per_request, 20);
+  EXPECT_EQ(r.max_persons_per_day, 60);
+  EXPECT_EQ(r.cohort_minutes, 5);
+  EXPECT_FALSE(ParseDsa(kGood, "t.yaml").reidentification);
+}
+
+TEST(DsaTest, ReidentificationErrorsNameTheRule) {
+  const std::string ok = R"(reidentification:
+  requesters: [{role: direct-care, organisation: practice-1}]
+  purposes: [direct-care]
+  source: gp
+)";
+  // An aggregate-only DSA never releases a list of persons.
+  EXPECT_NE(ErrorOf(Replace(DirectCare(ok), "level: pseudonymised-records", "level: aggregate"))
+                .find("reidentification needs output.level pseudonymised-records"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(DirectCare(ok), "organisation: practice-1}]", "organisation: x}]"))
+                .find("t.yaml:21:16: requester {role: direct-care, organisation: x} is not one "
+                      "of the recipients"),
+            std::string::npos)
+      << ErrorOf(Replace(DirectCare(ok), "organisation: practice-1}]", "organisation: x}]"));
+  EXPECT_NE(ErrorOf(Replace(DirectCare(ok), "purposes: [direct-care]", "purposes: [audit]"))
+                .find("purpose 'audit' is not one of the DSA's purposes"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(DirectCare(ok), "source: gp", "source: pharmacy"))
+                .find("reidentification.source 'pharmacy' is not one of the parties"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(DirectCare(ok + "  limits: {persons_per_request: 50, persons_per_day: 10}\n"))
+                .find("persons_per_day is below persons_per_request"),
+            std::string::npos);
+}
+
 TEST(DsaTest, AValueOfTheWrongKindIsALocatedError) {
   const std::string text = Replace(kGood, "  gp.patients: {columns: [person_id, sex]}",
                                    "  {gp.patients: 1}: {columns: [person_id, sex]}");

@@ -26,7 +26,8 @@ wire::AgentError AgentErrorOf(const Error& e) {
 
 class AgentHandler : public wire::FedgateAgentIf {
  public:
-  AgentHandler(AgentState& agent, std::string peer) : agent_(agent), peer_(std::move(peer)) {}
+  AgentHandler(AgentState& agent, ReidentifyService& reidentify, std::string peer)
+      : agent_(agent), reidentify_(reidentify), peer_(std::move(peer)) {}
   // The connection ended (the gateway closed it, crashed or was cut off): the scans it opened
   // end with it, so no source query outlives its reader.
   ~AgentHandler() override {
@@ -139,33 +140,46 @@ class AgentHandler : public wire::FedgateAgentIf {
 
   void health(std::string& out) override { out = "ok"; }
 
+  void reidentify(wire::ReidentifyResult& out, const std::string& request,
+                  const std::string& signature) override {
+    try {
+      out = reidentify_.Handle(request, signature, peer_);
+    } catch (const Error& e) {
+      throw AgentErrorOf(e);
+    }
+  }
+
  private:
   AgentState& agent_;
+  ReidentifyService& reidentify_;
   std::string peer_;
   std::vector<int64_t> opened_;  // scans opened on this connection
 };
 
 class HandlerFactory : public wire::FedgateAgentIfFactory {
  public:
-  explicit HandlerFactory(AgentState& agent) : agent_(agent) {}
+  HandlerFactory(AgentState& agent, ReidentifyService& reidentify)
+      : agent_(agent), reidentify_(reidentify) {}
   wire::FedgateAgentIf* getHandler(const TConnectionInfo& info) override {
     std::string peer = "unknown";
     if (auto socket =
             std::dynamic_pointer_cast<apache::thrift::transport::TSocket>(info.transport)) {
       peer = socket->getPeerAddress() + ":" + std::to_string(socket->getPeerPort());
     }
-    return new AgentHandler(agent_, peer);
+    return new AgentHandler(agent_, reidentify_, peer);
   }
   void releaseHandler(wire::FedgateAgentIf* handler) override { delete handler; }
 
  private:
   AgentState& agent_;
+  ReidentifyService& reidentify_;
 };
 
 }  // namespace
 
-std::shared_ptr<wire::FedgateAgentIfFactory> MakeHandlerFactory(AgentState& agent) {
-  return std::make_shared<HandlerFactory>(agent);
+std::shared_ptr<wire::FedgateAgentIfFactory> MakeHandlerFactory(AgentState& agent,
+                                                                ReidentifyService& reidentify) {
+  return std::make_shared<HandlerFactory>(agent, reidentify);
 }
 
 }  // namespace fedgate::agent

@@ -4,6 +4,7 @@
 
 #include "FedgateAgent.h"
 #include "connectors/agent/server/agent_state.h"
+#include "connectors/agent/server/reidentify.h"
 
 namespace fedgate::agent {
 
@@ -13,7 +14,9 @@ namespace fedgate::agent {
 // *before* it runs (outcome started, refused or busy) and streams the scan's batches; the
 // scans a connection opened end when it closes, so no source query outlives its reader.
 // Errors reach the gateway as wire::AgentError with the ErrorKind of fedgate's ErrorCode.
-// REQUIRES: `agent` outlives the factory and every handler it made.
-std::shared_ptr<wire::FedgateAgentIfFactory> MakeHandlerFactory(AgentState& agent);
+// reidentify() goes to `reidentify` (reidentify.h).
+// REQUIRES: `agent` and `reidentify` outlive the factory and every handler it made.
+std::shared_ptr<wire::FedgateAgentIfFactory> MakeHandlerFactory(AgentState& agent,
+                                                                ReidentifyService& reidentify);
 
 }  // namespace fedgate::agent

@@ -33,10 +33,11 @@ int AgentMain(int argc, char** argv, int first_arg) {
                  "Runs the source agent for one provider: serves the source named by the\n"
                  "configuration's agent section to gateways over Thrift with mutual TLS,\n"
                  "pseudonymising its identifier at source. SIGTERM or Ctrl-C: stop.");
-  args.Option("config", "FILE",
-              "Agent configuration (YAML): agent {listen, source, tls, allowed_gateways, "
-              "max_scans}, linkage_secret, audit_log and the source with its tables",
-              std::nullopt, true);
+  args.Option(
+      "config", "FILE",
+      "Agent configuration (YAML): agent {listen, source, tls, allowed_gateways, "
+      "max_scans, reidentification}, linkage_secret, audit_log and the source with its tables",
+      std::nullopt, true);
   args.Flag("check", "Only load and validate the configuration, print what it would serve, exit");
   if (!args.Parse(argc, argv, first_arg, std::cout)) return 0;
   const auto config = config::LoadConfig(args.Get("config"));
@@ -49,6 +50,11 @@ int AgentMain(int argc, char** argv, int first_arg) {
     for (const auto& [name, t] : source.tables) std::cout << " " << name;
     std::cout << "; accepts";
     for (const auto& g : config.agent.allowed_gateways) std::cout << " " << g;
+    if (config.has_reidentification) {
+      std::cout << "; re-identifies through " << config.reidentification.table << "."
+                << config.reidentification.organisation_column << " for";
+      for (const auto& [dsa, purposes] : config.reidentification.allow) std::cout << " " << dsa;
+    }
     std::cout << "\n";
     return 0;
   }
@@ -57,6 +63,7 @@ int AgentMain(int argc, char** argv, int first_arg) {
   // Check the manifest against the database before serving.
   for (const auto& table : agent.catalog().TableNames(config.agent.source))
     agent.catalog().Table(config.agent.source, table);
+  ReidentifyService reidentify(agent);
 
   auto tls =
       ServerTlsFactory({config.agent.tls_ca, config.agent.tls_certificate, config.agent.tls_key},
@@ -64,8 +71,8 @@ int AgentMain(int argc, char** argv, int first_arg) {
   auto socket = std::make_shared<apache::thrift::transport::TSSLServerSocket>(
       config.agent.listen_host, config.agent.listen_port, tls);
   apache::thrift::server::TThreadedServer server(
-      std::make_shared<wire::FedgateAgentProcessorFactory>(MakeHandlerFactory(agent)), socket,
-      std::make_shared<apache::thrift::transport::TBufferedTransportFactory>(),
+      std::make_shared<wire::FedgateAgentProcessorFactory>(MakeHandlerFactory(agent, reidentify)),
+      socket, std::make_shared<apache::thrift::transport::TBufferedTransportFactory>(),
       std::make_shared<apache::thrift::protocol::TBinaryProtocolFactory>(
           kWireStringLimit, kWireContainerLimit, false, true));
   std::signal(SIGINT, OnAgentSignal);

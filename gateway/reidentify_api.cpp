@@ -1,0 +1,90 @@
+// The JSON API's re-identification endpoints (README "Re-identification for direct care"):
+//   POST /api/v1/cohorts     {dsa, purpose, sql}          -> {cohort, persons, expires, source}
+//   POST /api/v1/reidentify  {cohort, reason, public_key} -> {request_id, requested, matched,
+//                              left_out, sealed: {ephemeral_key, nonce, ciphertext}, ...}
+// The flow and its checks live in reidentification/; this file only reads and writes JSON.
+
+#include "common/encoding.h"
+#include "common/error.h"
+#include "gateway/api.h"
+
+namespace fedgate::gateway {
+
+namespace {
+
+std::optional<nlohmann::json> Body(const HttpRequest& request, HttpResponse& bad) {
+  try {
+    auto body = nlohmann::json::parse(request.body);
+    if (body.is_object()) return body;
+  } catch (const nlohmann::json::parse_error&) {
+  }
+  bad = ApiError(400, "BAD_JSON", "the body must be a JSON object");
+  return std::nullopt;
+}
+
+std::optional<std::string> Text(const nlohmann::json& body, const char* key) {
+  if (!body.contains(key) || !body[key].is_string()) return std::nullopt;
+  return body[key].get<std::string>();
+}
+
+}  // namespace
+
+HttpResponse Api::Cohort(const HttpRequest& request, const Caller& caller) {
+  HttpResponse bad;
+  auto body = Body(request, bad);
+  if (!body) return bad;
+  auto sql = Text(*body, "sql"), dsa = Text(*body, "dsa"), purpose = Text(*body, "purpose");
+  if (!purpose && !caller.purpose.empty()) purpose = caller.purpose;
+  if (!sql || !dsa || !purpose)
+    return ApiError(400, "BAD_REQUEST",
+                    "the body must hold text fields sql (one row per person, with person_id), "
+                    "dsa and purpose");
+  try {
+    auto c = reidentifier_.MakeCohort({caller.user, caller.role, caller.organisation, *purpose},
+                                      *dsa, *sql);
+    return Json(200, {{"cohort", c.token},
+                      {"cohort_id", c.id},
+                      {"persons", c.persons},
+                      {"expires", c.expires},
+                      {"source", c.source}});
+  } catch (const Error& e) {
+    return ErrorResponse(e);
+  }
+}
+
+HttpResponse Api::Reidentify(const HttpRequest& request, const Caller& caller) {
+  HttpResponse bad;
+  auto body = Body(request, bad);
+  if (!body) return bad;
+  auto cohort = Text(*body, "cohort"), reason = Text(*body, "reason"),
+       key = Text(*body, "public_key");
+  if (!cohort || !reason || !key)
+    return ApiError(400, "BAD_REQUEST",
+                    "the body must hold text fields cohort (the token from POST /api/v1/cohorts), "
+                    "reason and public_key (your X25519 public key, base64: the NHS numbers come "
+                    "back sealed to it)");
+  try {
+    auto r = reidentifier_.Reidentify(
+        {caller.user, caller.role, caller.organisation, caller.purpose}, *cohort, *reason,
+        Base64Decode(*key));
+    return Json(200, {{"request_id", r.request_id},
+                      {"source", r.source},
+                      {"requested", r.requested},
+                      {"matched", r.matched},
+                      {"left_out", r.left_out},
+                      {"used_today", r.used_today},
+                      {"limit_per_day", r.limit_per_day},
+                      {"sealed",
+                       {{"scheme", "x25519-hkdf-sha256-aes256gcm"},
+                        {"context", r.request_id},
+                        {"ephemeral_key", Base64Encode(r.box.ephemeral_public)},
+                        {"nonce", Base64Encode(r.box.nonce)},
+                        {"ciphertext", Base64Encode(r.box.ciphertext)}}}});
+  } catch (const Error& e) {
+    // An unknown, expired, used or someone else's cohort: the resource is not there.
+    if (e.code() == ErrorCode::kNotFound) return ApiError(404, "NOT_FOUND", e.what());
+    return ErrorResponse(e);
+  }
+}
+
+}  // namespace fedgate::gateway

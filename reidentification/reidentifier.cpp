@@ -1,0 +1,182 @@
+#include "reidentification/reidentifier.h"
+
+#include <openssl/rand.h>
+
+#include "common/date.h"
+#include "common/encoding.h"
+#include "common/error.h"
+#include "connectors/agent/agent_connector.h"
+#include "connectors/agent/reidentify_request.h"
+#include "policy/access.h"
+
+namespace fedgate::reidentification {
+
+namespace {
+
+[[noreturn]] void Refuse(const std::string& dsa, const std::string& why) {
+  throw Error(ErrorCode::kPermissionDenied,
+              "refused by rule 'reidentification' of DSA " + dsa + ": " + why);
+}
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1)
+    throw Error(ErrorCode::kInternal, "OpenSSL failed: RAND_bytes");
+  return HexEncode(raw);
+}
+
+std::string Iso(std::chrono::system_clock::time_point t) {
+  const int64_t micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  std::string out = FormatIsoTimestamp(micros) + "Z";
+  out[10] = 'T';
+  return out;
+}
+
+}  // namespace
+
+Reidentifier::Reidentifier(const config::GatewayConfig& config, engine::QueryEngine& engine,
+                           policy::DsaRegistry& registry, policy::PolicyGate& gate,
+                           audit::AuditLog* audit)
+    : config_(config), engine_(engine), registry_(registry), gate_(gate), audit_(audit) {
+  if (!config.reidentification_key.empty())
+    key_ = SigningKey::FromPemFile(config.reidentification_key);
+}
+
+const policy::ReidentificationRule& Reidentifier::RuleFor(const policy::Dsa& dsa,
+                                                          const policy::Session& session) const {
+  if (!dsa.reidentification) Refuse(dsa.id, "the DSA allows no re-identification");
+  const auto& rule = *dsa.reidentification;
+  if (!rule.IsRequester(session.role, session.organisation))
+    Refuse(dsa.id, "role '" + session.role + "' of organisation '" + session.organisation +
+                       "' is not one of its requesters");
+  if (std::find(rule.purposes.begin(), rule.purposes.end(), session.purpose) == rule.purposes.end())
+    Refuse(dsa.id, "purpose '" + session.purpose + "' is not one it allows re-identification for");
+  return rule;
+}
+
+CohortInfo Reidentifier::MakeCohort(const policy::Session& session, const std::string& dsa_id,
+                                    const std::string& sql) {
+  auto dsa = registry_.Get(dsa_id);
+  const auto& rule = RuleFor(*dsa, session);
+  std::vector<Pseudonym> persons;
+  engine::QueryOptions options;
+  options.cohort = &persons;
+  gate_.Query(session, dsa_id, sql, std::move(options));  // checked and audited as a query
+  Cohort cohort;
+  cohort.user = session.user;
+  cohort.dsa = dsa->id;
+  cohort.purpose = session.purpose;
+  cohort.persons = std::move(persons);
+  CohortInfo out;
+  out.persons = static_cast<int64_t>(cohort.persons.size());
+  out.token = cohorts_.Put(std::move(cohort), std::chrono::minutes(rule.cohort_minutes));
+  out.id = CohortStore::IdOf(out.token);
+  out.expires = Iso(std::chrono::system_clock::now() + std::chrono::minutes(rule.cohort_minutes));
+  out.source = rule.source;
+  if (audit_) {
+    audit_->Append({{"event", "cohort"},      {"cohort", out.id},
+                    {"user", session.user},    {"role", session.role},
+                    {"organisation", session.organisation},
+                    {"purpose", session.purpose}, {"dsa", dsa->id},
+                    {"persons", out.persons},  {"expires", out.expires}});
+  }
+  return out;
+}
+
+Reidentified Reidentifier::Reidentify(const policy::Session& session, const std::string& token,
+                                      const std::string& reason,
+                                      const std::string& recipient_key) {
+  auto cohort = cohorts_.Find(token, session.user);
+  if (!cohort)
+    throw Error(ErrorCode::kNotFound,
+                "no cohort of yours with that token (cohorts expire after the DSA's "
+                "cohort_minutes; run the cohort query again)");
+  nlohmann::json record = {{"event", "reidentify"},  {"cohort", cohort->id},
+                           {"user", session.user},   {"role", session.role},
+                           {"organisation", session.organisation},
+                           {"purpose", cohort->purpose}, {"dsa", cohort->dsa},
+                           {"reason", reason},       {"requested", cohort->persons.size()}};
+  auto audit = [&](const char* outcome) {
+    record["outcome"] = outcome;
+    if (audit_) audit_->Append(record);
+  };
+  try {
+    policy::Session as_asked = session;
+    as_asked.purpose = cohort->purpose;
+    auto dsa = registry_.Get(cohort->dsa);  // still in force
+    policy::CheckAccess(*dsa, as_asked, policy::TodayUtc());
+    const auto& rule = RuleFor(*dsa, as_asked);
+    record["source"] = rule.source;
+    if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
+      throw Error(ErrorCode::kInvalidArgument, "give the reason for re-identification");
+    if (reason.size() > 1000)
+      throw Error(ErrorCode::kInvalidArgument, "the reason is longer than 1000 characters");
+    if (recipient_key.size() != 32)
+      throw Error(ErrorCode::kInvalidArgument,
+                  "public_key must be your X25519 public key (32 bytes, base64): the answer is "
+                  "sealed to it, so only you can read the NHS numbers");
+    const int64_t n = static_cast<int64_t>(cohort->persons.size());
+    if (n > rule.max_persons_per_request)
+      Refuse(dsa->id, "the cohort holds " + std::to_string(n) + " persons; at most " +
+                          std::to_string(rule.max_persons_per_request) + " per request");
+    const auto now = std::chrono::system_clock::now();
+    const int64_t used = cohorts_.UsedToday(dsa->id, session.user, now);
+    if (used + n > rule.max_persons_per_day)
+      Refuse(dsa->id, std::to_string(used) + " persons re-identified for you today; this cohort's " +
+                          std::to_string(n) + " would pass the limit of " +
+                          std::to_string(rule.max_persons_per_day) + " a day");
+    auto* agent =
+        dynamic_cast<const agent::AgentConnector*>(&engine_.catalog().ConnectorFor(rule.source));
+    if (!agent)
+      Refuse(dsa->id, "source '" + rule.source +
+                          "' is reached by a direct connector; only a provider's agent, which "
+                          "holds the linkage secret and the registrations, can re-identify (the "
+                          "gateway never holds NHS numbers)");
+    if (!key_)
+      Refuse(dsa->id, "this gateway has no reidentification_key to sign requests with");
+
+    agent::wire::ReidentifyRequest req;
+    req.request_id = RandomHex(16);
+    req.dsa = dsa->id;
+    req.purpose = cohort->purpose;
+    req.user = session.user;
+    req.role = session.role;
+    req.organisation = rule.CodeOf(session.organisation);
+    req.reason = reason;
+    for (const auto& p : cohort->persons) req.pseudonyms.emplace_back(p.bytes.begin(), p.bytes.end());
+    req.issued_at = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    req.recipient_key = recipient_key;
+    record["request_id"] = req.request_id;
+    record["organisation_code"] = req.organisation;
+    const std::string bytes = agent::EncodeReidentifyRequest(req);
+    const std::string signature = key_->Sign(bytes);
+    audit("requested");  // before anything is asked of the agent
+    const agent::wire::ReidentifyResult result = agent->Reidentify(bytes, signature);
+    if (result.request_id != req.request_id)
+      throw Error(ErrorCode::kSource, "source '" + rule.source + "' answered another request");
+    Reidentified out;
+    out.request_id = result.request_id;
+    out.source = rule.source;
+    out.requested = result.requested;
+    out.matched = result.matched;
+    out.left_out = result.left_out;
+    out.box = {result.ephemeral_key, result.nonce, result.sealed};
+    cohorts_.AddUsed(dsa->id, session.user, now, out.matched);
+    out.used_today = used + out.matched;
+    out.limit_per_day = rule.max_persons_per_day;
+    record["matched"] = out.matched;
+    record["left_out"] = out.left_out;
+    audit("released");  // before the answer leaves
+    cohorts_.Erase(token);
+    return out;
+  } catch (const Error& e) {
+    if (!record.contains("outcome") || record["outcome"] == "requested") {
+      record["error"] = e.what();
+      audit(e.code() == ErrorCode::kPermissionDenied ? "refused" : "failed");
+    }
+    throw;
+  }
+}
+
+}  // namespace fedgate::reidentification
