@@ -93,8 +93,8 @@ X25519KeyPair GenerateX25519() {
   X25519KeyPair out;
   out.private_key.assign(kKeyBytes, '\0');
   size_t n = kKeyBytes;
-  if (EVP_PKEY_get_raw_private_key(k.get(), reinterpret_cast<unsigned char*>(out.private_key.data()),
-                                   &n) != 1)
+  if (EVP_PKEY_get_raw_private_key(
+          k.get(), reinterpret_cast<unsigned char*>(out.private_key.data()), &n) != 1)
     throw Error(ErrorCode::kInternal, "OpenSSL failed: X25519 private key");
   out.public_key = RawPublic(k.get());
   return out;
@@ -105,8 +105,8 @@ SealedBox Seal(std::string_view recipient_public, std::string_view plaintext,
   PkeyPtr recipient = Public(recipient_public);
   const X25519KeyPair ephemeral = GenerateX25519();
   PkeyPtr mine = Private(ephemeral.private_key);
-  const std::string key = Derive(Agree(mine.get(), recipient.get()), ephemeral.public_key,
-                                 recipient_public, context);
+  const std::string key =
+      Derive(Agree(mine.get(), recipient.get()), ephemeral.public_key, recipient_public, context);
   SealedBox box;
   box.ephemeral_public = ephemeral.public_key;
   box.nonce.assign(kNonceBytes, '\0');
@@ -116,9 +116,12 @@ SealedBox Seal(std::string_view recipient_public, std::string_view plaintext,
   box.ciphertext.assign(plaintext.size() + kTagBytes, '\0');
   auto* out = reinterpret_cast<unsigned char*>(box.ciphertext.data());
   int len = 0, total = 0;
-  if (!c || EVP_EncryptInit_ex(c.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(box.nonce)) != 1 ||
-      EVP_EncryptUpdate(c.get(), nullptr, &len, Bytes(context), static_cast<int>(context.size())) != 1 ||
-      EVP_EncryptUpdate(c.get(), out, &len, Bytes(plaintext), static_cast<int>(plaintext.size())) != 1)
+  if (!c ||
+      EVP_EncryptInit_ex(c.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(box.nonce)) != 1 ||
+      EVP_EncryptUpdate(c.get(), nullptr, &len, Bytes(context), static_cast<int>(context.size())) !=
+          1 ||
+      EVP_EncryptUpdate(c.get(), out, &len, Bytes(plaintext), static_cast<int>(plaintext.size())) !=
+          1)
     throw Error(ErrorCode::kInternal, "OpenSSL failed: AES-256-GCM");
   total = len;
   if (EVP_EncryptFinal_ex(c.get(), out + total, &len) != 1 ||
@@ -141,8 +144,10 @@ std::string OpenSealed(std::string_view recipient_private, const SealedBox& box,
   auto* out = reinterpret_cast<unsigned char*>(plain.data());
   std::string tag = box.ciphertext.substr(n);
   int len = 0;
-  if (!c || EVP_DecryptInit_ex(c.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(box.nonce)) != 1 ||
-      EVP_DecryptUpdate(c.get(), nullptr, &len, Bytes(context), static_cast<int>(context.size())) != 1 ||
+  if (!c ||
+      EVP_DecryptInit_ex(c.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(box.nonce)) != 1 ||
+      EVP_DecryptUpdate(c.get(), nullptr, &len, Bytes(context), static_cast<int>(context.size())) !=
+          1 ||
       EVP_DecryptUpdate(c.get(), out, &len, Bytes(box.ciphertext), static_cast<int>(n)) != 1 ||
       EVP_CIPHER_CTX_ctrl(c.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
       EVP_DecryptFinal_ex(c.get(), out + len, &len) != 1)

@@ -36,14 +36,16 @@ EVP_PKEY* Key(const std::shared_ptr<void>& k) {
 
 SigningKey SigningKey::FromPemFile(const std::string& path) {
   const std::string pem = ReadFile(path, "the signing key");
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                &BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
   EVP_PKEY* k = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
   if (!k || EVP_PKEY_get_id(k) != EVP_PKEY_ED25519) {
     if (k) EVP_PKEY_free(k);
     throw Error(ErrorCode::kInvalidArgument,
-                path + " is not an Ed25519 private key in PEM (make one with: openssl genpkey "
-                       "-algorithm ed25519 -out " + path + ")");
+                path +
+                    " is not an Ed25519 private key in PEM (make one with: openssl genpkey "
+                    "-algorithm ed25519 -out " +
+                    path + ")");
   }
   return SigningKey(Own(k));
 }
@@ -76,8 +78,8 @@ std::string SigningKey::PublicPem() const {
 }
 
 VerifyKey VerifyKey::FromPem(const std::string& pem, const std::string& what) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                &BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
   EVP_PKEY* k = bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr;
   if (!k || EVP_PKEY_get_id(k) != EVP_PKEY_ED25519) {
     if (k) EVP_PKEY_free(k);

@@ -15,7 +15,7 @@ class SigningKey {
  public:
   // Throws Error(kInvalidArgument) naming the file when it is not an Ed25519 private key.
   static SigningKey FromPemFile(const std::string& path);
-  static SigningKey Generate();  // for tests
+  static SigningKey Generate();                      // for tests
   std::string Sign(std::string_view message) const;  // 64 bytes
   std::string PublicPem() const;
 

@@ -64,9 +64,9 @@ HttpResponse Api::Reidentify(const HttpRequest& request, const Caller& caller) {
                     "reason and public_key (your X25519 public key, base64: the NHS numbers come "
                     "back sealed to it)");
   try {
-    auto r = reidentifier_.Reidentify(
-        {caller.user, caller.role, caller.organisation, caller.purpose}, *cohort, *reason,
-        Base64Decode(*key));
+    auto r =
+        reidentifier_.Reidentify({caller.user, caller.role, caller.organisation, caller.purpose},
+                                 *cohort, *reason, Base64Decode(*key));
     return Json(200, {{"request_id", r.request_id},
                       {"source", r.source},
                       {"requested", r.requested},

@@ -75,28 +75,35 @@ CohortInfo Reidentifier::MakeCohort(const policy::Session& session, const std::s
   out.expires = Iso(std::chrono::system_clock::now() + std::chrono::minutes(rule.cohort_minutes));
   out.source = rule.source;
   if (audit_) {
-    audit_->Append({{"event", "cohort"},      {"cohort", out.id},
-                    {"user", session.user},    {"role", session.role},
+    audit_->Append({{"event", "cohort"},
+                    {"cohort", out.id},
+                    {"user", session.user},
+                    {"role", session.role},
                     {"organisation", session.organisation},
-                    {"purpose", session.purpose}, {"dsa", dsa->id},
-                    {"persons", out.persons},  {"expires", out.expires}});
+                    {"purpose", session.purpose},
+                    {"dsa", dsa->id},
+                    {"persons", out.persons},
+                    {"expires", out.expires}});
   }
   return out;
 }
 
 Reidentified Reidentifier::Reidentify(const policy::Session& session, const std::string& token,
-                                      const std::string& reason,
-                                      const std::string& recipient_key) {
+                                      const std::string& reason, const std::string& recipient_key) {
   auto cohort = cohorts_.Find(token, session.user);
   if (!cohort)
     throw Error(ErrorCode::kNotFound,
                 "no cohort of yours with that token (cohorts expire after the DSA's "
                 "cohort_minutes; run the cohort query again)");
-  nlohmann::json record = {{"event", "reidentify"},  {"cohort", cohort->id},
-                           {"user", session.user},   {"role", session.role},
+  nlohmann::json record = {{"event", "reidentify"},
+                           {"cohort", cohort->id},
+                           {"user", session.user},
+                           {"role", session.role},
                            {"organisation", session.organisation},
-                           {"purpose", cohort->purpose}, {"dsa", cohort->dsa},
-                           {"reason", reason},       {"requested", cohort->persons.size()}};
+                           {"purpose", cohort->purpose},
+                           {"dsa", cohort->dsa},
+                           {"reason", reason},
+                           {"requested", cohort->persons.size()}};
   auto audit = [&](const char* outcome) {
     record["outcome"] = outcome;
     if (audit_) audit_->Append(record);
@@ -123,7 +130,8 @@ Reidentified Reidentifier::Reidentify(const policy::Session& session, const std:
     const auto now = std::chrono::system_clock::now();
     const int64_t used = cohorts_.UsedToday(dsa->id, session.user, now);
     if (used + n > rule.max_persons_per_day)
-      Refuse(dsa->id, std::to_string(used) + " persons re-identified for you today; this cohort's " +
+      Refuse(dsa->id, std::to_string(used) +
+                          " persons re-identified for you today; this cohort's " +
                           std::to_string(n) + " would pass the limit of " +
                           std::to_string(rule.max_persons_per_day) + " a day");
     auto* agent =
@@ -133,8 +141,7 @@ Reidentified Reidentifier::Reidentify(const policy::Session& session, const std:
                           "' is reached by a direct connector; only a provider's agent, which "
                           "holds the linkage secret and the registrations, can re-identify (the "
                           "gateway never holds NHS numbers)");
-    if (!key_)
-      Refuse(dsa->id, "this gateway has no reidentification_key to sign requests with");
+    if (!key_) Refuse(dsa->id, "this gateway has no reidentification_key to sign requests with");
 
     agent::wire::ReidentifyRequest req;
     req.request_id = RandomHex(16);
@@ -144,8 +151,10 @@ Reidentified Reidentifier::Reidentify(const policy::Session& session, const std:
     req.role = session.role;
     req.organisation = rule.CodeOf(session.organisation);
     req.reason = reason;
-    for (const auto& p : cohort->persons) req.pseudonyms.emplace_back(p.bytes.begin(), p.bytes.end());
-    req.issued_at = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    for (const auto& p : cohort->persons)
+      req.pseudonyms.emplace_back(p.bytes.begin(), p.bytes.end());
+    req.issued_at =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     req.recipient_key = recipient_key;
     record["request_id"] = req.request_id;
     record["organisation_code"] = req.organisation;

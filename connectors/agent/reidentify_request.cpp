@@ -21,9 +21,9 @@ std::string EncodeReidentifyRequest(const wire::ReidentifyRequest& request) {
 wire::ReidentifyRequest DecodeReidentifyRequest(const std::string& bytes) {
   wire::ReidentifyRequest out;
   try {
-    auto buffer = std::make_shared<TMemoryBuffer>(
-        reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())),
-        static_cast<uint32_t>(bytes.size()));
+    auto buffer =
+        std::make_shared<TMemoryBuffer>(reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())),
+                                        static_cast<uint32_t>(bytes.size()));
     TBinaryProtocol protocol(buffer, kWireStringLimit, kWireContainerLimit, true, true);
     out.read(&protocol);
     if (buffer->available_read() != 0)

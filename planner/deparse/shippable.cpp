@@ -25,6 +25,13 @@ bool UsesPseudonymOrdering(const BoundExpr& e) {
   return bad;
 }
 
+bool ReferencesColumn(const BoundExpr& e) {
+  if (e.kind == BoundKind::kColumn) return true;
+  for (const auto& a : e.args)
+    if (ReferencesColumn(*a)) return true;
+  return false;
+}
+
 // Whether the dialect can write the constant `v` as a literal.
 bool CanWriteLiteral(const Value& v, const sql::Dialect& d) {
   if (v.null) return v.type.id != TypeId::kPseudonym;
@@ -115,6 +122,9 @@ bool CanPushOperator(const LogicalOp& op, const sql::Dialect& d) {
       for (const auto& g : op.groups) {
         // Per-person partial aggregates group by the raw identifier (merged by pseudonym later).
         if (op.raw_person_keys && g->IsColumn()) continue;
+        // A constant group key is a position (GROUP BY 2) or an error (GROUP BY NULL) in SQL:
+        // the gateway groups by it.
+        if (!ReferencesColumn(*g)) return false;
         if (!ok(g)) return false;
         if (!d.text_semantics_match && g->type.id == TypeId::kText) return false;
       }

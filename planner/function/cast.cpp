@@ -220,6 +220,11 @@ Value CastValue(const Value& v, DataType type) {
                                 std::llround(s * 1e6));
       }
       break;
+    case TypeId::kPseudonym:
+      // A person key stays a person key (COALESCE, CASE and NULLIF pass one through); nothing
+      // else becomes one, and the binder refuses a cast of one to anything else.
+      if (from == TypeId::kPseudonym) return v;
+      break;
     case TypeId::kInterval:
       if (from == TypeId::kInterval) return v;
       if (from == TypeId::kText) {

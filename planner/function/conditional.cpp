@@ -49,7 +49,8 @@ DataType ResolveNullif(const std::string& fn, Args& args) {
   WantArgs(fn, args, 2);
   CoerceLiterals(args);
   if (!Comparable(args[0]->type, args[1]->type)) TypeError(fn, args);
-  return args[0]->type;
+  // NULLIF(NULL, x) has x's type (PostgreSQL resolves the two arguments' common type).
+  return args[0]->type.id == TypeId::kNull ? args[1]->type : args[0]->type;
 }
 
 Value EvaluateCase(const std::string&, const DataType& type, Values& args) {
@@ -76,7 +77,10 @@ Value EvaluateGreatestLeast(const std::string& fn, const DataType& type, Values&
   return best ? CastValue(*best, type) : Value::Null(type);
 }
 
+// Not strict: NULLIF(x, NULL) is x (NULL is not equal to anything), NULLIF(NULL, y) NULL.
 Value EvaluateNullif(const std::string&, const DataType& type, Values& args) {
+  if (args[0].null) return Value::Null(type);
+  if (args[1].null) return args[0];
   return CompareValues(args[0], args[1]) == 0 ? Value::Null(type) : args[0];
 }
 

@@ -58,7 +58,7 @@ const std::vector<ScalarFunction>& Table() {
       {"lower", true, ResolveTextToText, EvaluateChangeCase},
       {"neg", true, ResolveNeg, EvaluateNeg},
       {"not", true, ResolveLogic, EvaluateNot},
-      {"nullif", true, ResolveNullif, EvaluateNullif},
+      {"nullif", false, ResolveNullif, EvaluateNullif},
       {"or", false, ResolveLogic, EvaluateOr},
       {"round", true, ResolveRound, EvaluateRound},
       {"substr", true, ResolveSubstr, EvaluateSubstr},

@@ -101,14 +101,17 @@ struct Gateway {
         << "reidentification_key: ${FEDGATE_AGENT_DIR}/certs/reid-gateway-key.pem\n"
         << "users:\n"
         << "  gp-a: {role: direct-care, organisation: SSP04, purpose: direct-care, "
-           "password_hash: '" << hash << "'}\n"
+           "password_hash: '"
+        << hash << "'}\n"
         << "  gp-b: {role: direct-care, organisation: practice-ssp02, purpose: direct-care, "
-           "password_hash: '" << hash << "'}\n"
+           "password_hash: '"
+        << hash << "'}\n"
         << "  ana: {role: analyst, organisation: somerset-icb, purpose: service-planning, "
-           "password_hash: '" << hash << "'}\n"
+           "password_hash: '"
+        << hash << "'}\n"
         << "sources:\n"
-        << "  gp:\n    kind: agent\n    endpoint: localhost:${FEDGATE_AGENT_GP_PORT}\n" << tls()
-        << "    tables:\n      patients:\n"
+        << "  gp:\n    kind: agent\n    endpoint: localhost:${FEDGATE_AGENT_GP_PORT}\n"
+        << tls() << "    tables:\n      patients:\n"
         << "  acute:\n    kind: agent\n    endpoint: localhost:${FEDGATE_AGENT_ACUTE_PORT}\n"
         << tls() << "    tables:\n      admissions:\n";
     const std::string out = dir + "/stdout", err = dir + "/stderr";
@@ -150,8 +153,8 @@ struct Gateway {
   Reply Post(const std::string& path, const std::string& user, const nlohmann::json& body) const {
     const std::string file = dir + "/body.json";
     std::ofstream(file) << body.dump();
-    const std::string cmd = "curl -s -o " + Shell(dir + "/reply.json") +
-                            " -w '%{http_code}' -u " + Shell(user + ":" + kPw) +
+    const std::string cmd = "curl -s -o " + Shell(dir + "/reply.json") + " -w '%{http_code}' -u " +
+                            Shell(user + ":" + kPw) +
                             " -H 'Content-Type: application/json' --data-binary @" + Shell(file) +
                             " http://127.0.0.1:" + std::to_string(port) + path;
     FILE* p = ::popen(cmd.c_str(), "r");
@@ -182,18 +185,18 @@ Opened Reidentify(const Gateway& g, const std::string& user, const std::string& 
                   const std::string& reason) {
   const X25519KeyPair key = GenerateX25519();
   Opened out;
-  out.reply = g.Post("/api/v1/reidentify", user,
-                     {{"cohort", token}, {"reason", reason},
-                      {"public_key", Base64Encode(key.public_key)}});
+  out.reply =
+      g.Post("/api/v1/reidentify", user,
+             {{"cohort", token}, {"reason", reason}, {"public_key", Base64Encode(key.public_key)}});
   if (out.reply.status != 200) return out;
   const auto& s = out.reply.body["sealed"];
   SealedBox box{Base64Decode(s["ephemeral_key"].get<std::string>()),
                 Base64Decode(s["nonce"].get<std::string>()),
                 Base64Decode(s["ciphertext"].get<std::string>())};
   // Only the requester's key opens it, and only under this request's id.
-  EXPECT_THROW(
-      OpenSealed(GenerateX25519().private_key, box, out.reply.body["request_id"].get<std::string>()),
-      Error);
+  EXPECT_THROW(OpenSealed(GenerateX25519().private_key, box,
+                          out.reply.body["request_id"].get<std::string>()),
+               Error);
   const auto list = nlohmann::json::parse(
       OpenSealed(key.private_key, box, out.reply.body["request_id"].get<std::string>()));
   for (const auto& m : list) out.nhs_to_local[m["nhs_number"]] = m["local_id"];
@@ -222,7 +225,8 @@ TEST_F(ReidentifyTest, OnlyTheCareTeamReidentifiesItsOwnPatients) {
   EXPECT_EQ(made.body["persons"], expected.size());
   EXPECT_EQ(made.body["source"], "gp");
   EXPECT_EQ(made.body.dump().find("person_id"), std::string::npos);
-  auto a = Reidentify(g, "gp-a", token, "case review: repeated emergency admissions from care homes");
+  auto a =
+      Reidentify(g, "gp-a", token, "case review: repeated emergency admissions from care homes");
   ASSERT_EQ(a.reply.status, 200) << a.reply.body.dump();
   EXPECT_EQ(a.nhs_to_local, by_practice["SSP04"]);
   EXPECT_EQ(a.reply.body["matched"], by_practice["SSP04"].size());
@@ -251,8 +255,8 @@ TEST_F(ReidentifyTest, OnlyTheCareTeamReidentifiesItsOwnPatients) {
   EXPECT_NE(refused.body.dump().find("refused by rule 'reidentification'"), std::string::npos)
       << refused.body.dump();
   // A cohort is persons: an aggregate is no cohort.
-  EXPECT_TRUE(CohortOf(g, "gp-a", "SELECT count(*) FROM gp.patients WHERE care_home", &refused)
-                  .empty());
+  EXPECT_TRUE(
+      CohortOf(g, "gp-a", "SELECT count(*) FROM gp.patients WHERE care_home", &refused).empty());
   EXPECT_EQ(refused.status, 400) << refused.body.dump();
 
   // Limits: every care-home resident (more than 40) is refused per request ...
@@ -302,7 +306,8 @@ TEST_F(ReidentifyTest, OnlyTheCareTeamReidentifiesItsOwnPatients) {
     ASSERT_GE(records.size(), 2u) << path;
     EXPECT_EQ(records.front()["outcome"], path == gateway_audit ? "requested" : "started");
     EXPECT_EQ(records.back()["outcome"], "released");
-    EXPECT_EQ(records.back()["reason"], "case review: repeated emergency admissions from care homes");
+    EXPECT_EQ(records.back()["reason"],
+              "case review: repeated emergency admissions from care homes");
     EXPECT_EQ(records.back()["user"], "gp-a");
     EXPECT_EQ(records.back()["matched"], by_practice["SSP04"].size());
   }
@@ -365,8 +370,9 @@ TEST_F(ReidentifyTest, TheAgentRefusesWhatItWasNotAskedProperly) {
             std::string::npos);
   auto other_dsa = request("bbbbbbbbbbbbbbbb" + suffix);
   other_dsa.dsa = "somerset-test";
-  EXPECT_NE(refusal(other_dsa, gateway, gp).find("does not allow re-identification under DSA "
-                                                 "'somerset-test'"),
+  EXPECT_NE(refusal(other_dsa, gateway, gp)
+                .find("does not allow re-identification under DSA "
+                      "'somerset-test'"),
             std::string::npos);
   auto other_purpose = request("cccccccccccccccc" + suffix);
   other_purpose.purpose = "service-planning";
@@ -398,8 +404,8 @@ TEST_F(ReidentifyTest, TheAgentRefusesWhatItWasNotAskedProperly) {
 
 // A source the gateway reaches directly has no agent to ask: refused with the reason.
 TEST_F(ReidentifyTest, ADirectConnectorCannotReidentify) {
-  const std::string dir =
-      std::filesystem::temp_directory_path() / ("fedgate-reid-direct-" + std::to_string(::getpid()));
+  const std::string dir = std::filesystem::temp_directory_path() /
+                          ("fedgate-reid-direct-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   ::setenv("FEDGATE_TEST_LINKAGE_SECRET", FEDGATE_TEST_SECRET_VALUE, 1);
   const auto& h = HarnessEnv::Get();
@@ -409,14 +415,16 @@ TEST_F(ReidentifyTest, ADirectConnectorCannotReidentify) {
       << "linkage_secret: {env: FEDGATE_TEST_LINKAGE_SECRET}\n"
       << "reidentification_key: " << Certs() << "reid-gateway-key.pem\n"
       << "users:\n  gp-a: {role: direct-care, organisation: SSP04, purpose: direct-care, "
-         "password_hash: '" << gateway::HashPassword(kPw, 1000) << "'}\n"
+         "password_hash: '"
+      << gateway::HashPassword(kPw, 1000) << "'}\n"
       << "sources:\n"
       << "  gp: {kind: postgres, connection: 'host=" << h.Value("FEDGATE_PG_HOST")
-      << " port=" << h.Value("FEDGATE_PG_PORT") << " dbname=gp user=gp_reader password="
-      << h.Value("FEDGATE_PG_READER_PASSWORD") << "', tables: {patients: {identifier: nhs_number}}}\n"
+      << " port=" << h.Value("FEDGATE_PG_PORT")
+      << " dbname=gp user=gp_reader password=" << h.Value("FEDGATE_PG_READER_PASSWORD")
+      << "', tables: {patients: {identifier: nhs_number}}}\n"
       << "  acute: {kind: postgres, connection: 'host=" << h.Value("FEDGATE_PG_HOST")
-      << " port=" << h.Value("FEDGATE_PG_PORT") << " dbname=acute user=acute_reader password="
-      << h.Value("FEDGATE_PG_READER_PASSWORD")
+      << " port=" << h.Value("FEDGATE_PG_PORT")
+      << " dbname=acute user=acute_reader password=" << h.Value("FEDGATE_PG_READER_PASSWORD")
       << "', tables: {admissions: {identifier: nhs_number}}}\n";
   const auto config = config::LoadConfig(dir + "/gateway.yaml");
   gateway::Api api(config);

@@ -93,19 +93,20 @@ wire::ReidentifyResult ReidentifyService::Handle(const std::string& request_byte
 
   const auto& rules = agent_.config().reidentification;
   const auto allowed = rules.allow.find(req.dsa);
-  if (allowed == rules.allow.end() ||
-      std::find(allowed->second.begin(), allowed->second.end(), req.purpose) ==
-          allowed->second.end())
-    throw refuse(wire::ErrorKind::REFUSED, "this provider does not allow re-identification "
-                                           "under DSA '" + req.dsa + "' for purpose '" +
-                                               req.purpose + "'");
-  const auto now = std::chrono::system_clock::now();
-  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  if (req.issued_at > now_s + 30 || now_s - req.issued_at > rules.max_age_seconds)
+  if (allowed == rules.allow.end() || std::find(allowed->second.begin(), allowed->second.end(),
+                                                req.purpose) == allowed->second.end())
     throw refuse(wire::ErrorKind::REFUSED,
-                 "the request was issued " + std::to_string(now_s - req.issued_at) +
-                     " s ago; this agent accepts requests up to " +
-                     std::to_string(rules.max_age_seconds) + " s old");
+                 "this provider does not allow re-identification "
+                 "under DSA '" +
+                     req.dsa + "' for purpose '" + req.purpose + "'");
+  const auto now = std::chrono::system_clock::now();
+  const int64_t now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (req.issued_at > now_s + 30 || now_s - req.issued_at > rules.max_age_seconds)
+    throw refuse(wire::ErrorKind::REFUSED, "the request was issued " +
+                                               std::to_string(now_s - req.issued_at) +
+                                               " s ago; this agent accepts requests up to " +
+                                               std::to_string(rules.max_age_seconds) + " s old");
   if (req.request_id.size() < 16 || !IsCode(req.request_id))
     throw refuse(wire::ErrorKind::INVALID, "the request id must be 16 to 64 letters or digits");
   if (req.user.empty() || req.reason.empty() || !IsCode(req.organisation))
@@ -113,9 +114,10 @@ wire::ReidentifyResult ReidentifyService::Handle(const std::string& request_byte
                  "the request must name the user, the reason and an organisation code "
                  "(letters, digits, '-', '_', '.')");
   if (static_cast<int64_t>(req.pseudonyms.size()) > rules.max_persons)
-    throw refuse(wire::ErrorKind::REFUSED,
-                 std::to_string(req.pseudonyms.size()) + " persons asked for; this agent "
-                 "re-identifies at most " + std::to_string(rules.max_persons) + " per request");
+    throw refuse(wire::ErrorKind::REFUSED, std::to_string(req.pseudonyms.size()) +
+                                               " persons asked for; this agent "
+                                               "re-identifies at most " +
+                                               std::to_string(rules.max_persons) + " per request");
   std::set<std::string> wanted;
   for (const auto& p : req.pseudonyms) {
     if (p.size() != 16) throw refuse(wire::ErrorKind::INVALID, "a pseudonym is 16 bytes");
