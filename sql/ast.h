@@ -75,6 +75,11 @@ struct Expr {
   std::string name;       // kFunction: unqualified, lower-cased ("count", "date_trunc")
   bool distinct = false;  // kFunction: count(DISTINCT x)
   bool agg_star = false;  // kFunction: count(*)
+  // kFunction written with FILTER (WHERE c): the parser has already rewritten the argument to
+  // CASE WHEN c THEN arg END (count(*) to count(CASE WHEN c THEN 1 END)), which every dialect
+  // runs and which aggregates the same rows; this is where FILTER was, for the binder's check
+  // that the function is an aggregate (-1: no FILTER).
+  int filter_location = -1;
 
   std::string op;  // kBinary, kUnary, kIsTrue, kGroupingSet
   std::vector<ExprPtr> args;

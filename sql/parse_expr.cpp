@@ -280,12 +280,32 @@ ExprPtr Converter::Function(const Json& body) {
   if (body.contains("agg_order")) {
     Fail("ORDER BY in aggregate functions is not supported", location);
   }
-  if (body.contains("agg_filter")) Fail("FILTER in aggregate functions is not supported", location);
   if (BoolField(body, "func_variadic")) Fail("VARIADIC is not supported", location);
   auto expr = MakeExpr(ExprKind::kFunction, location, Expressions(ListField(body, "args")));
   expr->name = Lower(names[0]);
   expr->distinct = BoolField(body, "agg_distinct");
   expr->agg_star = BoolField(body, "agg_star");
+  if (body.contains("agg_filter")) {
+    // agg(x) FILTER (WHERE c) aggregates the rows where c holds: agg(CASE WHEN c THEN x END),
+    // since every aggregate skips NULLs; count(*) counts them: count(CASE WHEN c THEN 1 END).
+    ExprPtr condition = Expression(ObjectField(body, "agg_filter"));
+    expr->filter_location = condition->location >= 0 ? condition->location : location;
+    ExprPtr value;
+    if (expr->agg_star) {
+      value = std::make_unique<Expr>(ExprKind::kLiteral, location);
+      value->literal_kind = LiteralKind::kInteger;
+      value->literal = "1";
+      expr->agg_star = false;
+    } else if (expr->args.size() == 1) {
+      value = std::move(expr->args[0]);
+    } else {
+      Fail("FILTER needs an aggregate of one argument or count(*)", location);
+    }
+    auto when = std::make_unique<Expr>(ExprKind::kCase, expr->filter_location);
+    when->whens.emplace_back(std::move(condition), std::move(value));
+    expr->args.clear();
+    expr->args.push_back(std::move(when));
+  }
   return expr;
 }
 
