@@ -124,7 +124,7 @@ class ConfigReader : public YamlFile {
     const std::string what = "agent.reidentification";
     CheckKeys(r, what,
               {"gateway_key", "table", "organisation_column", "local_id_column", "allow",
-               "max_persons", "max_age_seconds"});
+               "max_persons", "max_persons_per_day", "max_age_seconds"});
     for (const char* key :
          {"gateway_key", "table", "organisation_column", "local_id_column", "allow"})
       if (!r[key])
@@ -140,14 +140,26 @@ class ConfigReader : public YamlFile {
     if (!r["allow"].IsSequence() || r["allow"].size() == 0)
       Fail(r["allow"], what + ".allow must list at least one {dsa, purposes: [...]}");
     for (const auto& a : r["allow"]) {
-      CheckKeys(a, what + ".allow", {"dsa", "purposes"});
+      CheckKeys(a, what + ".allow", {"dsa", "purposes", "organisations"});
       if (!a["dsa"] || !a["purposes"] || !a["purposes"].IsSequence() || a["purposes"].size() == 0)
         Fail(a, what + ".allow entries need dsa and a non-empty purposes list");
-      auto& purposes = out.allow[String(a["dsa"], what + ".allow.dsa")];
-      for (const auto& p : a["purposes"]) purposes.push_back(String(p, what + ".allow.purposes"));
+      auto& allow = out.allow[String(a["dsa"], what + ".allow.dsa")];
+      for (const auto& p : a["purposes"])
+        allow.purposes.push_back(String(p, what + ".allow.purposes"));
+      if (const auto orgs = a["organisations"]) {
+        if (!orgs.IsSequence() || orgs.size() == 0)
+          Fail(orgs, what +
+                         ".allow.organisations must list organisation codes (or be left out "
+                         "for any)");
+        for (const auto& o : orgs)
+          allow.organisations.push_back(String(o, what + ".allow.organisations"));
+      }
     }
     if (r["max_persons"])
       out.max_persons = static_cast<int>(Int(r["max_persons"], what + ".max_persons", 1, 100000));
+    if (r["max_persons_per_day"])
+      out.max_persons_per_day = static_cast<int>(
+          Int(r["max_persons_per_day"], what + ".max_persons_per_day", 1, 10000000));
     if (r["max_age_seconds"])
       out.max_age_seconds =
           static_cast<int>(Int(r["max_age_seconds"], what + ".max_age_seconds", 5, 3600));

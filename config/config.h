@@ -84,9 +84,16 @@ struct GatewayConfig {
     std::string table;
     std::string organisation_column;
     std::string local_id_column;
-    std::map<std::string, std::vector<std::string>> allow;  // DSA -> purposes
-    int max_persons = 500;                                  // per request
-    int max_age_seconds = 120;                              // how old a signed request may be
+    // DSA -> the purposes and organisation codes (empty: any) re-identified for: the
+    // provider's own decision, whatever the gateway's DSA files say.
+    struct Allow {
+      std::vector<std::string> purposes;
+      std::vector<std::string> organisations;
+    };
+    std::map<std::string, Allow> allow;
+    int max_persons = 500;           // per request
+    int max_persons_per_day = 2000;  // per organisation code, persons re-identified (UTC day)
+    int max_age_seconds = 120;       // how old a signed request may be
   };
   bool has_reidentification = false;
   Reidentification reidentification;

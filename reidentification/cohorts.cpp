@@ -35,17 +35,22 @@ std::string CohortStore::Put(Cohort cohort, std::chrono::minutes lifetime) {
   return token;
 }
 
-std::optional<Cohort> CohortStore::Find(const std::string& token, const std::string& user) {
+std::optional<Cohort> CohortStore::Take(const std::string& token, const std::string& user) {
   std::lock_guard lock(mu_);
   PurgeLocked(Clock::now());
   auto it = by_token_.find(token);
   if (it == by_token_.end() || it->second.user != user) return std::nullopt;
-  return it->second;
+  Cohort out = std::move(it->second);
+  by_token_.erase(it);
+  return out;
 }
 
-void CohortStore::Erase(const std::string& token) {
+int CohortStore::Held(const std::string& user) {
   std::lock_guard lock(mu_);
-  by_token_.erase(token);
+  PurgeLocked(Clock::now());
+  int n = 0;
+  for (const auto& [token, c] : by_token_) n += c.user == user;
+  return n;
 }
 
 void CohortStore::PurgeLocked(Clock::time_point now) {
@@ -56,17 +61,27 @@ void CohortStore::PurgeLocked(Clock::time_point now) {
     it = std::get<2>(it->first) < today ? used_.erase(it) : std::next(it);
 }
 
+int64_t CohortStore::Reserve(const std::string& dsa, const std::string& user, Clock::time_point now,
+                             int64_t persons, int64_t limit) {
+  std::lock_guard lock(mu_);
+  int64_t& used = used_[{dsa, user, DayOf(now)}];
+  if (used + persons > limit) return -1;
+  const int64_t before = used;
+  used += persons;
+  return before;
+}
+
+void CohortStore::Settle(const std::string& dsa, const std::string& user, Clock::time_point now,
+                         int64_t unused) {
+  std::lock_guard lock(mu_);
+  used_[{dsa, user, DayOf(now)}] -= unused;
+}
+
 int64_t CohortStore::UsedToday(const std::string& dsa, const std::string& user,
                                Clock::time_point now) {
   std::lock_guard lock(mu_);
   auto it = used_.find({dsa, user, DayOf(now)});
   return it == used_.end() ? 0 : it->second;
-}
-
-void CohortStore::AddUsed(const std::string& dsa, const std::string& user, Clock::time_point now,
-                          int64_t persons) {
-  std::lock_guard lock(mu_);
-  used_[{dsa, user, DayOf(now)}] += persons;
 }
 
 }  // namespace fedgate::reidentification

@@ -32,17 +32,24 @@ class CohortStore {
   using Clock = std::chrono::system_clock;
   // Keeps `cohort` (its id and expiry are set here) and returns its token.
   std::string Put(Cohort cohort, std::chrono::minutes lifetime);
-  // The cohort of `token` when it is `user`'s and has not expired; nullopt otherwise (the
-  // caller cannot tell another user's cohort from none).
-  std::optional<Cohort> Find(const std::string& token, const std::string& user);
-  void Erase(const std::string& token);
+  // Removes and returns the cohort of `token` when it is `user`'s and has not expired;
+  // nullopt otherwise (the caller cannot tell another user's cohort from none). A cohort
+  // serves one request: two requests with one token get it once.
+  std::optional<Cohort> Take(const std::string& token, const std::string& user);
+  // Cohorts `user` holds now (each bounded by the rule's persons_per_request).
+  int Held(const std::string& user);
   // The id Put gives the cohort of `token`.
   static std::string IdOf(const std::string& token);
 
-  // Persons re-identified for (dsa, user) on the UTC day of `now`, and adding to it.
+  // The daily limit, per (dsa, user) and UTC day: Reserve adds `persons` to the day's count
+  // if it stays within `limit` (returning the count before, or -1 when it would not), in one
+  // step, so concurrent requests cannot pass it together; Settle gives back what a request
+  // reserved but did not re-identify (all of it when it failed).
+  int64_t Reserve(const std::string& dsa, const std::string& user, Clock::time_point now,
+                  int64_t persons, int64_t limit);
+  void Settle(const std::string& dsa, const std::string& user, Clock::time_point now,
+              int64_t unused);
   int64_t UsedToday(const std::string& dsa, const std::string& user, Clock::time_point now);
-  void AddUsed(const std::string& dsa, const std::string& user, Clock::time_point now,
-               int64_t persons);
 
  private:
   void PurgeLocked(Clock::time_point now);

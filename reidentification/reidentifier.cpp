@@ -2,6 +2,9 @@
 
 #include <openssl/rand.h>
 
+#include <fstream>
+#include <limits>
+
 #include "common/date.h"
 #include "common/encoding.h"
 #include "common/error.h"
@@ -41,6 +44,7 @@ Reidentifier::Reidentifier(const config::GatewayConfig& config, engine::QueryEng
     : config_(config), engine_(engine), registry_(registry), gate_(gate), audit_(audit) {
   if (!config.reidentification_key.empty())
     key_ = SigningKey::FromPemFile(config.reidentification_key);
+  RestoreUsage();
 }
 
 const policy::ReidentificationRule& Reidentifier::RuleFor(const policy::Dsa& dsa,
@@ -57,44 +61,79 @@ const policy::ReidentificationRule& Reidentifier::RuleFor(const policy::Dsa& dsa
 
 CohortInfo Reidentifier::MakeCohort(const policy::Session& session, const std::string& dsa_id,
                                     const std::string& sql) {
-  auto dsa = registry_.Get(dsa_id);
-  const auto& rule = RuleFor(*dsa, session);
-  std::vector<Pseudonym> persons;
-  engine::QueryOptions options;
-  options.cohort = &persons;
-  gate_.Query(session, dsa_id, sql, std::move(options));  // checked and audited as a query
-  Cohort cohort;
-  cohort.user = session.user;
-  cohort.dsa = dsa->id;
-  cohort.purpose = session.purpose;
-  cohort.persons = std::move(persons);
-  CohortInfo out;
-  out.persons = static_cast<int64_t>(cohort.persons.size());
-  out.token = cohorts_.Put(std::move(cohort), std::chrono::minutes(rule.cohort_minutes));
-  out.id = CohortStore::IdOf(out.token);
-  out.expires = Iso(std::chrono::system_clock::now() + std::chrono::minutes(rule.cohort_minutes));
-  out.source = rule.source;
-  if (audit_) {
-    audit_->Append({{"event", "cohort"},
-                    {"cohort", out.id},
-                    {"user", session.user},
-                    {"role", session.role},
-                    {"organisation", session.organisation},
-                    {"purpose", session.purpose},
-                    {"dsa", dsa->id},
-                    {"persons", out.persons},
-                    {"expires", out.expires}});
+  nlohmann::json record = {{"event", "cohort"},          {"user", session.user},
+                           {"role", session.role},       {"organisation", session.organisation},
+                           {"purpose", session.purpose}, {"dsa", dsa_id}};
+  auto audit = [&](const char* outcome) {
+    record["outcome"] = outcome;
+    if (audit_) audit_->Append(record);
+  };
+  bool queried = false;  // the gate audits the query's own refusals and failures
+  try {
+    auto dsa = registry_.Get(dsa_id);
+    const auto& rule = RuleFor(*dsa, session);
+    std::vector<Pseudonym> persons;
+    engine::QueryOptions options;
+    options.cohort = &persons;
+    queried = true;
+    gate_.Query(session, dsa_id, sql, std::move(options));  // checked and audited as a query
+    queried = false;
+    Cohort cohort;
+    cohort.user = session.user;
+    cohort.dsa = dsa->id;
+    cohort.purpose = session.purpose;
+    cohort.persons = std::move(persons);
+    CohortInfo out;
+    out.persons = static_cast<int64_t>(cohort.persons.size());
+    record["persons"] = out.persons;
+    // Nothing larger than one request may take is kept, nor more than a few at a time.
+    if (out.persons > rule.max_persons_per_request)
+      Refuse(dsa->id, "the cohort holds " + std::to_string(out.persons) + " persons; at most " +
+                          std::to_string(rule.max_persons_per_request) + " per request");
+    if (cohorts_.Held(session.user) >= kMaxCohortsPerUser)
+      Refuse(dsa->id, "you hold " + std::to_string(kMaxCohortsPerUser) +
+                          " cohorts already; use them or let them expire first");
+    out.token = cohorts_.Put(std::move(cohort), std::chrono::minutes(rule.cohort_minutes));
+    out.id = CohortStore::IdOf(out.token);
+    out.expires = Iso(std::chrono::system_clock::now() + std::chrono::minutes(rule.cohort_minutes));
+    out.source = rule.source;
+    record["cohort"] = out.id;
+    record["expires"] = out.expires;
+    audit("kept");
+    return out;
+  } catch (const Error& e) {
+    if (!queried && !record.contains("outcome")) {
+      record["error"] = e.what();
+      audit(e.code() == ErrorCode::kPermissionDenied ? "refused" : "failed");
+    }
+    throw;
   }
-  return out;
 }
 
 Reidentified Reidentifier::Reidentify(const policy::Session& session, const std::string& token,
                                       const std::string& reason, const std::string& recipient_key) {
-  auto cohort = cohorts_.Find(token, session.user);
+  // The request itself first, so a malformed one does not use up the cohort.
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw Error(ErrorCode::kInvalidArgument, "give the reason for re-identification");
+  if (reason.size() > 1000)
+    throw Error(ErrorCode::kInvalidArgument, "the reason is longer than 1000 characters");
+  bool usable = recipient_key.size() == 32;
+  if (usable) {
+    try {
+      Seal(recipient_key, "", "check");  // not of low order
+    } catch (const Error&) {
+      usable = false;
+    }
+  }
+  if (!usable)
+    throw Error(ErrorCode::kInvalidArgument,
+                "public_key must be your X25519 public key (32 bytes, base64): the answer is "
+                "sealed to it, so only you can read the NHS numbers");
+  auto cohort = cohorts_.Take(token, session.user);  // one request per cohort
   if (!cohort)
     throw Error(ErrorCode::kNotFound,
-                "no cohort of yours with that token (cohorts expire after the DSA's "
-                "cohort_minutes; run the cohort query again)");
+                "no cohort of yours with that token (a cohort serves one request and expires "
+                "after the DSA's cohort_minutes; run the cohort query again)");
   nlohmann::json record = {{"event", "reidentify"},
                            {"cohort", cohort->id},
                            {"user", session.user},
@@ -115,25 +154,10 @@ Reidentified Reidentifier::Reidentify(const policy::Session& session, const std:
     policy::CheckAccess(*dsa, as_asked, policy::TodayUtc());
     const auto& rule = RuleFor(*dsa, as_asked);
     record["source"] = rule.source;
-    if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
-      throw Error(ErrorCode::kInvalidArgument, "give the reason for re-identification");
-    if (reason.size() > 1000)
-      throw Error(ErrorCode::kInvalidArgument, "the reason is longer than 1000 characters");
-    if (recipient_key.size() != 32)
-      throw Error(ErrorCode::kInvalidArgument,
-                  "public_key must be your X25519 public key (32 bytes, base64): the answer is "
-                  "sealed to it, so only you can read the NHS numbers");
     const int64_t n = static_cast<int64_t>(cohort->persons.size());
     if (n > rule.max_persons_per_request)
       Refuse(dsa->id, "the cohort holds " + std::to_string(n) + " persons; at most " +
                           std::to_string(rule.max_persons_per_request) + " per request");
-    const auto now = std::chrono::system_clock::now();
-    const int64_t used = cohorts_.UsedToday(dsa->id, session.user, now);
-    if (used + n > rule.max_persons_per_day)
-      Refuse(dsa->id, std::to_string(used) +
-                          " persons re-identified for you today; this cohort's " +
-                          std::to_string(n) + " would pass the limit of " +
-                          std::to_string(rule.max_persons_per_day) + " a day");
     auto* agent =
         dynamic_cast<const agent::AgentConnector*>(&engine_.catalog().ConnectorFor(rule.source));
     if (!agent)
@@ -142,6 +166,23 @@ Reidentified Reidentifier::Reidentify(const policy::Session& session, const std:
                           "holds the linkage secret and the registrations, can re-identify (the "
                           "gateway never holds NHS numbers)");
     if (!key_) Refuse(dsa->id, "this gateway has no reidentification_key to sign requests with");
+    // The whole cohort is reserved against the day's limit (as if every member matched) in
+    // one step with the check, so concurrent requests cannot pass it together; what did not
+    // match is given back once the agent has answered, all of it when it did not.
+    const auto now = std::chrono::system_clock::now();
+    const int64_t used = cohorts_.Reserve(dsa->id, session.user, now, n, rule.max_persons_per_day);
+    if (used < 0)
+      Refuse(dsa->id, std::to_string(cohorts_.UsedToday(dsa->id, session.user, now)) +
+                          " persons re-identified for you today; this cohort's " +
+                          std::to_string(n) + " would pass the limit of " +
+                          std::to_string(rule.max_persons_per_day) + " a day");
+    struct Reservation {
+      CohortStore& store;
+      std::string dsa, user;
+      std::chrono::system_clock::time_point when;
+      int64_t unused;
+      ~Reservation() { store.Settle(dsa, user, when, unused); }
+    } reservation{cohorts_, dsa->id, session.user, now, n};
 
     agent::wire::ReidentifyRequest req;
     req.request_id = RandomHex(16);
@@ -156,14 +197,25 @@ Reidentified Reidentifier::Reidentify(const policy::Session& session, const std:
     req.issued_at =
         std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     req.recipient_key = recipient_key;
+    req.source = rule.source;
     record["request_id"] = req.request_id;
     record["organisation_code"] = req.organisation;
     const std::string bytes = agent::EncodeReidentifyRequest(req);
     const std::string signature = key_->Sign(bytes);
     audit("requested");  // before anything is asked of the agent
-    const agent::wire::ReidentifyResult result = agent->Reidentify(bytes, signature);
-    if (result.request_id != req.request_id)
-      throw Error(ErrorCode::kSource, "source '" + rule.source + "' answered another request");
+    agent::wire::ReidentifyResult result;
+    try {
+      result = agent->Reidentify(bytes, signature);
+    } catch (const Error& e) {
+      // The agent's refusals stay refusals; anything else is the source's failure (a
+      // NOT_FOUND there is no missing cohort).
+      if (e.code() == ErrorCode::kPermissionDenied) throw;
+      throw Error(ErrorCode::kSource, e.what());
+    }
+    if (result.request_id != req.request_id || result.matched < 0 || result.matched > n ||
+        result.requested != n || result.left_out != n - result.matched)
+      throw Error(ErrorCode::kSource,
+                  "source '" + rule.source + "' answered another request or wrong counts");
     Reidentified out;
     out.request_id = result.request_id;
     out.source = rule.source;
@@ -171,13 +223,12 @@ Reidentified Reidentifier::Reidentify(const policy::Session& session, const std:
     out.matched = result.matched;
     out.left_out = result.left_out;
     out.box = {result.ephemeral_key, result.nonce, result.sealed};
-    cohorts_.AddUsed(dsa->id, session.user, now, out.matched);
+    reservation.unused = n - out.matched;
     out.used_today = used + out.matched;
     out.limit_per_day = rule.max_persons_per_day;
     record["matched"] = out.matched;
     record["left_out"] = out.left_out;
     audit("released");  // before the answer leaves
-    cohorts_.Erase(token);
     return out;
   } catch (const Error& e) {
     if (!record.contains("outcome") || record["outcome"] == "requested") {
@@ -185,6 +236,23 @@ Reidentified Reidentifier::Reidentify(const policy::Session& session, const std:
       audit(e.code() == ErrorCode::kPermissionDenied ? "refused" : "failed");
     }
     throw;
+  }
+}
+
+void Reidentifier::RestoreUsage() {
+  if (config_.audit_log.empty()) return;
+  std::ifstream in(config_.audit_log);
+  const auto now = std::chrono::system_clock::now();
+  const std::string today = Iso(now).substr(0, 10);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find("\"reidentify\"") == std::string::npos) continue;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object() || j.value("event", "") != "reidentify" ||
+        j.value("outcome", "") != "released" || j.value("time", "").substr(0, 10) != today)
+      continue;
+    cohorts_.Reserve(j.value("dsa", ""), j.value("user", ""), now, j.value("matched", 0),
+                     std::numeric_limits<int64_t>::max());
   }
 }
 

@@ -63,6 +63,11 @@ class Reidentifier {
   const policy::ReidentificationRule& RuleFor(const policy::Dsa& dsa,
                                               const policy::Session& session) const;
 
+  static constexpr int kMaxCohortsPerUser = 20;
+  // The re-identifications released today, read back from the audit log, so a restart does
+  // not reset the daily limits.
+  void RestoreUsage();
+
   const config::GatewayConfig& config_;
   engine::QueryEngine& engine_;
   policy::DsaRegistry& registry_;

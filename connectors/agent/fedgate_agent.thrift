@@ -147,6 +147,7 @@ struct ReidentifyRequest {
   8: list<binary> pseudonyms  // linkage pseudonyms under the DSA, 16 bytes each
   9: i64 issued_at          // Unix seconds
   10: binary recipient_key  // the requester's X25519 public key (32 bytes)
+  11: string source         // the agent's source: a request for another is refused
 }
 
 struct ReidentifyResult {

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -114,12 +115,17 @@ struct Gateway {
         << tls() << "    tables:\n      patients:\n"
         << "  acute:\n    kind: agent\n    endpoint: localhost:${FEDGATE_AGENT_ACUTE_PORT}\n"
         << tls() << "    tables:\n      admissions:\n";
+    Start();
+  }
+  // Starts (again) the gateway on the same configuration, audit log and files.
+  void Start() {
+    port = 0;
     const std::string out = dir + "/stdout", err = dir + "/stderr";
     pid = ::fork();
     if (pid == 0) {
       ::setsid();
-      const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       ::dup2(o, 1);
       ::dup2(e, 2);
       const std::string config = dir + "/gateway.yaml", access = dir + "/access.log";
@@ -127,21 +133,26 @@ struct Gateway {
               "127.0.0.1:0", "--access-log", access.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
+    const size_t seen = Slurp(out).size();
     for (int i = 0; i < 300 && port == 0; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       const std::string text = Slurp(out);
-      const auto at = text.find("listening 127.0.0.1:");
+      const auto at = text.find("listening 127.0.0.1:", seen > text.size() ? 0 : seen);
       if (at != std::string::npos) port = std::atoi(text.c_str() + at + 20);
       int status = 0;
       if (::waitpid(pid, &status, WNOHANG) == pid) break;
     }
   }
-  ~Gateway() {
+  void Stop() {
     if (pid > 0) {
       ::kill(pid, SIGTERM);
       int status = 0;
       ::waitpid(pid, &status, 0);
+      pid = -1;
     }
+  }
+  ~Gateway() {
+    Stop();
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
   }
@@ -151,9 +162,11 @@ struct Gateway {
     nlohmann::json body;
   };
   Reply Post(const std::string& path, const std::string& user, const nlohmann::json& body) const {
-    const std::string file = dir + "/body.json";
+    static std::atomic<int> calls{0};  // requests may run at once: files of their own
+    const std::string id = std::to_string(++calls);
+    const std::string file = dir + "/body" + id + ".json", reply = dir + "/reply" + id + ".json";
     std::ofstream(file) << body.dump();
-    const std::string cmd = "curl -s -o " + Shell(dir + "/reply.json") + " -w '%{http_code}' -u " +
+    const std::string cmd = "curl -s -o " + Shell(reply) + " -w '%{http_code}' -u " +
                             Shell(user + ":" + kPw) +
                             " -H 'Content-Type: application/json' --data-binary @" + Shell(file) +
                             " http://127.0.0.1:" + std::to_string(port) + path;
@@ -163,7 +176,7 @@ struct Gateway {
     if (p) ::pclose(p);
     Reply r;
     r.status = n == 3 ? std::atoi(code) : 0;
-    const std::string text = Slurp(dir + "/reply.json");
+    const std::string text = Slurp(reply);
     r.body = nlohmann::json::parse(text, nullptr, false);
     return r;
   }
@@ -241,8 +254,14 @@ TEST_F(ReidentifyTest, OnlyTheCareTeamReidentifiesItsOwnPatients) {
   // Nobody else can use a cohort: not the analyst, not the other practice.
   EXPECT_EQ(Reidentify(g, "ana", token_b, "curious").reply.status, 404);
   EXPECT_EQ(Reidentify(g, "gp-a", token_b, "curious").reply.status, 404);
-  // No reason, no key: refused before anything is asked.
+  // No reason, no usable key: refused before anything is asked (the cohort stays usable).
   EXPECT_EQ(Reidentify(g, "gp-b", token_b, " ").reply.status, 400);
+  EXPECT_EQ(g.Post("/api/v1/reidentify", "gp-b",
+                   {{"cohort", token_b},
+                    {"reason", "x"},
+                    {"public_key", Base64Encode(std::string(32, '\0'))}})
+                .status,
+            400);
   auto b = Reidentify(g, "gp-b", token_b, "care-home case review at SSP02");
   ASSERT_EQ(b.reply.status, 200) << b.reply.body.dump();
   EXPECT_EQ(b.nhs_to_local, by_practice["SSP02"]);
@@ -259,30 +278,77 @@ TEST_F(ReidentifyTest, OnlyTheCareTeamReidentifiesItsOwnPatients) {
       CohortOf(g, "gp-a", "SELECT count(*) FROM gp.patients WHERE care_home", &refused).empty());
   EXPECT_EQ(refused.status, 400) << refused.body.dump();
 
-  // Limits: every care-home resident (more than 40) is refused per request ...
-  const std::string all = CohortOf(g, "gp-a", "SELECT person_id FROM gp.patients WHERE care_home");
-  ASSERT_FALSE(all.empty());
-  auto too_many = Reidentify(g, "gp-a", all, "all residents");
-  EXPECT_EQ(too_many.reply.status, 403);
-  EXPECT_NE(too_many.reply.body.dump().find("at most 40 per request"), std::string::npos)
-      << too_many.reply.body.dump();
-  // ... and per day: a request goes only while what was re-identified today plus the cohort
-  // stays within 40.
-  int64_t used = static_cast<int64_t>(by_practice["SSP04"].size());
-  const int64_t n = static_cast<int64_t>(expected.size());
-  for (int round = 0; round < 10; ++round) {
+  // Limits: a cohort of every care-home resident (more than 40) is not even kept ...
+  Gateway::Reply too_many;
+  EXPECT_TRUE(
+      CohortOf(g, "gp-a", "SELECT person_id FROM gp.patients WHERE care_home", &too_many).empty());
+  EXPECT_EQ(too_many.status, 403);
+  EXPECT_NE(too_many.body.dump().find("at most 40 per request"), std::string::npos)
+      << too_many.body.dump();
+  // One cohort, two requests at once: one answer.
+  {
     const std::string t = CohortOf(g, "gp-a", kCohortSql);
     ASSERT_FALSE(t.empty());
-    auto r = Reidentify(g, "gp-a", t, "daily limit round " + std::to_string(round));
+    Opened first, second;
+    std::thread other([&] { second = Reidentify(g, "gp-a", t, "concurrent one"); });
+    first = Reidentify(g, "gp-a", t, "concurrent two");
+    other.join();
+    EXPECT_EQ((first.reply.status == 200) + (second.reply.status == 200), 1)
+        << first.reply.status << " " << second.reply.status;
+    EXPECT_EQ((first.reply.status == 404) + (second.reply.status == 404), 1);
+  }
+  // ... and per day: a request goes only while what was re-identified today plus the cohort
+  // stays within 40.
+  int64_t used = 2 * static_cast<int64_t>(by_practice["SSP04"].size());  // two answers so far
+  const int64_t n = static_cast<int64_t>(expected.size());
+  bool limited = false;
+  std::string last_reason;
+  for (int round = 0; round < 40 && !limited; ++round) {
+    const std::string t = CohortOf(g, "gp-a", kCohortSql);
+    ASSERT_FALSE(t.empty());
+    last_reason = "daily limit round " + std::to_string(round);
+    auto r = Reidentify(g, "gp-a", t, last_reason);
     if (used + n > 40) {
       EXPECT_EQ(r.reply.status, 403) << r.reply.body.dump();
       EXPECT_NE(r.reply.body.dump().find("a day"), std::string::npos) << r.reply.body.dump();
+      limited = true;
       break;
     }
     ASSERT_EQ(r.reply.status, 200) << r.reply.body.dump();
     used += r.reply.body["matched"].get<int64_t>();
     EXPECT_EQ(r.reply.body["used_today"], used);
     EXPECT_LE(used, 40);
+  }
+
+  EXPECT_TRUE(limited) << "the daily limit was never reached";
+  // No NHS number in the gateway's memory or files; the agent that read them does hold them
+  // (the search finds what is there).
+  ASSERT_FALSE(revealed.empty());
+  bool agent_holds = false;
+  pid_t agent = 0;
+  std::ifstream(AgentEnv().at("FEDGATE_AGENT_DIR") + "/gp.pid") >> agent;
+  const std::string files = Slurp(g.dir + "/audit.log") + Slurp(g.dir + "/stdout") +
+                            Slurp(g.dir + "/stderr") + Slurp(g.dir + "/access.log");
+  // The search reads the gateway's memory: what it does hold (a reason it audited) is found.
+  EXPECT_TRUE(MemoryHolds(g.pid, last_reason));
+  for (const auto& nhs : revealed) {
+    const std::string spaced = nhs.substr(0, 3) + " " + nhs.substr(3, 3) + " " + nhs.substr(6);
+    EXPECT_FALSE(MemoryHolds(g.pid, nhs)) << "an NHS number is in the gateway's memory";
+    EXPECT_FALSE(MemoryHolds(g.pid, spaced)) << "an NHS number is in the gateway's memory";
+    EXPECT_EQ(files.find(nhs), std::string::npos) << "an NHS number is in the gateway's files";
+    agent_holds = agent_holds || (agent > 0 && MemoryHolds(agent, nhs));
+  }
+  EXPECT_TRUE(agent_holds) << "the memory search does not find what is there";
+  // A restart does not reset it: the day's re-identifications are read back from the audit log.
+  g.Stop();
+  g.Start();
+  ASSERT_GT(g.port, 0) << Slurp(g.dir + "/stderr");
+  {
+    const std::string t = CohortOf(g, "gp-a", kCohortSql);
+    ASSERT_FALSE(t.empty());
+    auto r = Reidentify(g, "gp-a", t, "after a restart");
+    EXPECT_EQ(r.reply.status, 403) << r.reply.body.dump();
+    EXPECT_NE(r.reply.body.dump().find("a day"), std::string::npos) << r.reply.body.dump();
   }
 
   // Both audit logs verify and hold the request, its reason and the outcome.
@@ -315,21 +381,6 @@ TEST_F(ReidentifyTest, OnlyTheCareTeamReidentifiesItsOwnPatients) {
   const std::string trail = Slurp(gateway_audit);
   EXPECT_NE(trail.find("at most 40 per request"), std::string::npos);
   EXPECT_NE(trail.find("\"event\":\"cohort\""), std::string::npos);
-
-  // No NHS number in the gateway's memory or files; the agent that read them does hold them
-  // (the search finds what is there).
-  ASSERT_FALSE(revealed.empty());
-  bool agent_holds = false;
-  pid_t agent = 0;
-  std::ifstream(AgentEnv().at("FEDGATE_AGENT_DIR") + "/gp.pid") >> agent;
-  const std::string files = Slurp(gateway_audit) + Slurp(g.dir + "/stdout") +
-                            Slurp(g.dir + "/stderr") + Slurp(g.dir + "/access.log");
-  for (const auto& nhs : revealed) {
-    EXPECT_FALSE(MemoryHolds(g.pid, nhs)) << "an NHS number is in the gateway's memory";
-    EXPECT_EQ(files.find(nhs), std::string::npos) << "an NHS number is in the gateway's files";
-    agent_holds = agent_holds || (agent > 0 && MemoryHolds(agent, nhs));
-  }
-  EXPECT_TRUE(agent_holds) << "the memory search does not find what is there";
 }
 
 // The agent's own checks, for a gateway that is compromised or misconfigured: requests made by
@@ -352,6 +403,7 @@ TEST_F(ReidentifyTest, TheAgentRefusesWhatItWasNotAskedProperly) {
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
     r.recipient_key = GenerateX25519().public_key;
+    r.source = "gp";
     return r;
   };
   auto refusal = [&](const agent::wire::ReidentifyRequest& r, const SigningKey& key,
@@ -387,14 +439,28 @@ TEST_F(ReidentifyTest, TheAgentRefusesWhatItWasNotAskedProperly) {
   auto too_many = request("ffffffffffffffff" + suffix);
   too_many.pseudonyms.assign(201, std::string(16, 'y'));
   EXPECT_NE(refusal(too_many, gateway, gp).find("at most 200 per request"), std::string::npos);
+  auto other_source = request("iiiiiiiiiiiiiiii" + suffix);
+  other_source.source = "acute";
+  EXPECT_NE(refusal(other_source, gateway, gp).find("the request is for source 'acute'"),
+            std::string::npos);
+  // The provider's own list of organisations, whatever the gateway signs.
+  auto other_practice = request("jjjjjjjjjjjjjjjj" + suffix);
+  other_practice.organisation = "SSP09";
+  EXPECT_NE(
+      refusal(other_practice, gateway, gp).find("does not re-identify for organisation 'SSP09'"),
+      std::string::npos);
+  auto low_order = request("kkkkkkkkkkkkkkkk" + suffix);
+  low_order.recipient_key = std::string(32, '\0');
+  EXPECT_NE(refusal(low_order, gateway, gp).find("usable X25519 key"), std::string::npos);
   // A good request goes once; its replay is refused.
   const auto good = request("gggggggggggggggg" + suffix);
   EXPECT_EQ(refusal(good, gateway, gp), "not refused");
   EXPECT_NE(refusal(good, gateway, gp).find("was used before"), std::string::npos);
   // An agent without agent.reidentification re-identifies nothing.
   agent::AgentConnector acute("acute", "localhost", Port("acute"), GatewayTls());
-  EXPECT_NE(refusal(request("hhhhhhhhhhhhhhhh" + suffix), gateway, acute)
-                .find("this agent does not re-identify"),
+  auto for_acute = request("hhhhhhhhhhhhhhhh" + suffix);
+  for_acute.source = "acute";
+  EXPECT_NE(refusal(for_acute, gateway, acute).find("this agent does not re-identify"),
             std::string::npos);
   // Every refusal is in the agent's audit trail.
   const std::string trail = Slurp(AgentEnv().at("FEDGATE_AGENT_DIR") + "/audit-gp.log");

@@ -121,7 +121,9 @@ TEST(ConfigTest, AgentReidentificationSection) {
   auto config = ParseConfig(yaml(good, "{patients: {identifier: nhs_number}}"), "c.yaml");
   ASSERT_TRUE(config.has_reidentification);
   EXPECT_EQ(config.reidentification.table, "patients");
-  EXPECT_EQ(config.reidentification.allow.at("d1"), std::vector<std::string>{"direct-care"});
+  EXPECT_EQ(config.reidentification.allow.at("d1").purposes,
+            std::vector<std::string>{"direct-care"});
+  EXPECT_TRUE(config.reidentification.allow.at("d1").organisations.empty());
   EXPECT_EQ(config.reidentification.max_persons, 9);
   EXPECT_EQ(config.reidentification.max_age_seconds, 120);
   // The table must hold the identifier itself.

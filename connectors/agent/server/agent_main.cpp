@@ -53,7 +53,7 @@ int AgentMain(int argc, char** argv, int first_arg) {
     if (config.has_reidentification) {
       std::cout << "; re-identifies through " << config.reidentification.table << "."
                 << config.reidentification.organisation_column << " for";
-      for (const auto& [dsa, purposes] : config.reidentification.allow) std::cout << " " << dsa;
+      for (const auto& [dsa, allow] : config.reidentification.allow) std::cout << " " << dsa;
     }
     std::cout << "\n";
     return 0;
