@@ -101,6 +101,17 @@ CellOutcome ProtectCell(const Rules& rules, CellKind kind, const GroupFacts& gro
     if (group.persons < rules.mean_min_persons) return withhold(Rule::kMean, "persons < " + m);
     pass(Rule::kMean, "persons >= " + m);
   }
+  if (kind == CellKind::kPercentile) {
+    // Rule 'percentile': a percentile at or near an end is a minimum or maximum in disguise,
+    // one person's value; released only with enough persons at or below it and at or above
+    // it (a mode: holding it), so the value is no one person's alone.
+    const std::string m = std::to_string(rules.PercentilePersons());
+    if (cell.IsNull(row)) return out;
+    if (group.persons_aside < rules.PercentilePersons())
+      return withhold(Rule::kPercentile, "persons at or beyond the value on a side < " + m);
+    pass(Rule::kPercentile, "persons at or beyond the value on each side >= " + m);
+    return out;  // a value, not a count: neither rounded nor perturbed
+  }
   if (cell.IsNull(row) || kind == CellKind::kOther) return out;
   const bool count_like = kind == CellKind::kCount || kind == CellKind::kSum;
   const double value = Magnitude(cell, row);

@@ -29,11 +29,15 @@ struct GroupFacts {
   int64_t persons = 0;  // distinct persons (counted up to the rules' PersonsNeeded())
   bool has_cell_key = false;
   double cell_key = 0;  // CellKey() of the group, when perturbation is on
+  // A percentile or mode cell: the distinct persons on the thinner side of its value
+  // (planner/exec/ordered_set.h PersonsAside); -1 for other cells.
+  int64_t persons_aside = -1;
 };
 
 // Protects cell `row` of `cell` in place (NULL when withheld) and says why. `contributions`
 // is null when the aggregate kept none (counts, or no rule needs them). The order:
-// threshold, mean persons, zeros, dominance, p%, redaction (each on the computed value; the
+// threshold, mean persons, percentile persons, zeros, dominance, p%, redaction (each on the
+// computed value; the
 // first that withholds decides), then perturbation and rounding, which accumulate (a
 // perturbed count is then rounded, and marked perturbed).
 CellOutcome ProtectCell(const Rules& rules, CellKind kind, const GroupFacts& group,

@@ -14,6 +14,10 @@ void Ledger::Protect(const planner::LogicalOp& op, Batch& batch) {
   for (size_t i = 0; i < op.contribution_aggregates.size(); ++i)
     contribution_at[op.contribution_aggregates[i]] =
         op.contributions_column + static_cast<int>(i) * width;
+  // Where each ordered-set aggregate's persons-aside column is: -1 for the others.
+  std::vector<int> guard_at(na, -1);
+  for (size_t i = 0; i < op.percentile_aggregates.size(); ++i)
+    guard_at[op.percentile_aggregates[i]] = op.percentile_guard_column + static_cast<int>(i);
   std::vector<CellKind> kinds;
   for (const auto& fn : op.protect_functions) kinds.push_back(KindOfAggregate(fn));
 
@@ -52,7 +56,12 @@ void Ledger::Protect(const planner::LogicalOp& op, Batch& batch) {
         }
         cp = &c;
       }
-      record.cells.push_back(ProtectCell(rules, kinds[a], group, cp, batch.columns[ng + a], r));
+      GroupFacts facts = group;
+      if (guard_at[a] >= 0) {
+        const Column& g = batch.columns[guard_at[a]];
+        facts.persons_aside = g.IsNull(r) ? 0 : g.i64[r];
+      }
+      record.cells.push_back(ProtectCell(rules, kinds[a], facts, cp, batch.columns[ng + a], r));
     }
     ids.null.push_back(0);
     ids.i64.push_back(static_cast<int64_t>(rows_.size()));

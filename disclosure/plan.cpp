@@ -38,6 +38,26 @@ void CheckExtremes(const LogicalOp& plan, const Rules& rules, const std::string&
   });
 }
 
+// Rule 'percentile' where the DSA refuses percentiles (output.percentiles: {allow: false}):
+// an ordered-set aggregate of person-level values, other than per person (an intermediate
+// level that a later aggregate consumes), is refused; where allowed, each released value is
+// checked for the persons on either side of it (cell.cpp).
+void CheckPercentiles(const LogicalOp& plan, const Rules& rules, const std::string& dsa) {
+  if (rules.percentiles_allowed) return;
+  planner::VisitPlan(plan, [&](const LogicalOp& op) {
+    if (op.kind != OpKind::kAggregate || op.children.empty() || op.per_person) return;
+    if (op.children[0]->person_columns.empty() && op.children[0]->persons_column < 0) return;
+    for (const auto& a : op.aggregates) {
+      if (a.OrderedSet()) {
+        throw Error(ErrorCode::kPermissionDenied,
+                    "refused by rule 'percentile' of DSA " + dsa + ": " + a.ToString() +
+                        " would release a value of person-level data; the DSA does not allow "
+                        "percentiles (output.percentiles: {allow: false})");
+      }
+    }
+  });
+}
+
 bool IsMagnitude(const AggregateCall& a) {
   const CellKind kind = KindOfAggregate(a.fn);
   return kind == CellKind::kSum || kind == CellKind::kMean;
@@ -145,6 +165,13 @@ LogicalOpPtr Protect(LogicalOpPtr agg, const std::shared_ptr<const Rules>& rules
       }
     }
   }
+  for (size_t a = 0; a < agg->aggregates.size(); ++a) {
+    if (!agg->aggregates[a].OrderedSet()) continue;
+    if (agg->percentile_guard_column < 0)
+      agg->percentile_guard_column = static_cast<int>(agg->columns.size());
+    agg->percentile_aggregates.push_back(static_cast<int>(a));
+    agg->columns.push_back({"__aside" + std::to_string(a), DataType::Int64(), true});
+  }
   auto p = std::make_unique<LogicalOp>(OpKind::kProtect);
   p->columns = agg->columns;
   p->columns.push_back({"__sdc", DataType::Int64(), true});
@@ -158,6 +185,8 @@ LogicalOpPtr Protect(LogicalOpPtr agg, const std::shared_ptr<const Rules>& rules
   p->contributions_column = agg->contributions_column;
   p->contributions_top = agg->contributions_top;
   p->contribution_aggregates = agg->contribution_aggregates;
+  p->percentile_guard_column = agg->percentile_guard_column;
+  p->percentile_aggregates = agg->percentile_aggregates;
   p->children.push_back(std::move(agg));
   return p;
 }
@@ -265,6 +294,7 @@ void CapPersonCounts(LogicalOp& op, int64_t needed) {
 void ApplyDisclosureControl(LogicalOpPtr& plan, const std::shared_ptr<const Rules>& rules,
                             const std::string& dsa) {
   CheckExtremes(*plan, *rules, dsa);
+  CheckPercentiles(*plan, *rules, dsa);
   InsertProtect(plan, rules);
   ThresholdIntermediate(plan, rules->min_persons, false);
   CapPersonCounts(*plan, rules->PersonsNeeded());

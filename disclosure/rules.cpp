@@ -48,6 +48,10 @@ std::string Rules::Describe() const {
   if (mean_min_persons > min_persons)
     out += "; means of fewer than " + std::to_string(mean_min_persons) + " persons withheld";
   out += extremes_allowed ? "; MIN/MAX allowed" : "; MIN/MAX of person-level values refused";
+  out += percentiles_allowed ? "; percentiles and modes released with at least " +
+                                   std::to_string(PercentilePersons()) +
+                                   " persons at or below the value and as many at or above it"
+                             : "; percentiles and modes of person-level values refused";
   return out;
 }
 
@@ -62,6 +66,8 @@ std::string Rules::Label() const {
   if (p_ratio > 0) line += " p=" + Number(p_ratio);
   if (zeros_disclosive) line += " zeros";
   if (mean_min_persons > min_persons) line += " mean_persons=" + std::to_string(mean_min_persons);
+  line += percentiles_allowed ? " percentile_persons=" + std::to_string(PercentilePersons())
+                              : " no-percentiles";
   return line;
 }
 
@@ -89,6 +95,8 @@ std::string_view RuleName(Rule rule) {
       return "mean-persons";
     case Rule::kSummed:
       return "summed";
+    case Rule::kPercentile:
+      return "percentile";
   }
   return "unknown";
 }
@@ -102,6 +110,7 @@ bool Withholds(Rule rule) {
     case Rule::kZero:
     case Rule::kRedacted:
     case Rule::kMean:
+    case Rule::kPercentile:
       return true;
     case Rule::kNone:
     case Rule::kRounded:
@@ -116,6 +125,8 @@ CellKind KindOfAggregate(std::string_view function) {
   if (function == "count" || function == "count_star") return CellKind::kCount;
   if (function == "sum") return CellKind::kSum;
   if (function == "avg") return CellKind::kMean;
+  if (function == "percentile_cont" || function == "percentile_disc" || function == "mode")
+    return CellKind::kPercentile;
   return CellKind::kOther;
 }
 

@@ -30,6 +30,14 @@ struct Rules {
   bool zeros_disclosive = false;  // a zero count or sum in a released group is withheld
   int64_t mean_min_persons = 0;   // means of fewer persons are withheld (0: min_persons)
   bool extremes_allowed = false;  // MIN/MAX of person-level values
+  // Ordered-set aggregates (percentile_cont, percentile_disc, mode, median) at the output:
+  // allowed, and then each released value needs at least percentile_min_persons distinct
+  // persons at or below it and as many at or above it (mode: holding it); 0: min_persons.
+  bool percentiles_allowed = true;
+  int64_t percentile_min_persons = 0;
+  int64_t PercentilePersons() const {
+    return percentile_min_persons > 0 ? percentile_min_persons : min_persons;
+  }
 
   // The largest person count any rule compares with: groups count persons up to it.
   int64_t PersonsNeeded() const;
@@ -48,16 +56,17 @@ struct Rules {
 // Codes are stable: they go into audit records and responses.
 enum class Rule : uint8_t {
   kNone = 0,
-  kThreshold = 1,  // withheld: fewer than min_persons persons
-  kRounded = 2,    // rounded to the base, or to midpoint-6
-  kPerturbed = 3,  // adjusted by the cell-key method (then rounded when rounding is on)
-  kDominance = 4,  // withheld: the n largest contributors make up more than k% of the total
-  kSecondary = 5,  // withheld so that a withheld cell cannot be recovered from totals
-  kPRatio = 6,     // withheld: the others' share would let the largest estimate the second
-  kZero = 7,       // withheld: a zero count of a group (zeros disclosive)
-  kRedacted = 8,   // withheld: a count in 1..redact_at_or_below
-  kMean = 9,       // withheld: a mean of fewer than mean_min_persons persons
-  kSummed = 10,    // a total shown as the sum of its released cells
+  kThreshold = 1,    // withheld: fewer than min_persons persons
+  kRounded = 2,      // rounded to the base, or to midpoint-6
+  kPerturbed = 3,    // adjusted by the cell-key method (then rounded when rounding is on)
+  kDominance = 4,    // withheld: the n largest contributors make up more than k% of the total
+  kSecondary = 5,    // withheld so that a withheld cell cannot be recovered from totals
+  kPRatio = 6,       // withheld: the others' share would let the largest estimate the second
+  kZero = 7,         // withheld: a zero count of a group (zeros disclosive)
+  kRedacted = 8,     // withheld: a count in 1..redact_at_or_below
+  kMean = 9,         // withheld: a mean of fewer than mean_min_persons persons
+  kSummed = 10,      // a total shown as the sum of its released cells
+  kPercentile = 11,  // withheld: fewer than the percentile persons on a side of the value
 };
 std::string_view RuleName(Rule rule);
 // True for the rules whose cells are withheld (NULL), false for those that adjust them.
@@ -65,10 +74,11 @@ bool Withholds(Rule rule);
 
 // What an aggregate cell is to the rules.
 enum class CellKind : uint8_t {
-  kCount,  // count(*), count(x), count(DISTINCT x): thresholded, perturbed, rounded
-  kSum,    // sum(x): rounded like a count, checked for dominance and p%, perturbed
-  kMean,   // avg(x): checked for dominance, p% and mean_min_persons, perturbed
-  kOther,  // min/max where allowed: thresholded only
+  kCount,       // count(*), count(x), count(DISTINCT x): thresholded, perturbed, rounded
+  kSum,         // sum(x): rounded like a count, checked for dominance and p%, perturbed
+  kMean,        // avg(x): checked for dominance, p% and mean_min_persons, perturbed
+  kOther,       // min/max where allowed: thresholded only
+  kPercentile,  // percentile_cont, percentile_disc, mode: thresholded, persons on each side
 };
 CellKind KindOfAggregate(std::string_view function);
 

@@ -1,5 +1,7 @@
 #include "planner/bound_expr.h"
 
+#include <cstdio>
+
 #include <functional>
 
 namespace fedgate::planner {
@@ -101,11 +103,18 @@ BoundExprPtr JoinConjuncts(std::vector<BoundExprPtr> conjuncts) {
 }
 
 AggregateCall AggregateCall::Clone() const {
-  return AggregateCall{fn, distinct, arg ? arg->Clone() : nullptr, type};
+  return AggregateCall{fn, distinct, arg ? arg->Clone() : nullptr, type, fraction, descending};
 }
 
 std::string AggregateCall::ToString() const {
   if (fn == "count_star") return "count(*)";
+  if (OrderedSet()) {
+    char f[32];
+    std::snprintf(f, sizeof f, "%.17g", fraction);
+    return fn + "(" + (fn == "mode" ? std::string() : std::string(f)) +
+           ") WITHIN GROUP (ORDER BY " + (arg ? arg->ToString() : "") +
+           (descending ? " DESC)" : ")");
+  }
   return fn + "(" + (distinct ? "DISTINCT " : "") + (arg ? arg->ToString() : "") + ")";
 }
 

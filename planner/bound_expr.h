@@ -46,10 +46,18 @@ std::vector<BoundExprPtr> SplitConjuncts(BoundExprPtr e);
 BoundExprPtr JoinConjuncts(std::vector<BoundExprPtr> conjuncts);
 
 struct AggregateCall {
-  std::string fn;  // count_star, count, sum, avg, min, max
+  // count_star, count, sum, avg, min, max; the ordered-set aggregates percentile_cont,
+  // percentile_disc (of `fraction`) and mode (median(x) binds as percentile_cont(0.5)).
+  std::string fn;
   bool distinct = false;
-  BoundExprPtr arg;  // null for count_star
+  BoundExprPtr arg;  // null for count_star; the ordering expression of an ordered-set aggregate
   DataType type;
+  double fraction = 0;      // percentile_cont, percentile_disc: in [0, 1]
+  bool descending = false;  // WITHIN GROUP (ORDER BY x DESC)
+
+  bool OrderedSet() const {
+    return fn == "percentile_cont" || fn == "percentile_disc" || fn == "mode";
+  }
 
   AggregateCall Clone() const;
   std::string ToString() const;

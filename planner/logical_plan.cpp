@@ -135,6 +135,8 @@ LogicalOpPtr CloneSubtree(const LogicalOp& op) {
   out->contributions_column = op.contributions_column;
   out->contributions_top = op.contributions_top;
   out->contribution_aggregates = op.contribution_aggregates;
+  out->percentile_guard_column = op.percentile_guard_column;
+  out->percentile_aggregates = op.percentile_aggregates;
   out->protect_groups = op.protect_groups;
   out->protect_functions = op.protect_functions;
   out->protect_label = op.protect_label;

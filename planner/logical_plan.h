@@ -95,6 +95,12 @@ struct LogicalOp {
   int contributions_column = -1;
   int contributions_top = 0;
   std::vector<int> contribution_aggregates;
+  // Per ordered-set aggregate listed in `percentile_aggregates`, from `percentile_guard_column`
+  // on, a hidden int64 column: the distinct persons on the thinner side of its value
+  // (percentile_cont, percentile_disc: min(persons with a value at or below it, at or above);
+  // mode: persons with the modal value). Rule 'percentile' reads it.
+  int percentile_guard_column = -1;
+  std::vector<int> percentile_aggregates;
 
   // kProtect: disclosure control over an output aggregate (its only child), applied by the
   // ExecContext's Protector (disclosure/ledger.h). Output: the child's columns, protected,

@@ -140,7 +140,7 @@ class DsaReader : public config::YamlFile {
     const auto output = Required(root, "output", "");
     CheckKeys(output, "output",
               {"level", "min_persons", "rounding", "redact_at_or_below", "perturbation",
-               "dominance", "p_ratio", "zeros", "means", "extremes"});
+               "dominance", "p_ratio", "zeros", "means", "extremes", "percentiles"});
     std::string level = Text(Required(output, "level", "output."), "output.level");
     if (level == "aggregate") {
       d.level = OutputLevel::kAggregate;
@@ -222,6 +222,21 @@ class DsaReader : public config::YamlFile {
       if (e != "allow" && e != "deny")
         Fail(output["extremes"], "output.extremes must be allow or deny, got '" + e + "'");
       d.disclosure.extremes_allowed = e == "allow";
+    }
+    if (output["percentiles"]) {
+      // {allow: true|false, min_persons: N}: N persons needed on each side of a released
+      // percentile (default: min_persons).
+      const auto p = output["percentiles"];
+      CheckKeys(p, "output.percentiles", {"allow", "min_persons"});
+      if (p["allow"]) {
+        const std::string a = Text(p["allow"], "output.percentiles.allow");
+        if (a != "true" && a != "false")
+          Fail(p["allow"], "output.percentiles.allow must be true or false, got '" + a + "'");
+        d.disclosure.percentiles_allowed = a == "true";
+      }
+      if (p["min_persons"])
+        d.disclosure.percentile_min_persons =
+            Int(p["min_persons"], "output.percentiles.min_persons", 1, 1000000);
     }
 
     if (root["linkage"]) {

@@ -80,6 +80,10 @@ struct Expr {
   // runs and which aggregates the same rows; this is where FILTER was, for the binder's check
   // that the function is an aggregate (-1: no FILTER).
   int filter_location = -1;
+  // kFunction written with WITHIN GROUP (ORDER BY x [DESC]): percentile_cont(f),
+  // percentile_disc(f) and mode(); args are then {f, x} (mode: {x}).
+  bool within_group = false;
+  bool order_descending = false;
 
   std::string op;  // kBinary, kUnary, kIsTrue, kGroupingSet
   std::vector<ExprPtr> args;

@@ -276,8 +276,8 @@ ExprPtr Converter::Function(const Json& body) {
   if (names.size() == 2 && names[0] == "pg_catalog") names.erase(names.begin());
   if (names.size() != 1) Fail("schema-qualified function names are not supported", location);
   if (body.contains("over")) Fail("window functions are not supported", location);
-  if (BoolField(body, "agg_within_group")) Fail("WITHIN GROUP is not supported", location);
-  if (body.contains("agg_order")) {
+  const bool within_group = BoolField(body, "agg_within_group");
+  if (body.contains("agg_order") && !within_group) {
     Fail("ORDER BY in aggregate functions is not supported", location);
   }
   if (BoolField(body, "func_variadic")) Fail("VARIADIC is not supported", location);
@@ -285,6 +285,20 @@ ExprPtr Converter::Function(const Json& body) {
   expr->name = Lower(names[0]);
   expr->distinct = BoolField(body, "agg_distinct");
   expr->agg_star = BoolField(body, "agg_star");
+  if (within_group) {
+    // The ordered-set aggregates: percentile_cont(f) / percentile_disc(f) / mode() WITHIN
+    // GROUP (ORDER BY x): the ordering expression becomes the last argument.
+    if (expr->name != "percentile_cont" && expr->name != "percentile_disc" && expr->name != "mode")
+      Fail("WITHIN GROUP is supported for percentile_cont, percentile_disc and mode, not " +
+               expr->name,
+           location);
+    const Json& order = ListField(body, "agg_order");
+    if (order.size() != 1) Fail(expr->name + " orders by exactly one expression", location);
+    OrderItem item = SortItem(order[0]);
+    expr->within_group = true;
+    expr->order_descending = item.descending;
+    expr->args.push_back(std::move(item.expr));
+  }
   if (body.contains("agg_filter")) {
     // agg(x) FILTER (WHERE c) aggregates the rows where c holds: agg(CASE WHEN c THEN x END),
     // since every aggregate skips NULLs; count(*) counts them: count(CASE WHEN c THEN 1 END).
@@ -296,14 +310,14 @@ ExprPtr Converter::Function(const Json& body) {
       value->literal_kind = LiteralKind::kInteger;
       value->literal = "1";
       expr->agg_star = false;
-    } else if (expr->args.size() == 1) {
-      value = std::move(expr->args[0]);
+    } else if (expr->args.size() == 1 || (expr->within_group && expr->args.size() == 2)) {
+      value = std::move(expr->args.back());
+      expr->args.pop_back();
     } else {
       Fail("FILTER needs an aggregate of one argument or count(*)", location);
     }
     auto when = std::make_unique<Expr>(ExprKind::kCase, expr->filter_location);
     when->whens.emplace_back(std::move(condition), std::move(value));
-    expr->args.clear();
     expr->args.push_back(std::move(when));
   }
   return expr;

@@ -164,7 +164,45 @@ BoundExprPtr Binder::BindExpr(const sql::Expr& e, ExprContext& ctx) {
         AggregateCall agg;
         agg.fn = fn;
         agg.distinct = e.distinct;
-        if (e.agg_star) {
+        const bool ordered_set = fn == "percentile_cont" || fn == "percentile_disc" || fn == "mode";
+        if (ordered_set != e.within_group) {
+          Fail(ErrorCode::kInvalidArgument,
+               ordered_set ? fn + " needs WITHIN GROUP (ORDER BY ...)"
+                           : "WITHIN GROUP is only for percentile_cont, percentile_disc and mode",
+               e.location);
+        }
+        if (ordered_set || fn == "median") {
+          // percentile_*(f) WITHIN GROUP (ORDER BY x): args {f, x}; mode(): {x}; median(x) is
+          // percentile_cont(0.5) WITHIN GROUP (ORDER BY x).
+          const size_t want = fn == "percentile_cont" || fn == "percentile_disc" ? 2 : 1;
+          if (e.args.size() != want || e.distinct)
+            Fail(ErrorCode::kInvalidArgument,
+                 fn == "mode"     ? std::string("mode() takes no argument before WITHIN GROUP")
+                 : fn == "median" ? std::string("median takes exactly one argument")
+                                  : fn + " takes one fraction (e.g. 0.5) and WITHIN GROUP "
+                                         "(ORDER BY x)",
+                 e.location);
+          if (fn == "median") {
+            agg.fn = "percentile_cont";
+            agg.fraction = 0.5;
+          } else if (want == 2) {
+            ExprContext none{ctx.scope, nullptr, "a percentile's fraction"};
+            BoundExprPtr f = BindExpr(*e.args[0], none);
+            if (f->kind != BoundKind::kConstant || f->value.null || !f->type.IsNumeric())
+              Fail(ErrorCode::kInvalidArgument,
+                   fn + "'s fraction must be a number between 0 and 1, written as a constant",
+                   e.args[0]->location);
+            agg.fraction = f->value.AsDouble();
+            if (!(agg.fraction >= 0 && agg.fraction <= 1))
+              Fail(ErrorCode::kInvalidArgument,
+                   "percentile value " + f->value.ToString() + " is not between 0 and 1",
+                   e.args[0]->location);
+          }
+          agg.descending = e.order_descending;
+          ExprContext inner{ctx.scope, nullptr, "aggregate function arguments"};
+          agg.arg = BindExpr(*e.args.back(), inner);
+          if (agg.arg->untyped_literal) agg.arg = CastTo(std::move(agg.arg), DataType::Text());
+        } else if (e.agg_star) {
           if (fn != "count") Fail(ErrorCode::kInvalidArgument, fn + "(*) is not valid", e.location);
           agg.fn = "count_star";
         } else {

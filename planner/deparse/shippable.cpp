@@ -129,6 +129,9 @@ bool CanPushOperator(const LogicalOp& op, const sql::Dialect& d) {
         if (!d.text_semantics_match && g->type.id == TypeId::kText) return false;
       }
       for (const auto& a : op.aggregates) {
+        // Ordered-set aggregates run in the gateway: it counts the persons on either side of
+        // each value for rule 'percentile', which no source can report.
+        if (a.OrderedSet()) return false;
         if (!ok(a.arg)) return false;
         if (!d.text_semantics_match && a.arg && a.arg->type.id == TypeId::kText &&
             (a.distinct || a.fn == "min" || a.fn == "max"))

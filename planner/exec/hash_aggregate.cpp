@@ -9,6 +9,7 @@
 #include "planner/exec/evaluate.h"
 #include "planner/exec/key_table.h"
 #include "planner/exec/operators.h"
+#include "planner/exec/ordered_set.h"
 
 namespace fedgate::planner::exec {
 
@@ -22,7 +23,7 @@ struct PseudonymHash {
   }
 };
 
-enum class AggKind { kCountStar, kCount, kSum, kAvg, kMin, kMax };
+enum class AggKind { kCountStar, kCount, kSum, kAvg, kMin, kMax, kOrderedSet };
 
 AggKind KindOf(const std::string& fn) {
   if (fn == "count_star") return AggKind::kCountStar;
@@ -31,6 +32,8 @@ AggKind KindOf(const std::string& fn) {
   if (fn == "avg") return AggKind::kAvg;
   if (fn == "min") return AggKind::kMin;
   if (fn == "max") return AggKind::kMax;
+  if (fn == "percentile_cont" || fn == "percentile_disc" || fn == "mode")
+    return AggKind::kOrderedSet;
   throw Error(ErrorCode::kInternal, "unknown aggregate " + fn);
 }
 
@@ -40,6 +43,8 @@ struct Accumulator {
   double sum_double = 0;
   Value best;  // min / max
   std::unique_ptr<std::unordered_set<std::string>> distinct;
+  // Ordered-set aggregates: every value, and (where the row has one) its person.
+  std::unique_ptr<OrderedValues> ordered;
 };
 
 struct Group {
@@ -85,6 +90,14 @@ class HashAggregateOperator : public Operator {
       if (op_.cellkey_column >= 0)
         AppendValue(out.columns[op_.cellkey_column], Value::Double(groups_[g]->key_sum));
       if (op_.contributions_column >= 0) AppendContributions(out, *groups_[g]);
+      // Ordered-set aggregates at the output: the persons on the thinner side of the value.
+      for (size_t i = 0; i < op_.percentile_aggregates.size(); ++i) {
+        const auto& acc = groups_[g]->accs[op_.percentile_aggregates[i]];
+        AppendValue(out.columns[op_.percentile_guard_column + static_cast<int>(i)],
+                    Value::Int(acc.ordered ? acc.ordered->PersonsAside(
+                                                 op_.aggregates[op_.percentile_aggregates[i]])
+                                           : 0));
+      }
     }
     out.rows = end - emitted_;
     emitted_ = end;
@@ -99,6 +112,7 @@ class HashAggregateOperator : public Operator {
     for (size_t a = 0; a < op_.aggregates.size(); ++a) {
       if (op_.aggregates[a].distinct)
         g->accs[a].distinct = std::make_unique<std::unordered_set<std::string>>();
+      if (kinds_[a] == AggKind::kOrderedSet) g->accs[a].ordered = std::make_unique<OrderedValues>();
     }
     groups_.push_back(std::move(g));
     Charge(static_cast<int64_t>(96 + 64 * op_.aggregates.size()));
@@ -148,12 +162,25 @@ class HashAggregateOperator : public Operator {
           }
           group = groups_[id].get();
         }
-        for (size_t a = 0; a < kinds_.size(); ++a)
-          Update(kinds_[a], group->accs[a], arg_cols[a], r);
         const Pseudonym* person = nullptr;
         for (const auto& p : person_cols) {
+          if (!p.null[r]) {
+            person = &p.pseudo[r];
+            break;
+          }
+        }
+        for (size_t a = 0; a < kinds_.size(); ++a) {
+          if (kinds_[a] == AggKind::kOrderedSet) {
+            if (!arg_cols[a].null[r]) {
+              group->accs[a].ordered->Add(GetValue(arg_cols[a], r), person);
+              Charge(48);
+            }
+            continue;
+          }
+          Update(kinds_[a], group->accs[a], arg_cols[a], r);
+        }
+        for (const auto& p : person_cols) {
           if (p.null[r]) continue;
-          if (!person) person = &p.pseudo[r];
           if (op_.persons_cap > 0 && static_cast<int64_t>(group->persons.size()) >= op_.persons_cap)
             continue;
           if (group->persons.insert(p.pseudo[r]).second) {
@@ -221,6 +248,7 @@ class HashAggregateOperator : public Operator {
 
   Value Result(const AggregateCall& agg, const Accumulator& acc) {
     if (agg.fn == "count" || agg.fn == "count_star") return Value::Int(acc.count);
+    if (acc.ordered) return acc.ordered->Result(agg);
     if (acc.count == 0) return Value::Null(agg.type);
     const DataType& in = agg.arg->type;
     if (agg.fn == "sum") {

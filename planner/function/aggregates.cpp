@@ -7,7 +7,8 @@
 namespace fedgate::planner {
 
 bool IsAggregateFunction(const std::string& fn) {
-  return fn == "count" || fn == "sum" || fn == "avg" || fn == "min" || fn == "max";
+  return fn == "count" || fn == "sum" || fn == "avg" || fn == "min" || fn == "max" ||
+         fn == "percentile_cont" || fn == "percentile_disc" || fn == "mode" || fn == "median";
 }
 
 DataType AggregateType(const std::string& fn, const DataType& arg) {
@@ -23,7 +24,14 @@ DataType AggregateType(const std::string& fn, const DataType& arg) {
     return arg;
   }
   if (arg.id == TypeId::kPseudonym) ThrowInvalid("function " + fn + "(person_id) is not allowed");
-  return arg;  // min, max
+  if (fn == "percentile_cont") {
+    // Interpolates: a number (PostgreSQL's double precision).
+    if (!arg.IsNumeric())
+      ThrowInvalid("function percentile_cont(" + arg.ToString() + ") does not exist (it " +
+                   "interpolates numbers; percentile_disc takes any ordered type)");
+    return DataType::Double();
+  }
+  return arg;  // min, max, percentile_disc, mode
 }
 
 }  // namespace fedgate::planner

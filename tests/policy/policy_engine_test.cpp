@@ -140,7 +140,7 @@ TEST_P(AdversarialTest, RefusedOrProtected) {
     FAIL() << "refused (" << e.what() << "); expected a protected result (" << c.expect << ")";
   }
   const size_t nc = r.columns.size();
-  int64_t withheld_rows = 0, dominance_cells = 0, secondary_cells = 0;
+  int64_t withheld_rows = 0, dominance_cells = 0, secondary_cells = 0, percentile_cells = 0;
   for (size_t row = 0; row < r.rows.rows; ++row) {
     bool all_withheld = true;
     for (size_t col = 0; col < nc; ++col) {
@@ -152,6 +152,11 @@ TEST_P(AdversarialTest, RefusedOrProtected) {
       if (r.disclosure.cell_rules[row * nc + col] ==
           static_cast<uint8_t>(disclosure::Rule::kSecondary))
         ++secondary_cells;
+      if (r.disclosure.cell_rules[row * nc + col] ==
+          static_cast<uint8_t>(disclosure::Rule::kPercentile)) {
+        ++percentile_cells;
+        EXPECT_TRUE(r.rows.columns[col].IsNull(row)) << "a cell marked 'percentile' shows a value";
+      }
     }
     if (r.disclosure.suppressed[row]) {
       EXPECT_TRUE(all_withheld) << "row " << row << " is under the threshold but shows values";
@@ -171,6 +176,8 @@ TEST_P(AdversarialTest, RefusedOrProtected) {
     EXPECT_EQ(rows, 0);
   } else if (c.expect == "dominance") {
     EXPECT_GT(dominance_cells, 0);
+  } else if (c.expect == "percentile") {
+    EXPECT_GT(percentile_cells, 0);
   } else if (c.expect == "secondary") {
     EXPECT_GT(secondary_cells, 0) << [&] {
       std::string dump;
@@ -322,6 +329,33 @@ TEST_F(PolicyEngineTest, ReleasedQueryIsAuditedWithFragments) {
   ASSERT_EQ(rec["fragments"].size(), 2u);
   for (const auto& f : rec["fragments"]) EXPECT_GT(f["rows"].get<int64_t>(), 0);
   EXPECT_TRUE(rec["rules"].contains("rounded")) << rec.dump();
+}
+
+TEST_F(PolicyEngineTest, PercentilesRefusedWhereTheDsaSaysSo) {
+  Gateway g("percentiles");
+  auto session = g.Session("pia", "cost-analysis");
+  for (const char* sql :
+       {"SELECT admission_method, median(cost) FROM acute.admissions GROUP BY 1",
+        "SELECT mode() WITHIN GROUP (ORDER BY admission_method) FROM acute.admissions",
+        "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY total) FROM (SELECT person_id, "
+        "sum(cost) AS total FROM acute.admissions GROUP BY person_id) t"}) {
+    try {
+      g.gate->Query(session, "no-percentiles-test", sql);
+      ADD_FAILURE() << "released: " << sql;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kPermissionDenied);
+      EXPECT_NE(std::string(e.what()).find("refused by rule 'percentile' of DSA "
+                                           "no-percentiles-test"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  // Per person (an intermediate level a later aggregate consumes) is allowed.
+  auto r = g.gate->Query(session, "no-percentiles-test",
+                         "SELECT count(*) FROM (SELECT person_id, percentile_cont(0.5) WITHIN "
+                         "GROUP (ORDER BY cost) AS m FROM acute.admissions GROUP BY person_id) t "
+                         "WHERE m > 1000");
+  EXPECT_EQ(r.rows.rows, 1u);
 }
 
 TEST_F(PolicyEngineTest, RecordLevelOutputIsRekeyedAndThresholded) {

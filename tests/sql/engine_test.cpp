@@ -132,6 +132,20 @@ TEST_F(EngineTest, UnsupportedConstructIsNamed) {
       << w.what();
 }
 
+// median(x) is PostgreSQL-less shorthand (the differential tests cannot check it against the
+// reference): it must equal percentile_cont(0.5) WITHIN GROUP (ORDER BY x), group by group.
+TEST_F(EngineTest, MedianIsTheContinuousHalfPercentile) {
+  auto engine = MakeEngine("min_persons: 1\n");
+  auto r = engine->Run(
+      "SELECT admission_method, median(cost) AS m, percentile_cont(0.5) WITHIN GROUP (ORDER BY "
+      "cost) AS p FROM acute.admissions GROUP BY admission_method");
+  ASSERT_GE(r.rows.rows, 3u);
+  for (size_t i = 0; i < r.rows.rows; ++i) {
+    ASSERT_FALSE(r.rows.columns[1].IsNull(i));
+    EXPECT_DOUBLE_EQ(r.rows.columns[1].f64[i], r.rows.columns[2].f64[i]);
+  }
+}
+
 TEST_F(EngineTest, UnreachableSourceIsNamedAndNothingIsReturned) {
   auto engine = MakeEngine("min_persons: 1\n", std::to_string(FreeLoopbackPort()));
   Error e = ErrorOf(
