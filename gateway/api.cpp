@@ -296,6 +296,10 @@ HttpResponse Api::Route(const HttpRequest& request, const std::string& path, con
     if (auto r = only("GET")) return *r;
     return AuditTrail(request, caller);
   }
+  if (path == "/api/v1/linkage") {
+    if (auto r = only("GET")) return *r;
+    return Linkage(request, caller);
+  }
   if (path == "/api/v1/cohorts") {
     if (auto r = only("POST")) return *r;
     return Cohort(request, caller);

@@ -69,6 +69,7 @@ class Api {
   HttpResponse GetDsa(const std::string& id, const Caller& caller);
   HttpResponse PutDsa(const HttpRequest& request, const std::string& id, const Caller& caller);
   HttpResponse AuditTrail(const HttpRequest& request, const Caller& caller);
+  HttpResponse Linkage(const HttpRequest& request, const Caller& caller);  // linkage_api.cpp
   // reidentify_api.cpp
   HttpResponse Cohort(const HttpRequest& request, const Caller& caller);
   HttpResponse Reidentify(const HttpRequest& request, const Caller& caller);

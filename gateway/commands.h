@@ -10,6 +10,7 @@ int QueryCommand(int argc, char** argv);
 int ExplainCommand(int argc, char** argv);
 int PolicyCommand(int argc, char** argv);
 int AuditCommand(int argc, char** argv);
+int LinkageCommand(int argc, char** argv);
 int ServeCommand(int argc, char** argv);
 int PasswdCommand(int argc, char** argv);
 int SourcesCommand(int argc, char** argv);

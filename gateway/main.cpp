@@ -41,6 +41,8 @@ constexpr Command kCommands[] = {
     {"policy", "Check DSA files (lint) and explain what a DSA allows for a user, purpose and query",
      &fedgate::gateway::PolicyCommand},
     {"audit", "Verify the hash chain of an audit log", &fedgate::gateway::AuditCommand},
+    {"linkage", "Linkage quality of a DSA's tables: records, linkable records, linked share",
+     &fedgate::gateway::LinkageCommand},
     {"serve", "Serve the JSON API over HTTP (queries under DSAs, audited)",
      &fedgate::gateway::ServeCommand},
     {"passwd", "Hash a password for the configuration's users", &fedgate::gateway::PasswdCommand},

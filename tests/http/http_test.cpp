@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "audit/audit_log.h"
+#include "common/nhs_number.h"
 #include "tests/http/http_gateway.h"
 
 namespace fedgate::testing {
@@ -224,6 +225,39 @@ TEST_F(HttpTest, CatalogOfADsa) {
   EXPECT_TRUE(patients);
   EXPECT_EQ(Curl("/api/v1/catalog?dsa=symphony-test", Auth("eve")).status, 403);
   EXPECT_EQ(Curl("/api/v1/catalog", Auth("ana")).status, 400);
+}
+
+// The linkage report: per shared table, records and linkable records as an analyst's counts
+// would be released (rounded to 5 under symphony-test), checked against the provider.
+TEST_F(HttpTest, LinkageReportOfADsa) {
+  auto r = Curl("/api/v1/linkage?dsa=symphony-test&purpose=cost-analysis", Auth("ana"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = nlohmann::json::parse(r.body);
+  int64_t records = 0, linkable = 0;
+  PgRows("acute", "SELECT nhs_number FROM admissions", [&](const connectors::odbc::TextRow& row) {
+    ++records;
+    if (row[0] && NormaliseNhsNumber(*row[0])) ++linkable;
+  });
+  ASSERT_GT(records, linkable) << "the harness has unlinkable admissions";
+  std::set<std::string> tables;
+  for (const auto& t : j["tables"]) {
+    tables.insert(t["source"].get<std::string>() + "." + t["table"].get<std::string>());
+    ASSERT_TRUE(t["records"].is_number()) << t.dump();
+    EXPECT_EQ(t["records"].get<int64_t>() % 5, 0) << "rounded to 5: " << t.dump();
+    EXPECT_EQ(t["linkable"].get<int64_t>() % 5, 0) << t.dump();
+    EXPECT_GE(t["linked_pct"].get<double>(), 0.0);
+    EXPECT_LE(t["linked_pct"].get<double>(), 100.0);
+    if (t["table"] != "admissions") continue;
+    EXPECT_LE(std::llabs(t["records"].get<int64_t>() - records), 2) << t.dump();
+    EXPECT_LE(std::llabs(t["linkable"].get<int64_t>() - linkable), 2) << t.dump();
+  }
+  EXPECT_TRUE(tables.count("acute.admissions") && tables.count("gp.patients") &&
+              tables.count("mental_health.contacts"))
+      << r.body;
+  // Only recipients, and a purpose is needed.
+  EXPECT_EQ(Curl("/api/v1/linkage?dsa=symphony-test&purpose=cost-analysis", Auth("eve")).status,
+            403);
+  EXPECT_EQ(Curl("/api/v1/linkage?dsa=symphony-test", Auth("ana")).status, 400);
 }
 
 TEST_F(HttpTest, DsaOwnersValidateReplaceAndReadTheAudit) {
