@@ -1,5 +1,7 @@
 #include "disclosure/ledger.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 
 namespace fedgate::disclosure {
@@ -18,6 +20,9 @@ void Ledger::Protect(const planner::LogicalOp& op, Batch& batch) {
   std::vector<int> guard_at(na, -1);
   for (size_t i = 0; i < op.percentile_aggregates.size(); ++i)
     guard_at[op.percentile_aggregates[i]] = op.percentile_guard_column + static_cast<int>(i);
+  std::vector<int> filtered_at(na, -1);
+  for (size_t i = 0; i < op.filtered_aggregates.size(); ++i)
+    filtered_at[op.filtered_aggregates[i]] = op.filtered_persons_column + static_cast<int>(i);
   std::vector<CellKind> kinds;
   for (const auto& fn : op.protect_functions) kinds.push_back(KindOfAggregate(fn));
 
@@ -60,6 +65,11 @@ void Ledger::Protect(const planner::LogicalOp& op, Batch& batch) {
       if (guard_at[a] >= 0) {
         const Column& g = batch.columns[guard_at[a]];
         facts.persons_aside = g.IsNull(r) ? 0 : g.i64[r];
+      }
+      if (filtered_at[a] >= 0) {
+        // A FILTERed cell speaks only of the persons the filter keeps.
+        const Column& f = batch.columns[filtered_at[a]];
+        facts.persons = std::min(facts.persons, f.IsNull(r) ? int64_t{0} : f.i64[r]);
       }
       record.cells.push_back(ProtectCell(rules, kinds[a], facts, cp, batch.columns[ng + a], r));
     }

@@ -58,6 +58,27 @@ void CheckPercentiles(const LogicalOp& plan, const Rules& rules, const std::stri
   });
 }
 
+// Rule 'percentile' below the output: a percentile or mode of person-level values that feeds
+// another aggregate (SELECT avg(m) FROM (SELECT percentile_disc(1) ... m ...)) would reach the
+// output unchecked, as MIN/MAX would; only a per-person level (GROUP BY person_id) may feed
+// one. Runs after InsertProtect: output aggregates are the children of a kProtect.
+void CheckIntermediatePercentiles(const LogicalOp& op, bool output, const std::string& dsa) {
+  if (op.kind == OpKind::kAggregate && !output && !op.per_person && !op.children.empty() &&
+      !op.children[0]->person_columns.empty()) {
+    for (const auto& a : op.aggregates) {
+      if (a.OrderedSet()) {
+        throw Error(ErrorCode::kPermissionDenied,
+                    "refused by rule 'percentile' of DSA " + dsa + ": " + a.ToString() +
+                        " feeds another aggregate, where its value would not be checked; "
+                        "release it at the output (where at least min_persons persons must be "
+                        "on each side of it) or compute it per person");
+      }
+    }
+  }
+  for (const auto& c : op.children)
+    CheckIntermediatePercentiles(*c, op.kind == OpKind::kProtect, dsa);
+}
+
 bool IsMagnitude(const AggregateCall& a) {
   const CellKind kind = KindOfAggregate(a.fn);
   return kind == CellKind::kSum || kind == CellKind::kMean;
@@ -172,6 +193,15 @@ LogicalOpPtr Protect(LogicalOpPtr agg, const std::shared_ptr<const Rules>& rules
     agg->percentile_aggregates.push_back(static_cast<int>(a));
     agg->columns.push_back({"__aside" + std::to_string(a), DataType::Int64(), true});
   }
+  if (!agg->person_inputs.empty()) {
+    for (size_t a = 0; a < agg->aggregates.size(); ++a) {
+      if (!agg->aggregates[a].filtered) continue;
+      if (agg->filtered_persons_column < 0)
+        agg->filtered_persons_column = static_cast<int>(agg->columns.size());
+      agg->filtered_aggregates.push_back(static_cast<int>(a));
+      agg->columns.push_back({"__filtered" + std::to_string(a), DataType::Int64(), true});
+    }
+  }
   auto p = std::make_unique<LogicalOp>(OpKind::kProtect);
   p->columns = agg->columns;
   p->columns.push_back({"__sdc", DataType::Int64(), true});
@@ -187,6 +217,8 @@ LogicalOpPtr Protect(LogicalOpPtr agg, const std::shared_ptr<const Rules>& rules
   p->contribution_aggregates = agg->contribution_aggregates;
   p->percentile_guard_column = agg->percentile_guard_column;
   p->percentile_aggregates = agg->percentile_aggregates;
+  p->filtered_persons_column = agg->filtered_persons_column;
+  p->filtered_aggregates = agg->filtered_aggregates;
   p->children.push_back(std::move(agg));
   return p;
 }
@@ -296,6 +328,7 @@ void ApplyDisclosureControl(LogicalOpPtr& plan, const std::shared_ptr<const Rule
   CheckExtremes(*plan, *rules, dsa);
   CheckPercentiles(*plan, *rules, dsa);
   InsertProtect(plan, rules);
+  CheckIntermediatePercentiles(*plan, false, dsa);
   ThresholdIntermediate(plan, rules->min_persons, false);
   CapPersonCounts(*plan, rules->PersonsNeeded());
   CarrySdc(*plan);

@@ -166,44 +166,61 @@ class Releaser {
     }
   }
 
-  bool RowWithheld(size_t r) const {
-    if (out_.suppressed[r]) return true;
-    for (size_t k = 0; k < visible_.size(); ++k) {
-      if (Withholds(RuleOf(r, k))) return true;
-    }
-    return false;
-  }
-
-  // Magnitude used to pick the complementary row: its first visible numeric value.
-  double SizeOf(size_t r) const {
-    for (size_t k = 0; k < visible_.size(); ++k) {
-      const Column& c = all_.columns[visible_[k]];
+  // Magnitude used to pick the complementary row in column k: its value there, else the
+  // row's first visible numeric value.
+  double SizeOf(size_t r, size_t k) const {
+    const Column& own = all_.columns[visible_[k]];
+    if (own.type.IsNumeric() && !own.IsNull(r)) return planner::GetValue(own, r).AsDouble();
+    for (size_t j = 0; j < visible_.size(); ++j) {
+      const Column& c = all_.columns[visible_[j]];
       if (c.type.IsNumeric() && !c.IsNull(r)) return planner::GetValue(c, r).AsDouble();
     }
     return 0.0;
   }
 
   // Rule 'secondary': a row of grouping set S and a key k of S add up, over k, to the row of
-  // S without k that has the same other keys; in every such line zero or at least two rows
-  // must be withheld, else the one withheld row is the margin minus the others.
+  // S without k that has the same other keys; in every such line zero or at least two cells of
+  // each additive column (counts, sums, means) must be withheld, else the one withheld cell is
+  // the margin minus the others. Column by column: a cell withheld in one column (dominance of
+  // a sum, a percentile) does not make the row's other cells safe to leave as they are, nor
+  // stand in for their complement. A row picked as a complement also loses its computed
+  // columns (expressions over the protected values), which could restore what was withheld;
+  // cells that add up to nothing (MIN/MAX, percentiles) need no complement of their own.
   void SecondarySuppression(const std::vector<Line>& lines) {
-    std::vector<bool> withheld(all_.rows);
-    std::vector<double> size(all_.rows);
-    for (size_t r = 0; r < all_.rows; ++r) {
-      withheld[r] = RowWithheld(r);
-      size[r] = SizeOf(r);
+    std::vector<size_t> expressions;
+    for (size_t k = 0; k < visible_.size(); ++k) {
+      if (!plan_.columns[visible_[k]].group_key && map_.aggregate_of_column[visible_[k]] < 0)
+        expressions.push_back(k);
     }
-    for (size_t r : Suppress(lines, size, withheld)) {
-      for (size_t k = 0; k < visible_.size(); ++k) {
-        if (plan_.columns[visible_[k]].group_key) continue;
-        all_.columns[visible_[k]].null[r] = 1;
-        SetRule(r, k, Rule::kSecondary);
-        CellEvidence& e = EvidenceOf(r, k);
-        e.rule = Rule::kSecondary;
-        e.checks.push_back({Rule::kSecondary, false,
-                            "withheld with a withheld cell of a line that adds up to a total"});
+    for (size_t k = 0; k < visible_.size(); ++k) {
+      if (plan_.columns[visible_[k]].group_key) continue;
+      bool additive = false;
+      for (size_t r = 0; r < all_.rows && !additive; ++r) {
+        const CellKind kind = KindOf(r, k);
+        additive = kind == CellKind::kCount || kind == CellKind::kSum || kind == CellKind::kMean;
+      }
+      if (!additive) continue;
+      std::vector<bool> withheld(all_.rows);
+      std::vector<double> size(all_.rows);
+      for (size_t r = 0; r < all_.rows; ++r) {
+        withheld[r] = out_.suppressed[r] || Withholds(RuleOf(r, k));
+        size[r] = SizeOf(r, k);
+      }
+      for (size_t r : Suppress(lines, size, withheld)) {
+        for (size_t c : expressions) Withhold(r, c);
+        Withhold(r, k);
       }
     }
+  }
+
+  void Withhold(size_t r, size_t k) {
+    if (Withholds(RuleOf(r, k))) return;
+    all_.columns[visible_[k]].null[r] = 1;
+    SetRule(r, k, Rule::kSecondary);
+    CellEvidence& e = EvidenceOf(r, k);
+    e.rule = Rule::kSecondary;
+    e.checks.push_back({Rule::kSecondary, false,
+                        "withheld with a withheld cell of a line that adds up to a total"});
   }
 
   // Rule 'summed' (redact-then-round): a total is the sum of its released cells, so nothing

@@ -16,16 +16,17 @@ HttpResponse Api::Linkage(const HttpRequest& request, const Caller& caller) {
     return ApiError(400, "BAD_REQUEST",
                     "name the purpose: /api/v1/linkage?dsa=ID&purpose=P (you have no default)");
   try {
-    const auto rows = policy::LinkageReport(
-        gate_, registry_, {caller.user, caller.role, caller.organisation, purpose}, dsa);
+    const auto rows =
+        policy::LinkageReport(gate_, {caller.user, caller.role, caller.organisation, purpose}, dsa);
     nlohmann::json tables = nlohmann::json::array();
     for (const auto& r : rows) {
-      tables.push_back({{"source", r.source},
-                        {"table", r.table},
-                        {"records", r.records ? nlohmann::json(*r.records) : nlohmann::json()},
-                        {"linkable", r.linkable ? nlohmann::json(*r.linkable) : nlohmann::json()},
-                        {"linked_pct", r.linked_pct ? nlohmann::json(*r.linked_pct) : nlohmann::json()},
-                        {"rules", r.rules}});
+      tables.push_back(
+          {{"source", r.source},
+           {"table", r.table},
+           {"records", r.records ? nlohmann::json(*r.records) : nlohmann::json()},
+           {"linkable", r.linkable ? nlohmann::json(*r.linkable) : nlohmann::json()},
+           {"linked_pct", r.linked_pct ? nlohmann::json(*r.linked_pct) : nlohmann::json()},
+           {"rules", r.rules}});
     }
     return Json(200, {{"dsa", dsa}, {"tables", tables}});
   } catch (const Error& e) {

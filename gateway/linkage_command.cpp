@@ -42,10 +42,9 @@ int LinkageReportCommand(int argc, char** argv) {
   std::string purpose = args.Get("purpose");
   if (purpose.empty() && user != config.users.end()) purpose = user->second.purpose;
   if (purpose.empty()) ThrowInvalid("--purpose is required (the user has no default purpose)");
-  const policy::Session session{args.Get("user"),
-                                user == config.users.end() ? "" : user->second.role,
-                                user == config.users.end() ? "" : user->second.organisation,
-                                purpose};
+  const policy::Session session{
+      args.Get("user"), user == config.users.end() ? "" : user->second.role,
+      user == config.users.end() ? "" : user->second.organisation, purpose};
   engine::QueryEngine engine(config);
   policy::DsaRegistry registry(config.dsa_dir);
   auto report = registry.Reload();
@@ -54,16 +53,17 @@ int LinkageReportCommand(int argc, char** argv) {
   audit::AuditLog audit(config.audit_log);
   policy::PolicyGate gate(engine, registry, &audit);
   gate.AuditReload(report);
-  const auto rows = policy::LinkageReport(gate, registry, session, args.Get("dsa"));
+  const auto rows = policy::LinkageReport(gate, session, args.Get("dsa"));
   if (format == "json") {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : rows) {
-      out.push_back({{"source", r.source},
-                     {"table", r.table},
-                     {"records", r.records ? nlohmann::json(*r.records) : nlohmann::json()},
-                     {"linkable", r.linkable ? nlohmann::json(*r.linkable) : nlohmann::json()},
-                     {"linked_pct", r.linked_pct ? nlohmann::json(*r.linked_pct) : nlohmann::json()},
-                     {"rules", r.rules}});
+      out.push_back(
+          {{"source", r.source},
+           {"table", r.table},
+           {"records", r.records ? nlohmann::json(*r.records) : nlohmann::json()},
+           {"linkable", r.linkable ? nlohmann::json(*r.linkable) : nlohmann::json()},
+           {"linked_pct", r.linked_pct ? nlohmann::json(*r.linked_pct) : nlohmann::json()},
+           {"rules", r.rules}});
     }
     std::cout << out.dump(2) << "\n";
     return 0;
@@ -81,7 +81,8 @@ int LinkageReportCommand(int argc, char** argv) {
 }  // namespace
 
 int LinkageCommand(int argc, char** argv) {
-  CommandGroup group("linkage", "Linkage quality: how much of each source's data links to a person.");
+  CommandGroup group("linkage",
+                     "Linkage quality: how much of each source's data links to a person.");
   group.Add("report", "Records, linkable records and the linked share per table of a DSA",
             LinkageReportCommand);
   return group.Dispatch(argc, argv, 2, std::cout, std::cerr);

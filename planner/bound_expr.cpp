@@ -103,10 +103,16 @@ BoundExprPtr JoinConjuncts(std::vector<BoundExprPtr> conjuncts) {
 }
 
 AggregateCall AggregateCall::Clone() const {
-  return AggregateCall{fn, distinct, arg ? arg->Clone() : nullptr, type, fraction, descending};
+  return AggregateCall{fn,         distinct, arg ? arg->Clone() : nullptr, type, fraction,
+                       descending, filtered};
 }
 
 std::string AggregateCall::ToString() const {
+  if (filtered) {
+    AggregateCall plain = Clone();
+    plain.filtered = false;
+    return plain.ToString() + " FILTER";
+  }
   if (fn == "count_star") return "count(*)";
   if (OrderedSet()) {
     char f[32];

@@ -54,6 +54,9 @@ struct AggregateCall {
   DataType type;
   double fraction = 0;      // percentile_cont, percentile_disc: in [0, 1]
   bool descending = false;  // WITHIN GROUP (ORDER BY x DESC)
+  // Written with FILTER (WHERE ...) (its argument is then CASE WHEN ... THEN x END): at the
+  // output, disclosure control thresholds it on the persons of the rows it aggregates.
+  bool filtered = false;
 
   bool OrderedSet() const {
     return fn == "percentile_cont" || fn == "percentile_disc" || fn == "mode";

@@ -137,6 +137,8 @@ LogicalOpPtr CloneSubtree(const LogicalOp& op) {
   out->contribution_aggregates = op.contribution_aggregates;
   out->percentile_guard_column = op.percentile_guard_column;
   out->percentile_aggregates = op.percentile_aggregates;
+  out->filtered_persons_column = op.filtered_persons_column;
+  out->filtered_aggregates = op.filtered_aggregates;
   out->protect_groups = op.protect_groups;
   out->protect_functions = op.protect_functions;
   out->protect_label = op.protect_label;

@@ -101,6 +101,11 @@ struct LogicalOp {
   // mode: persons with the modal value). Rule 'percentile' reads it.
   int percentile_guard_column = -1;
   std::vector<int> percentile_aggregates;
+  // Per aggregate written with FILTER listed in `filtered_aggregates`, from
+  // `filtered_persons_column` on, a hidden int64 column: the distinct persons of the rows it
+  // aggregates (those the filter keeps). The threshold reads it.
+  int filtered_persons_column = -1;
+  std::vector<int> filtered_aggregates;
 
   // kProtect: disclosure control over an output aggregate (its only child), applied by the
   // ExecContext's Protector (disclosure/ledger.h). Output: the child's columns, protected,

@@ -118,6 +118,23 @@ engine::QueryResult PolicyGate::Query(const Session& session, const std::string&
   }
 }
 
+std::shared_ptr<const Dsa> PolicyGate::Authorize(const Session& session, const std::string& dsa_id,
+                                                 const char* event) {
+  std::shared_ptr<const Dsa> dsa;
+  try {
+    dsa = registry_.Get(dsa_id);
+    CheckAccess(*dsa, session, TodayUtc());
+    return dsa;
+  } catch (const Error& e) {
+    nlohmann::json record = BaseRecord(event, session, dsa_id, dsa.get(), "");
+    record["outcome"] = "refused";
+    record["error"] = e.what();
+    record["error_code"] = std::string(ErrorCodeName(e.code()));
+    if (audit_) audit_->Append(record);
+    throw;
+  }
+}
+
 engine::ExplainResult PolicyGate::Explain(const Session& session, const std::string& dsa_id,
                                           const std::string& sql, engine::QueryOptions options) {
   auto dsa = registry_.Get(dsa_id);

@@ -33,6 +33,11 @@ class PolicyGate {
   std::string ExplainPolicy(const Session& session, const std::string& dsa_id,
                             const std::string& sql);
 
+  // For a request made of several queries (the linkage report): the DSA, after the checks
+  // that need no SQL (in force, recipient, purpose); a refusal is audited as `event` and
+  // rethrown.
+  std::shared_ptr<const Dsa> Authorize(const Session& session, const std::string& dsa_id,
+                                       const char* event);
   // Records a reload of the DSA directory in the audit trail.
   void AuditReload(const DsaRegistry::ReloadReport& report);
   // Records a metadata statement (SHOW TABLES, DESCRIBE, ...) answered from a DSA's allowlist:

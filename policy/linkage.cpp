@@ -7,10 +7,9 @@
 
 namespace fedgate::policy {
 
-std::vector<LinkageRow> LinkageReport(PolicyGate& gate, DsaRegistry& registry,
-                                      const Session& session, const std::string& dsa_id) {
-  auto dsa = registry.Get(dsa_id);
-  CheckAccess(*dsa, session, TodayUtc());  // refused (and so audited by the first query) early
+std::vector<LinkageRow> LinkageReport(PolicyGate& gate, const Session& session,
+                                      const std::string& dsa_id) {
+  auto dsa = gate.Authorize(session, dsa_id, "linkage");  // a refusal is audited
   std::vector<LinkageRow> out;
   for (const auto& [name, rule] : dsa->datasets) {
     if (!rule.Allows("person_id")) continue;  // a table shared without its person key
@@ -35,7 +34,8 @@ std::vector<LinkageRow> LinkageReport(PolicyGate& gate, DsaRegistry& registry,
     row.records = value(0);
     row.linkable = value(1);
     if (row.records && row.linkable && *row.records > 0) {
-      const double pct = 100.0 * static_cast<double>(*row.linkable) / static_cast<double>(*row.records);
+      const double pct =
+          100.0 * static_cast<double>(*row.linkable) / static_cast<double>(*row.records);
       row.linked_pct = std::round(std::min(pct, 100.0) * 10.0) / 10.0;
     }
     std::set<std::string> rules;

@@ -19,14 +19,14 @@ namespace fedgate::policy {
 struct LinkageRow {
   std::string source;
   std::string table;
-  std::optional<int64_t> records;   // nullopt: withheld
-  std::optional<int64_t> linkable;  // records with a person key
-  std::optional<double> linked_pct; // 100 * linkable / records, one decimal, from the above
-  std::string rules;                // what disclosure control did ("rounded", "threshold", ...)
+  std::optional<int64_t> records;    // nullopt: withheld
+  std::optional<int64_t> linkable;   // records with a person key
+  std::optional<double> linked_pct;  // 100 * linkable / records, one decimal, from the above
+  std::string rules;                 // what disclosure control did ("rounded", "threshold", ...)
 };
 
 // Throws what the gate throws for the DSA as a whole (not in force, not a recipient, ...).
-std::vector<LinkageRow> LinkageReport(PolicyGate& gate, DsaRegistry& registry,
-                                      const Session& session, const std::string& dsa_id);
+std::vector<LinkageRow> LinkageReport(PolicyGate& gate, const Session& session,
+                                      const std::string& dsa_id);
 
 }  // namespace fedgate::policy

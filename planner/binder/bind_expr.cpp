@@ -164,6 +164,7 @@ BoundExprPtr Binder::BindExpr(const sql::Expr& e, ExprContext& ctx) {
         AggregateCall agg;
         agg.fn = fn;
         agg.distinct = e.distinct;
+        agg.filtered = e.filter_location >= 0;
         const bool ordered_set = fn == "percentile_cont" || fn == "percentile_disc" || fn == "mode";
         if (ordered_set != e.within_group) {
           Fail(ErrorCode::kInvalidArgument,

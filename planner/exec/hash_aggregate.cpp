@@ -43,8 +43,10 @@ struct Accumulator {
   double sum_double = 0;
   Value best;  // min / max
   std::unique_ptr<std::unordered_set<std::string>> distinct;
-  // Ordered-set aggregates: every value, and (where the row has one) its person.
+  // Ordered-set aggregates: every value, with the row's persons.
   std::unique_ptr<OrderedValues> ordered;
+  // An output aggregate written with FILTER: the persons of the rows it aggregates.
+  std::unique_ptr<std::unordered_set<Pseudonym, PseudonymHash>> filtered_persons;
 };
 
 struct Group {
@@ -63,6 +65,9 @@ class HashAggregateOperator : public Operator {
     for (const auto& g : op_.groups) keys_.columns.emplace_back(g->type);
     for (const auto& a : op_.aggregates) kinds_.push_back(KindOf(a.fn));
     contribution_slot_.assign(op_.aggregates.size(), -1);
+    filtered_slot_.assign(op_.aggregates.size(), -1);
+    for (size_t i = 0; i < op_.filtered_aggregates.size(); ++i)
+      filtered_slot_[op_.filtered_aggregates[i]] = static_cast<int>(i);
     for (size_t i = 0; i < op_.contribution_aggregates.size(); ++i)
       contribution_slot_[op_.contribution_aggregates[i]] = static_cast<int>(i);
   }
@@ -90,13 +95,21 @@ class HashAggregateOperator : public Operator {
       if (op_.cellkey_column >= 0)
         AppendValue(out.columns[op_.cellkey_column], Value::Double(groups_[g]->key_sum));
       if (op_.contributions_column >= 0) AppendContributions(out, *groups_[g]);
-      // Ordered-set aggregates at the output: the persons on the thinner side of the value.
+      // Ordered-set aggregates at the output: the persons on the thinner side of the value;
+      // FILTERed ones: the persons of the rows they aggregate.
       for (size_t i = 0; i < op_.percentile_aggregates.size(); ++i) {
         const auto& acc = groups_[g]->accs[op_.percentile_aggregates[i]];
         AppendValue(out.columns[op_.percentile_guard_column + static_cast<int>(i)],
                     Value::Int(acc.ordered ? acc.ordered->PersonsAside(
                                                  op_.aggregates[op_.percentile_aggregates[i]])
                                            : 0));
+      }
+      for (size_t i = 0; i < op_.filtered_aggregates.size(); ++i) {
+        const auto& acc = groups_[g]->accs[op_.filtered_aggregates[i]];
+        AppendValue(
+            out.columns[op_.filtered_persons_column + static_cast<int>(i)],
+            Value::Int(acc.filtered_persons ? static_cast<int64_t>(acc.filtered_persons->size())
+                                            : 0));
       }
     }
     out.rows = end - emitted_;
@@ -113,6 +126,9 @@ class HashAggregateOperator : public Operator {
       if (op_.aggregates[a].distinct)
         g->accs[a].distinct = std::make_unique<std::unordered_set<std::string>>();
       if (kinds_[a] == AggKind::kOrderedSet) g->accs[a].ordered = std::make_unique<OrderedValues>();
+      if (filtered_slot_[a] >= 0)
+        g->accs[a].filtered_persons =
+            std::make_unique<std::unordered_set<Pseudonym, PseudonymHash>>();
     }
     groups_.push_back(std::move(g));
     Charge(static_cast<int64_t>(96 + 64 * op_.aggregates.size()));
@@ -170,14 +186,22 @@ class HashAggregateOperator : public Operator {
           }
         }
         for (size_t a = 0; a < kinds_.size(); ++a) {
+          Accumulator& acc = group->accs[a];
+          if (acc.filtered_persons && !arg_cols[a].null[r]) {
+            for (const auto& p : person_cols)
+              if (!p.null[r] && acc.filtered_persons->insert(p.pseudo[r]).second) Charge(40);
+          }
           if (kinds_[a] == AggKind::kOrderedSet) {
             if (!arg_cols[a].null[r]) {
-              group->accs[a].ordered->Add(GetValue(arg_cols[a], r), person);
-              Charge(48);
+              std::vector<std::optional<Pseudonym>> persons;
+              persons.reserve(person_cols.size());
+              for (const auto& p : person_cols)
+                persons.push_back(p.null[r] ? std::nullopt : std::optional<Pseudonym>(p.pseudo[r]));
+              Charge(acc.ordered->Add(GetValue(arg_cols[a], r), std::move(persons)));
             }
             continue;
           }
-          Update(kinds_[a], group->accs[a], arg_cols[a], r);
+          Update(kinds_[a], acc, arg_cols[a], r);
         }
         for (const auto& p : person_cols) {
           if (p.null[r]) continue;
@@ -302,6 +326,7 @@ class HashAggregateOperator : public Operator {
   const LogicalOp& op_;
   std::vector<AggKind> kinds_;
   std::vector<int> contribution_slot_;  // per aggregate: its index in contributions, or -1
+  std::vector<int> filtered_slot_;      // per aggregate: its index in filtered_aggregates, or -1
   OperatorPtr child_;
   ExecContext& ctx_;
   bool consumed_ = false;

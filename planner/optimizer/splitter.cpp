@@ -80,9 +80,11 @@ class Splitter {
       case OpKind::kAggregate:
         // A final per-person aggregate stays in the gateway: it merges, by pseudonym, the
         // groups a source formed by raw identifier.
-        // Record-key sums and per-person contributions need pseudonyms: gateway only.
+        // Record-key sums, per-person contributions, the persons around a percentile and the
+        // persons a FILTER keeps need pseudonyms: gateway only.
         return options_.aggregate_pushdown && !op.combines_partials && op.cellkey_column < 0 &&
-               op.contributions_column < 0;
+               op.contributions_column < 0 && op.percentile_guard_column < 0 &&
+               op.filtered_persons_column < 0;
       case OpKind::kJoin:
       case OpKind::kUnion:
         return options_.join_pushdown;

@@ -140,7 +140,8 @@ TEST_P(AdversarialTest, RefusedOrProtected) {
     FAIL() << "refused (" << e.what() << "); expected a protected result (" << c.expect << ")";
   }
   const size_t nc = r.columns.size();
-  int64_t withheld_rows = 0, dominance_cells = 0, secondary_cells = 0, percentile_cells = 0;
+  int64_t withheld_rows = 0, dominance_cells = 0, secondary_cells = 0, percentile_cells = 0,
+          threshold_cells = 0;  // withheld by the threshold in a row that is not
   for (size_t row = 0; row < r.rows.rows; ++row) {
     bool all_withheld = true;
     for (size_t col = 0; col < nc; ++col) {
@@ -152,6 +153,11 @@ TEST_P(AdversarialTest, RefusedOrProtected) {
       if (r.disclosure.cell_rules[row * nc + col] ==
           static_cast<uint8_t>(disclosure::Rule::kSecondary))
         ++secondary_cells;
+      if (!r.disclosure.suppressed[row] && r.disclosure.cell_rules[row * nc + col] ==
+                                               static_cast<uint8_t>(disclosure::Rule::kThreshold)) {
+        ++threshold_cells;
+        EXPECT_TRUE(r.rows.columns[col].IsNull(row)) << "a cell marked 'threshold' shows a value";
+      }
       if (r.disclosure.cell_rules[row * nc + col] ==
           static_cast<uint8_t>(disclosure::Rule::kPercentile)) {
         ++percentile_cells;
@@ -178,6 +184,9 @@ TEST_P(AdversarialTest, RefusedOrProtected) {
     EXPECT_GT(dominance_cells, 0);
   } else if (c.expect == "percentile") {
     EXPECT_GT(percentile_cells, 0);
+  } else if (c.expect == "cell-threshold") {
+    EXPECT_GT(threshold_cells, 0);
+    EXPECT_EQ(withheld_rows, 0);
   } else if (c.expect == "secondary") {
     EXPECT_GT(secondary_cells, 0) << [&] {
       std::string dump;
