@@ -54,8 +54,16 @@ struct Group {
   std::unordered_set<Pseudonym, PseudonymHash> persons;
   int64_t persons_bound = 0;
   double key_sum = 0;  // sum of the persons' record keys (cell-key perturbation)
-  // Per aggregate in contribution_aggregates: each person's contribution to its total.
-  std::vector<std::unordered_map<Pseudonym, double, PseudonymHash>> contributions;
+  // Per aggregate in contribution_aggregates and per person column of the input: each
+  // person's contribution to its total, and the rows whose key in that column is NULL (each a
+  // contributor of its own: their count, total and largest values).
+  struct Anonymous {
+    int64_t rows = 0;
+    double total = 0;
+    std::vector<double> top;  // descending, at most contributions_top
+  };
+  std::vector<std::vector<std::unordered_map<Pseudonym, double, PseudonymHash>>> contributions;
+  std::vector<std::vector<Anonymous>> anonymous;
 };
 
 class HashAggregateOperator : public Operator {
@@ -121,7 +129,14 @@ class HashAggregateOperator : public Operator {
   Group& NewGroup() {
     auto g = std::make_unique<Group>();
     g->accs.resize(op_.aggregates.size());
-    if (op_.contributions_column >= 0) g->contributions.resize(op_.contribution_aggregates.size());
+    if (op_.contributions_column >= 0) {
+      const size_t columns = std::max<size_t>(op_.person_inputs.size(), 1);
+      g->contributions.assign(
+          op_.contribution_aggregates.size(),
+          std::vector<std::unordered_map<Pseudonym, double, PseudonymHash>>(columns));
+      g->anonymous.assign(op_.contribution_aggregates.size(),
+                          std::vector<Group::Anonymous>(columns));
+    }
     for (size_t a = 0; a < op_.aggregates.size(); ++a) {
       if (op_.aggregates[a].distinct)
         g->accs[a].distinct = std::make_unique<std::unordered_set<std::string>>();
@@ -221,10 +236,29 @@ class HashAggregateOperator : public Operator {
                 : c.type.id == TypeId::kDecimal
                     ? static_cast<double>(c.i64[r]) / static_cast<double>(Pow10(c.type.scale))
                     : static_cast<double>(c.i64[r]);
-            auto [it, inserted] =
-                group->contributions[contribution_slot_[a]].try_emplace(*person, 0.0);
-            it->second += v;
-            if (inserted) Charge(48);
+            // Credited to the person of every person column (a cross join with one person
+            // makes each value that person's too), a NULL key's row as a contributor alone.
+            const int slot = contribution_slot_[a];
+            for (size_t pc = 0; pc < person_cols.size(); ++pc) {
+              if (person_cols[pc].null[r]) {
+                auto& anon = group->anonymous[slot][pc];
+                const double magnitude = v < 0 ? -v : v;
+                ++anon.rows;
+                anon.total += magnitude;
+                const size_t top = static_cast<size_t>(op_.contributions_top);
+                if (anon.top.size() < top || (!anon.top.empty() && magnitude > anon.top.back())) {
+                  anon.top.insert(std::upper_bound(anon.top.begin(), anon.top.end(), magnitude,
+                                                   std::greater<double>()),
+                                  magnitude);
+                  if (anon.top.size() > top) anon.top.pop_back();
+                }
+                continue;
+              }
+              auto [it, inserted] =
+                  group->contributions[slot][pc].try_emplace(person_cols[pc].pseudo[r], 0.0);
+              it->second += v;
+              if (inserted) Charge(48);
+            }
           }
         }
         if (op_.persons_input >= 0) {
@@ -300,25 +334,43 @@ class HashAggregateOperator : public Operator {
   }
 
   // Per aggregate in contribution_aggregates: contributors, total of absolute contributions,
-  // the largest `contributions_top` (see LogicalOp).
+  // the largest `contributions_top` (see LogicalOp), for the person column whose largest
+  // contributions make up the greatest share of the total (the most concentrated reading).
   void AppendContributions(Batch& out, const Group& group) const {
     int column = op_.contributions_column;
     const size_t top = static_cast<size_t>(op_.contributions_top);
-    for (const auto& persons : group.contributions) {
-      std::vector<double> values;
-      values.reserve(persons.size());
-      double total = 0;
-      for (const auto& [person, v] : persons) {
-        values.push_back(v < 0 ? -v : v);
-        total += values.back();
+    for (size_t slot = 0; slot < group.contributions.size(); ++slot) {
+      int64_t best_contributors = 0;
+      double best_total = 0, best_share = -1;
+      std::vector<double> best_top;
+      for (size_t pc = 0; pc < group.contributions[slot].size(); ++pc) {
+        const auto& persons = group.contributions[slot][pc];
+        const auto& anon = group.anonymous[slot][pc];
+        std::vector<double> values(anon.top);
+        values.reserve(persons.size() + anon.top.size());
+        double total = anon.total;
+        for (const auto& [person, v] : persons) {
+          values.push_back(v < 0 ? -v : v);
+          total += values.back();
+        }
+        const size_t k = std::min(top, values.size());
+        std::partial_sort(values.begin(), values.begin() + k, values.end(), std::greater<double>());
+        values.resize(k);
+        double top_sum = 0;
+        for (double v : values) top_sum += v;
+        const double share = total > 0 ? top_sum / total : 0;
+        if (share > best_share) {
+          best_share = share;
+          best_contributors = static_cast<int64_t>(persons.size()) + anon.rows;
+          best_total = total;
+          best_top = std::move(values);
+        }
       }
-      const size_t k = std::min(top, values.size());
-      std::partial_sort(values.begin(), values.begin() + k, values.end(), std::greater<double>());
-      AppendValue(out.columns[column++], Value::Int(static_cast<int64_t>(values.size())));
-      AppendValue(out.columns[column++], Value::Double(total));
+      AppendValue(out.columns[column++], Value::Int(best_contributors));
+      AppendValue(out.columns[column++], Value::Double(best_total));
       for (size_t i = 0; i < top; ++i) {
-        AppendValue(out.columns[column++],
-                    i < k ? Value::Double(values[i]) : Value::Null(DataType::Double()));
+        AppendValue(out.columns[column++], i < best_top.size() ? Value::Double(best_top[i])
+                                                               : Value::Null(DataType::Double()));
       }
     }
   }
