@@ -2,11 +2,11 @@
 
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
-#include <openssl/rand.h>
 
 #include <memory>
 
 #include "common/error.h"
+#include "common/random.h"
 
 namespace fedgate {
 
@@ -100,6 +100,18 @@ X25519KeyPair GenerateX25519() {
   return out;
 }
 
+bool IsUsableX25519Key(std::string_view raw) {
+  if (raw.size() != kKeyBytes) return false;
+  try {
+    PkeyPtr theirs = Public(raw);
+    const X25519KeyPair mine = GenerateX25519();
+    Agree(Private(mine.private_key).get(), theirs.get());  // refuses a low-order key
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 SealedBox Seal(std::string_view recipient_public, std::string_view plaintext,
                std::string_view context) {
   PkeyPtr recipient = Public(recipient_public);
@@ -109,9 +121,7 @@ SealedBox Seal(std::string_view recipient_public, std::string_view plaintext,
       Derive(Agree(mine.get(), recipient.get()), ephemeral.public_key, recipient_public, context);
   SealedBox box;
   box.ephemeral_public = ephemeral.public_key;
-  box.nonce.assign(kNonceBytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(box.nonce.data()), kNonceBytes) != 1)
-    throw Error(ErrorCode::kInternal, "OpenSSL failed: RAND_bytes");
+  box.nonce = RandomBytes(kNonceBytes);
   CipherCtxPtr c(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   box.ciphertext.assign(plaintext.size() + kTagBytes, '\0');
   auto* out = reinterpret_cast<unsigned char*>(box.ciphertext.data());

@@ -30,6 +30,9 @@ struct SealedBox {
   std::string ciphertext;        // the message's length + a 16-byte tag
 };
 
+// Whether `raw` is an X25519 public key a box can be sealed to (32 bytes, not of low order).
+bool IsUsableX25519Key(std::string_view raw);
+
 // Throws Error(kInvalidArgument) when `recipient_public` is not a usable X25519 key.
 SealedBox Seal(std::string_view recipient_public, std::string_view plaintext,
                std::string_view context);

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,16 @@ struct Pseudonym {
   std::array<uint8_t, 16> bytes{};
   bool operator==(const Pseudonym&) const = default;
   std::string Hex() const;
+};
+
+// For hash tables keyed by pseudonym: its first 8 bytes, already uniformly distributed (HMAC
+// output).
+struct PseudonymHash {
+  size_t operator()(const Pseudonym& p) const {
+    uint64_t h;
+    std::memcpy(&h, p.bytes.data(), sizeof h);
+    return static_cast<size_t>(h);
+  }
 };
 
 // A PostgreSQL-style interval: months, days and microseconds kept apart.

@@ -6,23 +6,30 @@
 
 namespace fedgate::disclosure {
 
+namespace {
+
+// Per aggregate of `na`: where its hidden columns start when it is the i-th of `listed`
+// (`first` + i * `width`), else -1.
+std::vector<int> HiddenColumns(size_t na, const std::vector<int>& listed, int first, int width) {
+  std::vector<int> at(na, -1);
+  for (size_t i = 0; i < listed.size(); ++i) at[listed[i]] = first + static_cast<int>(i) * width;
+  return at;
+}
+
+}  // namespace
+
 void Ledger::Protect(const planner::LogicalOp& op, Batch& batch) {
   const Rules& rules = *rules_;
   const int ng = op.protect_groups;
   const size_t na = op.protect_functions.size();
-  // Where each aggregate's contributions are: -1 when it kept none.
-  std::vector<int> contribution_at(na, -1);
-  const int width = 2 + op.contributions_top;
-  for (size_t i = 0; i < op.contribution_aggregates.size(); ++i)
-    contribution_at[op.contribution_aggregates[i]] =
-        op.contributions_column + static_cast<int>(i) * width;
-  // Where each ordered-set aggregate's persons-aside column is: -1 for the others.
-  std::vector<int> guard_at(na, -1);
-  for (size_t i = 0; i < op.percentile_aggregates.size(); ++i)
-    guard_at[op.percentile_aggregates[i]] = op.percentile_guard_column + static_cast<int>(i);
-  std::vector<int> filtered_at(na, -1);
-  for (size_t i = 0; i < op.filtered_aggregates.size(); ++i)
-    filtered_at[op.filtered_aggregates[i]] = op.filtered_persons_column + static_cast<int>(i);
+  // Where each aggregate's contributions, persons around a percentile and persons a FILTER
+  // keeps are: -1 for an aggregate that has none.
+  const std::vector<int> contribution_at = HiddenColumns(
+      na, op.contribution_aggregates, op.contributions_column, 2 + op.contributions_top);
+  const std::vector<int> guard_at =
+      HiddenColumns(na, op.percentile_aggregates, op.percentile_guard_column, 1);
+  const std::vector<int> filtered_at =
+      HiddenColumns(na, op.filtered_aggregates, op.filtered_persons_column, 1);
   std::vector<CellKind> kinds;
   for (const auto& fn : op.protect_functions) kinds.push_back(KindOfAggregate(fn));
 

@@ -186,22 +186,22 @@ LogicalOpPtr Protect(LogicalOpPtr agg, const std::shared_ptr<const Rules>& rules
       }
     }
   }
-  for (size_t a = 0; a < agg->aggregates.size(); ++a) {
-    if (!agg->aggregates[a].OrderedSet()) continue;
-    if (agg->percentile_guard_column < 0)
-      agg->percentile_guard_column = static_cast<int>(agg->columns.size());
-    agg->percentile_aggregates.push_back(static_cast<int>(a));
-    agg->columns.push_back({"__aside" + std::to_string(a), DataType::Int64(), true});
-  }
-  if (!agg->person_inputs.empty()) {
+  // One hidden int64 column per listed aggregate: the persons around a percentile's value,
+  // the persons a FILTER keeps.
+  auto add_columns = [&agg](bool (*wanted)(const AggregateCall&), const char* prefix, int& first,
+                            std::vector<int>& listed) {
     for (size_t a = 0; a < agg->aggregates.size(); ++a) {
-      if (!agg->aggregates[a].filtered) continue;
-      if (agg->filtered_persons_column < 0)
-        agg->filtered_persons_column = static_cast<int>(agg->columns.size());
-      agg->filtered_aggregates.push_back(static_cast<int>(a));
-      agg->columns.push_back({"__filtered" + std::to_string(a), DataType::Int64(), true});
+      if (!wanted(agg->aggregates[a])) continue;
+      if (first < 0) first = static_cast<int>(agg->columns.size());
+      listed.push_back(static_cast<int>(a));
+      agg->columns.push_back({prefix + std::to_string(a), DataType::Int64(), true});
     }
-  }
+  };
+  add_columns([](const AggregateCall& a) { return a.OrderedSet(); }, "__aside",
+              agg->percentile_guard_column, agg->percentile_aggregates);
+  if (!agg->person_inputs.empty())
+    add_columns([](const AggregateCall& a) { return a.filtered; }, "__filtered",
+                agg->filtered_persons_column, agg->filtered_aggregates);
   auto p = std::make_unique<LogicalOp>(OpKind::kProtect);
   p->columns = agg->columns;
   p->columns.push_back({"__sdc", DataType::Int64(), true});

@@ -1,7 +1,5 @@
 #include "engine/query_engine.h"
 
-#include <openssl/rand.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -11,6 +9,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/random.h"
 #include "disclosure/arithmetic.h"
 #include "disclosure/plan.h"
 #include "disclosure/release.h"
@@ -120,12 +119,7 @@ QueryEngine::QueryEngine(const GatewayConfig& config, std::unique_ptr<Catalog> c
   // makes a random one, so those derived values hold only as long as the process.
   std::string key_secret =
       !config_.gateway_secret.empty() ? config_.gateway_secret : config_.linkage_secret;
-  if (key_secret.empty()) {
-    unsigned char random[32];
-    if (RAND_bytes(random, sizeof random) != 1)
-      throw Error(ErrorCode::kInternal, "cannot make a random gateway key");
-    key_secret.assign(reinterpret_cast<char*>(random), sizeof random);
-  }
+  if (key_secret.empty()) key_secret = RandomBytes(32);
   keys_ = std::make_unique<PseudonymiserCache>(std::move(key_secret));
   if (!config_.linkage_secret.empty())
     linkage_keys_ = std::make_unique<PseudonymiserCache>(config_.linkage_secret);

@@ -4,7 +4,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <filesystem>
 #include <iostream>
@@ -13,6 +12,7 @@
 
 #include "common/encoding.h"
 #include "common/error.h"
+#include "common/random.h"
 #include "common/types.h"
 #include "disclosure/evidence_json.h"
 #include "gateway/url_encoding.h"
@@ -21,10 +21,6 @@
 namespace fedgate::gateway {
 
 namespace {
-
-std::string Hex(const unsigned char* data, size_t n) {
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(data), n));
-}
 
 bool Unhex(const std::string& hex, std::string& out) {
   if (hex.size() % 2) return false;
@@ -72,6 +68,20 @@ HttpResponse ApiError(int status, const std::string& code, const std::string& me
   return Json(status, {{"error", {{"message", message}, {"code", code}}}});
 }
 
+std::optional<nlohmann::json> JsonBody(const HttpRequest& request, HttpResponse& bad) {
+  try {
+    return nlohmann::json::parse(request.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    bad = ApiError(400, "BAD_JSON", std::string("the body is not valid JSON: ") + e.what());
+    return std::nullopt;
+  }
+}
+
+std::optional<std::string> TextField(const nlohmann::json& body, const char* key) {
+  if (!body.is_object() || !body.contains(key) || !body[key].is_string()) return std::nullopt;
+  return body[key].get<std::string>();
+}
+
 std::map<std::string, std::string> QueryParams(const std::string& target) {
   std::map<std::string, std::string> out;
   const auto q = target.find('?');
@@ -103,13 +113,9 @@ nlohmann::json CellToJson(const Column& column, size_t row) {
 }
 
 std::string HashPassword(const std::string& password, int iterations) {
-  unsigned char salt[16];
-  if (RAND_bytes(salt, sizeof salt) != 1)
-    throw Error(ErrorCode::kInternal, "OpenSSL failed: RAND_bytes");
-  std::string s(reinterpret_cast<char*>(salt), sizeof salt);
-  std::string h = Pbkdf2(password, s, iterations);
-  return "pbkdf2-sha256$" + std::to_string(iterations) + "$" + Hex(salt, sizeof salt) + "$" +
-         Hex(reinterpret_cast<const unsigned char*>(h.data()), h.size());
+  const std::string salt = RandomBytes(16);
+  std::string h = Pbkdf2(password, salt, iterations);
+  return "pbkdf2-sha256$" + std::to_string(iterations) + "$" + HexEncode(salt) + "$" + HexEncode(h);
 }
 
 bool CheckPassword(const std::string& password, const std::string& stored) {
@@ -153,13 +159,8 @@ Api::Api(const config::GatewayConfig& config, std::unique_ptr<planner::Catalog> 
       gate_(engine_, registry_, audit_.get()),
       reidentifier_(config_, engine_, registry_, gate_, audit_.get()),
       trino_(engine_, registry_, gate_, metrics_, trino_page_rows) {
-  unsigned char key[32];
-  if (RAND_bytes(key, sizeof key) != 1)
-    throw Error(ErrorCode::kInternal, "OpenSSL failed: RAND_bytes");
-  login_key_.assign(reinterpret_cast<char*>(key), sizeof key);
-  if (RAND_bytes(key, sizeof key) != 1)
-    throw Error(ErrorCode::kInternal, "OpenSSL failed: RAND_bytes");
-  token_key_.assign(reinterpret_cast<char*>(key), sizeof key);
+  login_key_ = RandomBytes(32);
+  token_key_ = RandomBytes(32);
   auto report = registry_.Reload();
   gate_.AuditReload(report);
   for (const auto& p : report.rejected)
@@ -316,19 +317,11 @@ HttpResponse Api::Route(const HttpRequest& request, const std::string& path, con
 }
 
 HttpResponse Api::Query(const HttpRequest& request, const Caller& caller, bool explain) {
-  nlohmann::json body;
-  try {
-    body = nlohmann::json::parse(request.body);
-  } catch (const nlohmann::json::parse_error& e) {
-    return Json(400, {{"error",
-                       {{"message", std::string("the body is not valid JSON: ") + e.what()},
-                        {"code", "BAD_JSON"}}}});
-  }
-  auto text = [&](const char* key) -> std::optional<std::string> {
-    if (!body.is_object() || !body.contains(key) || !body[key].is_string()) return std::nullopt;
-    return body[key].get<std::string>();
-  };
-  auto sql = text("sql"), dsa = text("dsa"), purpose = text("purpose");
+  HttpResponse bad;
+  const auto body = JsonBody(request, bad);
+  if (!body) return bad;
+  auto sql = TextField(*body, "sql"), dsa = TextField(*body, "dsa"),
+       purpose = TextField(*body, "purpose");
   if (!purpose && !caller.purpose.empty()) purpose = caller.purpose;
   if (!sql || !dsa || !purpose) {
     return Json(400, {{"error",

@@ -18,17 +18,7 @@ HttpResponse Api::Linkage(const HttpRequest& request, const Caller& caller) {
   try {
     const auto rows =
         policy::LinkageReport(gate_, {caller.user, caller.role, caller.organisation, purpose}, dsa);
-    nlohmann::json tables = nlohmann::json::array();
-    for (const auto& r : rows) {
-      tables.push_back(
-          {{"source", r.source},
-           {"table", r.table},
-           {"records", r.records ? nlohmann::json(*r.records) : nlohmann::json()},
-           {"linkable", r.linkable ? nlohmann::json(*r.linkable) : nlohmann::json()},
-           {"linked_pct", r.linked_pct ? nlohmann::json(*r.linked_pct) : nlohmann::json()},
-           {"rules", r.rules}});
-    }
-    return Json(200, {{"dsa", dsa}, {"tables", tables}});
+    return Json(200, {{"dsa", dsa}, {"tables", policy::LinkageJson(rows)}});
   } catch (const Error& e) {
     return ErrorResponse(e);
   }

@@ -3,8 +3,6 @@
 #include <cstdio>
 #include <iostream>
 
-#include <nlohmann/json.hpp>
-
 #include "audit/audit_log.h"
 #include "common/args.h"
 #include "common/error.h"
@@ -55,17 +53,7 @@ int LinkageReportCommand(int argc, char** argv) {
   gate.AuditReload(report);
   const auto rows = policy::LinkageReport(gate, session, args.Get("dsa"));
   if (format == "json") {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& r : rows) {
-      out.push_back(
-          {{"source", r.source},
-           {"table", r.table},
-           {"records", r.records ? nlohmann::json(*r.records) : nlohmann::json()},
-           {"linkable", r.linkable ? nlohmann::json(*r.linkable) : nlohmann::json()},
-           {"linked_pct", r.linked_pct ? nlohmann::json(*r.linked_pct) : nlohmann::json()},
-           {"rules", r.rules}});
-    }
-    std::cout << out.dump(2) << "\n";
+    std::cout << policy::LinkageJson(rows).dump(2) << "\n";
     return 0;
   }
   std::printf("%-32s %12s %12s %8s  %s\n", "table", "records", "linkable", "linked", "rules");

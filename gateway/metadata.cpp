@@ -1,7 +1,5 @@
 #include "gateway/metadata.h"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -10,6 +8,7 @@
 #include <variant>
 
 #include "common/error.h"
+#include "common/random.h"
 #include "connectors/memory/memory_connector.h"
 #include "sql/parser.h"
 
@@ -449,10 +448,7 @@ engine::QueryResult MetadataQuery::Run(const std::string& sql, const std::atomic
   config.dsa = info_dsa ? info_dsa->id : "system";
   config.min_persons = 1;  // metadata tables hold no persons
   // The engine keys pseudonyms per DSA; nothing here has an identifier, so a throwaway key.
-  std::string secret(32, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), 32) != 1)
-    throw Error(ErrorCode::kInternal, "no random bytes for a metadata key");
-  config.linkage_secret = secret;
+  config.linkage_secret = RandomBytes(32);
   std::map<std::string, std::unique_ptr<connectors::Connector>> connectors;
   for (auto [name, tables] : {std::pair{kInfoSchema, &info}, std::pair{kJdbc, &jdbc}}) {
     config::SourceConfig source;

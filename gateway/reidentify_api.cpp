@@ -10,30 +10,12 @@
 
 namespace fedgate::gateway {
 
-namespace {
-
-std::optional<nlohmann::json> Body(const HttpRequest& request, HttpResponse& bad) {
-  try {
-    auto body = nlohmann::json::parse(request.body);
-    if (body.is_object()) return body;
-  } catch (const nlohmann::json::parse_error&) {
-  }
-  bad = ApiError(400, "BAD_JSON", "the body must be a JSON object");
-  return std::nullopt;
-}
-
-std::optional<std::string> Text(const nlohmann::json& body, const char* key) {
-  if (!body.contains(key) || !body[key].is_string()) return std::nullopt;
-  return body[key].get<std::string>();
-}
-
-}  // namespace
-
 HttpResponse Api::Cohort(const HttpRequest& request, const Caller& caller) {
   HttpResponse bad;
-  auto body = Body(request, bad);
+  auto body = JsonBody(request, bad);
   if (!body) return bad;
-  auto sql = Text(*body, "sql"), dsa = Text(*body, "dsa"), purpose = Text(*body, "purpose");
+  auto sql = TextField(*body, "sql"), dsa = TextField(*body, "dsa"),
+       purpose = TextField(*body, "purpose");
   if (!purpose && !caller.purpose.empty()) purpose = caller.purpose;
   if (!sql || !dsa || !purpose)
     return ApiError(400, "BAD_REQUEST",
@@ -54,10 +36,10 @@ HttpResponse Api::Cohort(const HttpRequest& request, const Caller& caller) {
 
 HttpResponse Api::Reidentify(const HttpRequest& request, const Caller& caller) {
   HttpResponse bad;
-  auto body = Body(request, bad);
+  auto body = JsonBody(request, bad);
   if (!body) return bad;
-  auto cohort = Text(*body, "cohort"), reason = Text(*body, "reason"),
-       key = Text(*body, "public_key");
+  auto cohort = TextField(*body, "cohort"), reason = TextField(*body, "reason"),
+       key = TextField(*body, "public_key");
   if (!cohort || !reason || !key)
     return ApiError(400, "BAD_REQUEST",
                     "the body must hold text fields cohort (the token from POST /api/v1/cohorts), "

@@ -50,4 +50,18 @@ std::vector<LinkageRow> LinkageReport(PolicyGate& gate, const Session& session,
   return out;
 }
 
+nlohmann::json LinkageJson(const std::vector<LinkageRow>& rows) {
+  auto figure = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rows) {
+    out.push_back({{"source", r.source},
+                   {"table", r.table},
+                   {"records", figure(r.records)},
+                   {"linkable", figure(r.linkable)},
+                   {"linked_pct", figure(r.linked_pct)},
+                   {"rules", r.rules}});
+  }
+  return out;
+}
+
 }  // namespace fedgate::policy

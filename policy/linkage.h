@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "policy/gate.h"
 
 namespace fedgate::policy {
@@ -24,6 +26,10 @@ struct LinkageRow {
   std::optional<double> linked_pct;  // 100 * linkable / records, one decimal, from the above
   std::string rules;                 // what disclosure control did ("rounded", "threshold", ...)
 };
+
+// The rows as JSON: [{source, table, records, linkable, linked_pct, rules}], withheld figures
+// as null (the JSON API's and `fedgate linkage report --format json`'s shape).
+nlohmann::json LinkageJson(const std::vector<LinkageRow>& rows);
 
 // Throws what the gate throws for the DSA as a whole (not in force, not a recipient, ...).
 std::vector<LinkageRow> LinkageReport(PolicyGate& gate, const Session& session,

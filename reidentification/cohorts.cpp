@@ -1,10 +1,7 @@
 #include "reidentification/cohorts.h"
 
-#include <openssl/rand.h>
-
 #include "audit/audit_log.h"
-#include "common/encoding.h"
-#include "common/error.h"
+#include "common/random.h"
 
 namespace fedgate::reidentification {
 
@@ -20,17 +17,11 @@ std::string CohortStore::IdOf(const std::string& token) {
   return audit::Sha256Hex("fedgate/cohort/" + token).substr(0, 16);
 }
 
-std::string CohortStore::Put(Cohort cohort, std::chrono::minutes lifetime) {
-  unsigned char random[24];
-  if (RAND_bytes(random, sizeof random) != 1)
-    throw Error(ErrorCode::kInternal, "OpenSSL failed: RAND_bytes");
-  const std::string token =
-      "c" + HexEncode(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
-  const auto now = Clock::now();
+std::string CohortStore::Put(Cohort cohort) {
+  const std::string token = "c" + RandomHex(24);
   cohort.id = IdOf(token);
-  cohort.expires = now + lifetime;
   std::lock_guard lock(mu_);
-  PurgeLocked(now);
+  PurgeLocked(Clock::now());
   by_token_[token] = std::move(cohort);
   return token;
 }

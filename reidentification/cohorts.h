@@ -30,8 +30,8 @@ struct Cohort {
 class CohortStore {
  public:
   using Clock = std::chrono::system_clock;
-  // Keeps `cohort` (its id and expiry are set here) and returns its token.
-  std::string Put(Cohort cohort, std::chrono::minutes lifetime);
+  // Keeps `cohort` until its `expires` (its id is set here) and returns its token.
+  std::string Put(Cohort cohort);
   // Removes and returns the cohort of `token` when it is `user`'s and has not expired;
   // nullopt otherwise (the caller cannot tell another user's cohort from none). A cohort
   // serves one request: two requests with one token get it once.

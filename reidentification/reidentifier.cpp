@@ -1,13 +1,11 @@
 #include "reidentification/reidentifier.h"
 
-#include <openssl/rand.h>
-
 #include <fstream>
 #include <limits>
 
 #include "common/date.h"
-#include "common/encoding.h"
 #include "common/error.h"
+#include "common/random.h"
 #include "connectors/agent/agent_connector.h"
 #include "connectors/agent/reidentify_request.h"
 #include "policy/access.h"
@@ -19,13 +17,6 @@ namespace {
 [[noreturn]] void Refuse(const std::string& dsa, const std::string& why) {
   throw Error(ErrorCode::kPermissionDenied,
               "refused by rule 'reidentification' of DSA " + dsa + ": " + why);
-}
-
-std::string RandomHex(size_t bytes) {
-  std::string raw(bytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1)
-    throw Error(ErrorCode::kInternal, "OpenSSL failed: RAND_bytes");
-  return HexEncode(raw);
 }
 
 std::string Iso(std::chrono::system_clock::time_point t) {
@@ -42,9 +33,12 @@ Reidentifier::Reidentifier(const config::GatewayConfig& config, engine::QueryEng
                            policy::DsaRegistry& registry, policy::PolicyGate& gate,
                            audit::AuditLog* audit)
     : config_(config), engine_(engine), registry_(registry), gate_(gate), audit_(audit) {
-  if (!config.reidentification_key.empty())
+  // Without a signing key nothing can be re-identified, so there is no usage to restore
+  // (and no reason to read the audit log at start-up).
+  if (!config.reidentification_key.empty()) {
     key_ = SigningKey::FromPemFile(config.reidentification_key);
-  RestoreUsage();
+    RestoreUsage();
+  }
 }
 
 const policy::ReidentificationRule& Reidentifier::RuleFor(const policy::Dsa& dsa,
@@ -93,9 +87,10 @@ CohortInfo Reidentifier::MakeCohort(const policy::Session& session, const std::s
     if (cohorts_.Held(session.user) >= kMaxCohortsPerUser)
       Refuse(dsa->id, "you hold " + std::to_string(kMaxCohortsPerUser) +
                           " cohorts already; use them or let them expire first");
-    out.token = cohorts_.Put(std::move(cohort), std::chrono::minutes(rule.cohort_minutes));
+    cohort.expires = std::chrono::system_clock::now() + std::chrono::minutes(rule.cohort_minutes);
+    out.expires = Iso(cohort.expires);
+    out.token = cohorts_.Put(std::move(cohort));
     out.id = CohortStore::IdOf(out.token);
-    out.expires = Iso(std::chrono::system_clock::now() + std::chrono::minutes(rule.cohort_minutes));
     out.source = rule.source;
     record["cohort"] = out.id;
     record["expires"] = out.expires;
@@ -117,15 +112,7 @@ Reidentified Reidentifier::Reidentify(const policy::Session& session, const std:
     throw Error(ErrorCode::kInvalidArgument, "give the reason for re-identification");
   if (reason.size() > 1000)
     throw Error(ErrorCode::kInvalidArgument, "the reason is longer than 1000 characters");
-  bool usable = recipient_key.size() == 32;
-  if (usable) {
-    try {
-      Seal(recipient_key, "", "check");  // not of low order
-    } catch (const Error&) {
-      usable = false;
-    }
-  }
-  if (!usable)
+  if (!IsUsableX25519Key(recipient_key))
     throw Error(ErrorCode::kInvalidArgument,
                 "public_key must be your X25519 public key (32 bytes, base64): the answer is "
                 "sealed to it, so only you can read the NHS numbers");

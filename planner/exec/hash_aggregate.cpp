@@ -15,14 +15,6 @@ namespace fedgate::planner::exec {
 
 namespace {
 
-struct PseudonymHash {
-  size_t operator()(const Pseudonym& p) const {
-    uint64_t h;
-    std::memcpy(&h, p.bytes.data(), sizeof h);  // already uniformly distributed (HMAC output)
-    return static_cast<size_t>(h);
-  }
-};
-
 enum class AggKind { kCountStar, kCount, kSum, kAvg, kMin, kMax, kOrderedSet };
 
 AggKind KindOf(const std::string& fn) {

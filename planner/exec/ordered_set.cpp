@@ -2,22 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <unordered_set>
 
 namespace fedgate::planner::exec {
-
-namespace {
-
-struct PersonHash {
-  size_t operator()(const Pseudonym& p) const {
-    uint64_t h;
-    std::memcpy(&h, p.bytes.data(), sizeof h);  // already uniformly distributed (HMAC output)
-    return static_cast<size_t>(h);
-  }
-};
-
-}  // namespace
 
 int CompareOrdered(const Value& a, const Value& b) {
   if (a.type.id == TypeId::kDouble || b.type.id == TypeId::kDouble) {
@@ -90,7 +77,7 @@ int64_t OrderedValues::PersonsAside(const AggregateCall& agg) {
                    : CompareOrdered(values_[i].value, r);
   int64_t out = -1;
   for (size_t c = 0; c < std::max<size_t>(person_columns_, 1); ++c) {
-    std::unordered_set<Pseudonym, PersonHash> at_or_below, at_or_above, equal;
+    std::unordered_set<Pseudonym, PseudonymHash> at_or_below, at_or_above, equal;
     int64_t anon_below = 0, anon_above = 0, anon_equal = 0;
     for (size_t i = 0; i < values_.size(); ++i) {
       const auto& persons = values_[i].persons;

@@ -71,17 +71,12 @@ class AgentHandler : public wire::FedgateAgentIf {
     nlohmann::json record = {{"event", "fragment"}, {"source", agent_.source()}, {"dsa", dsa},
                              {"user", user},        {"query_id", query_id},      {"peer", peer_}};
     if (dsa.empty()) throw AgentError(wire::ErrorKind::INVALID, "no DSA named");
-    if (!agent_.Reserve()) {
+    const AgentState::ScanSlot slot = agent_.ReserveSlot();
+    if (!slot) {
       record["outcome"] = "busy";
       agent_.Audit(record);
-      throw AgentError(wire::ErrorKind::BUSY, "the agent runs its maximum of " +
-                                                  std::to_string(agent_.config().agent.max_scans) +
-                                                  " scans; retry");
+      throw AgentError(wire::ErrorKind::BUSY, agent_.BusyMessage());
     }
-    struct Slot {
-      AgentState& a;
-      ~Slot() { a.Unreserve(); }
-    } slot{agent_};
     try {
       planner::LogicalOpPtr op =
           planner::DecodeFragment(fragment, agent_.catalog(), agent_.source());

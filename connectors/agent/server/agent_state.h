@@ -75,17 +75,27 @@ class AgentState {
     scans_[id] = std::move(running);
     return id;
   }
-  // Reserves a slot for a new scan; false when max_scans are running.
-  bool Reserve() {
-    std::lock_guard lock(mu_);
-    if (static_cast<int>(scans_.size()) + reserved_ >= config_.agent.max_scans) return false;
-    ++reserved_;
-    return true;
+  // A slot for one scan, given back when destroyed; false when max_scans were running.
+  class ScanSlot {
+   public:
+    explicit ScanSlot(AgentState* agent) : agent_(agent) {}
+    ScanSlot(const ScanSlot&) = delete;
+    ScanSlot& operator=(const ScanSlot&) = delete;
+    ~ScanSlot() {
+      if (agent_) agent_->Unreserve();
+    }
+    explicit operator bool() const { return agent_ != nullptr; }
+
+   private:
+    AgentState* agent_;
+  };
+  ScanSlot ReserveSlot() { return ScanSlot(Reserve() ? this : nullptr); }
+  // Why ReserveSlot gave none.
+  std::string BusyMessage() const {
+    return "the agent runs its maximum of " + std::to_string(config_.agent.max_scans) +
+           " scans; retry";
   }
-  void Unreserve() {
-    std::lock_guard lock(mu_);
-    --reserved_;
-  }
+
   std::shared_ptr<Running> Find(int64_t id) {
     std::lock_guard lock(mu_);
     auto it = scans_.find(id);
@@ -111,6 +121,17 @@ class AgentState {
   }
 
  private:
+  // Reserves a slot for a new scan; false when max_scans are running.
+  bool Reserve() {
+    std::lock_guard lock(mu_);
+    if (static_cast<int>(scans_.size()) + reserved_ >= config_.agent.max_scans) return false;
+    ++reserved_;
+    return true;
+  }
+  void Unreserve() {
+    std::lock_guard lock(mu_);
+    --reserved_;
+  }
   const config::GatewayConfig& config_;
   std::string source_;
   planner::Catalog catalog_;

@@ -147,29 +147,15 @@ wire::ReidentifyResult ReidentifyService::Handle(const std::string& request_byte
     if (p.size() != 16) throw refuse(wire::ErrorKind::INVALID, "a pseudonym is 16 bytes");
     wanted.insert(p);
   }
-  bool usable_key = req.recipient_key.size() == 32;
-  if (usable_key) {
-    try {
-      Seal(req.recipient_key, "", "check");  // not of low order
-    } catch (const Error&) {
-      usable_key = false;
-    }
-  }
-  if (!usable_key)
+  if (!IsUsableX25519Key(req.recipient_key))
     throw refuse(wire::ErrorKind::INVALID, "the recipient key must be a usable X25519 key");
   // Kept until the request could no longer be fresh, whatever max_age_seconds is.
   const auto keep_until = Clock::from_time_t(static_cast<std::time_t>(req.issued_at)) +
                           std::chrono::seconds(rules.max_age_seconds + 60);
   if (!FirstUse(req.request_id, keep_until))
     throw refuse(wire::ErrorKind::REFUSED, "request id " + req.request_id + " was used before");
-  if (!agent_.Reserve())
-    throw refuse(wire::ErrorKind::BUSY, "the agent runs its maximum of " +
-                                            std::to_string(agent_.config().agent.max_scans) +
-                                            " scans; retry");
-  struct Slot {
-    AgentState& a;
-    ~Slot() { a.Unreserve(); }
-  } slot{agent_};
+  const AgentState::ScanSlot slot = agent_.ReserveSlot();
+  if (!slot) throw refuse(wire::ErrorKind::BUSY, agent_.BusyMessage());
 
   record["outcome"] = "started";
   agent_.Audit(record);  // before anything is read
