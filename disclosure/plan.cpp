@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "disclosure/arithmetic.h"
+#include "disclosure/window_rule.h"
 #include "planner/binder/binder.h"
 
 namespace fedgate::disclosure {
@@ -236,6 +237,7 @@ void InsertProtect(LogicalOpPtr& op, const std::shared_ptr<const Rules>& rules) 
     case OpKind::kLimit:
     case OpKind::kUnion:
     case OpKind::kJoin:
+    case OpKind::kWindow:  // a window over a released table sees its protected cells
       for (auto& child : op->children) InsertProtect(child, rules);
       return;
     case OpKind::kAggregate:
@@ -267,6 +269,7 @@ bool IsCarried(const LogicalOp& op) {
     case OpKind::kFilter:
     case OpKind::kSort:
     case OpKind::kLimit:
+    case OpKind::kWindow:
       return IsCarried(*op.children[0]);
     case OpKind::kUnion:
       return std::all_of(op.children.begin(), op.children.end(),
@@ -276,38 +279,77 @@ bool IsCarried(const LogicalOp& op) {
   }
 }
 
-// Carries `__sdc` up from a kProtect through row-wise operators and UNION ALL; true when
-// `op`'s last column is now `__sdc`.
-bool CarrySdc(LogicalOp& op) {
+// Carries `__sdc` up from a kProtect through row-wise operators, windows and UNION ALL; the
+// index of `op`'s `__sdc` column, or -1 when there is none. A projection or a union puts it
+// last. A window keeps its input's columns first and its own after them: when its input grew
+// (Protect's hidden columns, `__sdc`), its own columns move, and `moved` (when given) receives
+// the new index of each of its old columns, for the operator above to follow.
+int CarrySdc(LogicalOp& op, std::vector<int>* moved = nullptr) {
   switch (op.kind) {
     case OpKind::kProtect:
-      return true;
+      return static_cast<int>(op.columns.size()) - 1;
     case OpKind::kProject: {
-      LogicalOp& child = *op.children[0];
-      if (!CarrySdc(child)) return false;
-      op.exprs.push_back(BoundExpr::Column(static_cast<int>(child.columns.size()) - 1,
-                                           DataType::Int64(), "__sdc"));
+      std::vector<int> map;
+      const int below = CarrySdc(*op.children[0], &map);
+      if (!map.empty()) {
+        for (auto& e : op.exprs) planner::RemapColumns(*e, map);
+      }
+      if (below < 0) return -1;
+      op.exprs.push_back(BoundExpr::Column(below, DataType::Int64(), "__sdc"));
       op.columns.push_back({"__sdc", DataType::Int64(), true});
-      return true;
+      return static_cast<int>(op.columns.size()) - 1;
     }
     case OpKind::kFilter:
     case OpKind::kSort:
-    case OpKind::kLimit:
-      if (!CarrySdc(*op.children[0])) return false;
-      op.columns = op.children[0]->columns;
-      return true;
+    case OpKind::kLimit: {
+      const int below = CarrySdc(*op.children[0]);
+      if (below >= 0) op.columns = op.children[0]->columns;
+      return below;
+    }
+    case OpKind::kWindow: {
+      const size_t own = op.windows.size();
+      const size_t old_width = op.columns.size() - own;
+      std::vector<int> map;
+      const int below = CarrySdc(*op.children[0], &map);
+      const LogicalOp& child = *op.children[0];
+      if (map.empty()) {
+        for (size_t i = 0; i < old_width; ++i) map.push_back(static_cast<int>(i));
+      }
+      if (child.columns.size() != old_width || map.size() != old_width) {
+        for (auto& p : op.window_partition) planner::RemapColumns(*p, map);
+        for (auto& k : op.sort_keys) planner::RemapColumns(*k.expr, map);
+        for (auto& w : op.windows) {
+          for (auto& a : w.args) planner::RemapColumns(*a, map);
+        }
+        std::vector<planner::OutputColumn> columns = child.columns;
+        for (size_t k = 0; k < own; ++k) {
+          map.push_back(static_cast<int>(columns.size()));
+          columns.push_back(op.columns[old_width + k]);
+        }
+        std::vector<int> persons;
+        for (int c : op.person_columns) persons.push_back(map[c]);
+        op.person_columns = std::move(persons);
+        if (op.persons_column >= 0) op.persons_column = map[op.persons_column];
+        op.columns = std::move(columns);
+        if (moved) *moved = std::move(map);
+      }
+      return below;
+    }
     case OpKind::kUnion: {
       // UNION ALL of protected results (a total row, several tables side by side): every
       // branch carries its marks, or none does (the union's columns must line up).
       for (auto& child : op.children) {
-        if (!IsCarried(*child)) return false;
+        if (!IsCarried(*child)) return -1;
       }
-      for (auto& child : op.children) CarrySdc(*child);
+      for (auto& child : op.children) {
+        if (CarrySdc(*child) != static_cast<int>(child->columns.size()) - 1)
+          throw Error(ErrorCode::kInternal, "a branch of UNION ALL lost its disclosure marks");
+      }
       op.columns.push_back({"__sdc", DataType::Int64(), true});
-      return true;
+      return static_cast<int>(op.columns.size()) - 1;
     }
     default:
-      return false;
+      return -1;
   }
 }
 
@@ -325,6 +367,7 @@ void CapPersonCounts(LogicalOp& op, int64_t needed) {
 
 void ApplyDisclosureControl(LogicalOpPtr& plan, const std::shared_ptr<const Rules>& rules,
                             const std::string& dsa) {
+  ApplyWindowRule(*plan, dsa);
   CheckExtremes(*plan, *rules, dsa);
   CheckPercentiles(*plan, *rules, dsa);
   InsertProtect(plan, rules);
@@ -383,6 +426,9 @@ CellRuleMap MapCellRules(const LogicalOp& plan) {
       case OpKind::kSort:
       case OpKind::kLimit:
         return trace(*op.children[0], c);
+      case OpKind::kWindow:  // the input's columns pass through; the window's are computed
+        return c < static_cast<int>(op.children[0]->columns.size()) ? trace(*op.children[0], c)
+                                                                    : -1;
       case OpKind::kUnion: {
         // The same aggregate in every branch, or no mark.
         const int agg = trace(*op.children[0], c);

@@ -22,6 +22,50 @@ std::string_view JoinKindName(JoinKind k) {
   return "?";
 }
 
+namespace {
+
+std::string BoundText(WindowFrame::Bound b, const Value& offset) {
+  switch (b) {
+    case WindowFrame::Bound::kUnboundedPreceding:
+      return "UNBOUNDED PRECEDING";
+    case WindowFrame::Bound::kPreceding:
+      return offset.ToString() + " PRECEDING";
+    case WindowFrame::Bound::kCurrentRow:
+      return "CURRENT ROW";
+    case WindowFrame::Bound::kFollowing:
+      return offset.ToString() + " FOLLOWING";
+    case WindowFrame::Bound::kUnboundedFollowing:
+      return "UNBOUNDED FOLLOWING";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string WindowFrame::ToString() const {
+  const char* m = mode == Mode::kRows ? "ROWS" : mode == Mode::kGroups ? "GROUPS" : "RANGE";
+  return std::string(m) + " BETWEEN " + BoundText(start, start_offset) + " AND " +
+         BoundText(end, end_offset);
+}
+
+WindowCall WindowCall::Clone() const {
+  WindowCall out;
+  out.fn = fn;
+  for (const auto& a : args) out.args.push_back(a->Clone());
+  out.type = type;
+  out.frame = frame;
+  return out;
+}
+
+std::string WindowCall::ToString() const {
+  std::string out = (fn == "count_star" ? std::string("count") : fn) + "(";
+  if (fn == "count_star") out += "*";
+  for (size_t i = 0; i < args.size(); ++i) out += (i ? ", " : "") + args[i]->ToString();
+  out += ")";
+  if (frame.written) out += " " + frame.ToString();
+  return out;
+}
+
 size_t LogicalOp::VisibleCount() const {
   size_t n = 0;
   for (const auto& c : columns) n += !c.hidden;
@@ -84,6 +128,21 @@ std::string LogicalOp::ToString(int indent) const {
       }
       break;
     }
+    case OpKind::kWindow: {
+      line = "Window";
+      if (!window_partition.empty()) line += " partition=[" + list(window_partition) + "]";
+      if (!sort_keys.empty()) {
+        line += " order=[";
+        for (size_t i = 0; i < sort_keys.size(); ++i)
+          line += (i ? ", " : "") + sort_keys[i].expr->ToString() +
+                  (sort_keys[i].descending ? " DESC" : "");
+        line += "]";
+      }
+      line += " [";
+      for (size_t i = 0; i < windows.size(); ++i) line += (i ? ", " : "") + windows[i].ToString();
+      line += "]";
+      break;
+    }
     case OpKind::kLimit:
       line = "Limit " + (limit >= 0 ? std::to_string(limit) : "ALL") +
              (offset ? " OFFSET " + std::to_string(offset) : "");
@@ -129,6 +188,8 @@ LogicalOpPtr CloneSubtree(const LogicalOp& op) {
   out->null_aware = op.null_aware;
   for (const auto& k : op.sort_keys)
     out->sort_keys.push_back({k.expr->Clone(), k.descending, k.nulls_first});
+  for (const auto& p : op.window_partition) out->window_partition.push_back(p->Clone());
+  for (const auto& w : op.windows) out->windows.push_back(w.Clone());
   out->limit = op.limit;
   out->offset = op.offset;
   out->cellkey_column = op.cellkey_column;

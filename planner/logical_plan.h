@@ -22,7 +22,8 @@ enum class OpKind {
   kUnion,
   kValues,
   kRemote,
-  kProtect
+  kProtect,
+  kWindow
 };
 enum class JoinKind { kInner, kLeft, kRight, kFull, kSemi, kAnti, kCross };
 
@@ -39,6 +40,38 @@ struct SortKey {
   BoundExprPtr expr;
   bool descending = false;
   bool nulls_first = false;
+};
+
+// A window frame (PostgreSQL's): which rows of the partition, around the current row, a
+// value-of-frame function (first_value, last_value, nth_value) or an aggregate reads. The
+// default (RANGE from UNBOUNDED PRECEDING to CURRENT ROW) is the partition up to the current
+// row's last peer, or the whole partition without ORDER BY.
+struct WindowFrame {
+  enum class Mode { kRange, kRows, kGroups };
+  enum class Bound { kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing, kUnboundedFollowing };
+  Mode mode = Mode::kRange;
+  Bound start = Bound::kUnboundedPreceding;
+  Bound end = Bound::kCurrentRow;
+  // kPreceding / kFollowing: a non-negative constant (rows or groups: an integer; RANGE: of
+  // the ORDER BY key's type).
+  Value start_offset, end_offset;
+  bool written = false;  // written in the query (else the default, not spelled out in SQL)
+
+  std::string ToString() const;
+};
+
+// One window function of a kWindow node: `fn` is a ranking function (row_number, rank,
+// dense_rank, percent_rank, cume_dist, ntile), a value function (lag, lead, first_value,
+// last_value, nth_value) or an aggregate (count_star, count, sum, avg, min, max) over the
+// frame; its arguments are over the node's input (planner/function/window_functions.h).
+struct WindowCall {
+  std::string fn;
+  std::vector<BoundExprPtr> args;
+  DataType type;
+  WindowFrame frame;
+
+  WindowCall Clone() const;
+  std::string ToString() const;
 };
 
 struct LogicalOp;
@@ -122,7 +155,13 @@ struct LogicalOp {
   BoundExprPtr residual;                                    // over left ++ right
   bool null_aware = false;                                  // NOT IN semantics for kAnti
 
-  std::vector<SortKey> sort_keys;  // kSort
+  // kWindow: output is the input's columns, then one column per call in `windows`, each
+  // computed over the rows of the input with equal `window_partition` values, in the order
+  // of `sort_keys` (peers: rows equal on every sort key).
+  std::vector<BoundExprPtr> window_partition;
+  std::vector<WindowCall> windows;
+
+  std::vector<SortKey> sort_keys;  // kSort; kWindow: the window's ORDER BY
   int64_t limit = -1;              // kLimit: -1 for none
   int64_t offset = 0;
 

@@ -15,6 +15,7 @@ namespace fedgate::sql {
 
 struct Expr;
 struct SelectStmt;
+struct WindowSpec;
 using ExprPtr = std::unique_ptr<Expr>;
 using SelectPtr = std::unique_ptr<SelectStmt>;
 
@@ -84,6 +85,8 @@ struct Expr {
   // percentile_disc(f) and mode(); args are then {f, x} (mode: {x}).
   bool within_group = false;
   bool order_descending = false;
+  // kFunction written with OVER (...): a window function (named windows already resolved).
+  std::shared_ptr<const WindowSpec> window;
 
   std::string op;  // kBinary, kUnary, kIsTrue, kGroupingSet
   std::vector<ExprPtr> args;
@@ -97,6 +100,37 @@ struct Expr {
   int parameter = 0;   // kParameter
   TypeName cast_type;  // kCast
   SelectPtr subquery;  // kExists, kInSubquery, kScalarSubquery
+};
+
+// OVER (PARTITION BY ... ORDER BY ... frame), as written or as a named window (WINDOW w AS
+// (...)) resolved by the parser. `frame_written` is false for the default frame (RANGE
+// UNBOUNDED PRECEDING to CURRENT ROW, the whole partition without ORDER BY).
+enum class FrameMode { kRange, kRows, kGroups };
+enum class FrameBoundKind {
+  kUnboundedPreceding,
+  kPreceding,
+  kCurrentRow,
+  kFollowing,
+  kUnboundedFollowing
+};
+struct FrameBound {
+  FrameBoundKind kind = FrameBoundKind::kUnboundedPreceding;
+  ExprPtr offset;  // kPreceding, kFollowing
+};
+struct OrderItem {
+  ExprPtr expr;
+  bool descending = false;
+  std::optional<bool> nulls_first;  // nullopt: the PostgreSQL default for the direction
+};
+
+struct WindowSpec {
+  int location = -1;
+  std::vector<ExprPtr> partition_by;
+  std::vector<OrderItem> order_by;
+  bool frame_written = false;
+  FrameMode mode = FrameMode::kRange;
+  FrameBound start;
+  FrameBound end{FrameBoundKind::kCurrentRow, nullptr};
 };
 
 enum class TableRefKind { kTable, kJoin, kSubquery };
@@ -124,12 +158,6 @@ struct ResultTarget {
   ExprPtr expr;
   std::string alias;  // "" when none
   int location = -1;
-};
-
-struct OrderItem {
-  ExprPtr expr;
-  bool descending = false;
-  std::optional<bool> nulls_first;  // nullopt: the PostgreSQL default for the direction
 };
 
 struct CommonTableExpr {

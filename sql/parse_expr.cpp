@@ -275,7 +275,6 @@ ExprPtr Converter::Function(const Json& body) {
   std::vector<std::string> names = StringList(ListField(body, "funcname"));
   if (names.size() == 2 && names[0] == "pg_catalog") names.erase(names.begin());
   if (names.size() != 1) Fail("schema-qualified function names are not supported", location);
-  if (body.contains("over")) Fail("window functions are not supported", location);
   const bool within_group = BoolField(body, "agg_within_group");
   if (body.contains("agg_order") && !within_group) {
     Fail("ORDER BY in aggregate functions is not supported", location);
@@ -319,6 +318,10 @@ ExprPtr Converter::Function(const Json& body) {
     auto when = std::make_unique<Expr>(ExprKind::kCase, expr->filter_location);
     when->whens.emplace_back(std::move(condition), std::move(value));
     expr->args.push_back(std::move(when));
+  }
+  if (body.contains("over")) {
+    if (within_group) Fail("WITHIN GROUP is not supported with OVER", location);
+    expr->window = Window(body["over"], location);
   }
   return expr;
 }

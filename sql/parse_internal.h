@@ -10,6 +10,7 @@
 // Fields at their protobuf default (0, false, "", empty list) are left out, and in 15-4.0
 // an Integer whose value is not positive is left out too (see Converter::IntegerText).
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,6 +83,11 @@ class Converter {
   OrderItem SortItem(const Json& node);
   ExprPtr LimitValue(const Json& node);
 
+  // parse_window.cpp: OVER (...) or OVER w, against the WINDOW clause of the SELECT being
+  // converted (`windows_`).
+  std::shared_ptr<const WindowSpec> Window(const Json& over, int location);
+  void WindowFrame(const Json& over, WindowSpec& spec);
+
   // parse_expr.cpp
   ExprPtr Literal(const Json& body);
   ExprPtr ColumnRef(const Json& body);
@@ -99,6 +105,9 @@ class Converter {
 
   std::string_view sql_;
   int depth_ = 0;
+  // The WINDOW clause (a list of WindowDef) of the SELECT whose select list and ORDER BY are
+  // being converted; set and restored by Select().
+  const Json* windows_ = nullptr;
 };
 
 }  // namespace fedgate::sql::internal

@@ -40,6 +40,13 @@ SelectPtr Converter::Select(const Json& body, int location) {
 
   auto select = std::make_unique<SelectStmt>();
   select->location = location;
+  // Named windows for this SELECT's select list and ORDER BY (not for its subqueries').
+  struct RestoreWindows {
+    const Json*& slot;
+    const Json* saved;
+    ~RestoreWindows() { slot = saved; }
+  } restore{windows_, windows_};
+  windows_ = &ListField(body, "windowClause");
   if (body.contains("withClause")) With(body["withClause"], *select);
 
   std::string op = StringField(body, "op");
@@ -80,10 +87,6 @@ void Converter::PlainSelect(const Json& body, SelectStmt& select) {
   if (body.contains("whereClause")) select.where = Expression(body["whereClause"]);
   GroupBy(ListField(body, "groupClause"), select);
   if (body.contains("havingClause")) select.having = Expression(body["havingClause"]);
-  // After the targets, so that a function with OVER is the one named.
-  if (const Json& windows = ListField(body, "windowClause"); !windows.empty()) {
-    FailAt("window functions are not supported", windows[0]);
-  }
 }
 
 void Converter::With(const Json& with_clause, SelectStmt& select) {

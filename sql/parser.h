@@ -14,10 +14,10 @@ namespace fedgate::sql {
 //  - syntax errors: PostgreSQL's message, e.g. `syntax error at or near "FORM"`, with the
 //    1-based line and column of the cursor position;
 //  - more than one statement, or a statement that is not a query: says so;
-//  - constructs fedgate does not support (window functions, WITH RECURSIVE, DISTINCT ON,
+//  - constructs fedgate does not support (WITH RECURSIVE, DISTINCT ON, frame EXCLUDE,
 //    VALUES, LATERAL, TABLESAMPLE, FOR UPDATE, FETCH ... WITH TIES, array/row expressions,
 //    ANY/ALL comparisons with subqueries, ...): an error naming the construct, e.g.
-//    "window functions are not supported", located at the construct.
+//    "WITH RECURSIVE is not supported", located at the construct.
 // Thread-safe.
 SelectPtr Parse(std::string_view sql);
 

@@ -152,6 +152,7 @@ BoundExprPtr Binder::BindExpr(const sql::Expr& e, ExprContext& ctx) {
     }
     case sql::ExprKind::kFunction: {
       const std::string& fn = e.name;
+      if (e.window) return BindWindowCall(e, ctx);
       if (e.filter_location >= 0 && !IsAggregateFunction(fn)) {
         Fail(ErrorCode::kInvalidArgument,
              "FILTER specified, but " + fn + " is not an aggregate function", e.location);

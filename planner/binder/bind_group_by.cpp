@@ -68,6 +68,7 @@ LogicalOpPtr MakeGroupingSets(LogicalOpPtr input, std::vector<BoundExprPtr> keys
 // aggregate columns; any other column reference is an error.
 BoundExprPtr OverAggregate(BoundExprPtr e, const std::vector<BoundExprPtr>& groups,
                            const std::function<void(const BoundExpr&)>& not_grouped) {
+  if (e->IsColumn() && e->column >= kWindowBase && e->column < kOuterBase) return e;
   if (e->IsColumn() && e->column >= kAggregateBase && e->column < kOuterBase) {
     e->column = static_cast<int>(groups.size()) + (e->column - kAggregateBase);
     return e;
@@ -199,8 +200,15 @@ std::vector<BoundExprPtr> Binder::BindGroupKeys(SelectState& st) {
     }
     // Anywhere in the key, not only at its top: GROUP BY 2 where item 2 is
     // round(sum(x) / count(*), 2) reached the optimizer (found by fuzzing).
-    bool has_aggregate = false;
-    VisitColumns(*bound, [&](const BoundExpr& c) { has_aggregate |= c.column >= kAggregateBase; });
+    bool has_aggregate = false, has_window = false;
+    VisitColumns(*bound, [&](const BoundExpr& c) {
+      has_aggregate |= c.column >= kAggregateBase && c.column < kWindowBase;
+      has_window |= c.column >= kWindowBase && c.column < kOuterBase;
+    });
+    if (has_window) {
+      Fail(ErrorCode::kInvalidArgument, "window functions are not allowed in GROUP BY",
+           g->location);
+    }
     if (has_aggregate) {
       Fail(ErrorCode::kInvalidArgument, "aggregate functions are not allowed in GROUP BY",
            g->location);
@@ -214,8 +222,8 @@ LogicalOpPtr Binder::PlanAggregation(LogicalOpPtr op, const sql::SelectStmt& s, 
   std::vector<BoundExprPtr> groups = BindGroupKeys(st);
   BoundExprPtr having;
   if (s.having) {
-    st.ctx.clause = "HAVING";
-    having = BindExpr(*s.having, st.ctx);
+    ExprContext hctx{&st.scope, &st.aggregates, "HAVING", nullptr};
+    having = BindExpr(*s.having, hctx);
   }
   if (st.has_grouping_sets) {
     // One key per distinct expression: ROLLUP (a, b), a names `a` twice.
@@ -253,6 +261,11 @@ LogicalOpPtr Binder::PlanAggregation(LogicalOpPtr op, const sql::SelectStmt& s, 
     if (o.extra) o.extra = OverAggregate(std::move(o.extra), groups, fail_not_grouped);
   }
   if (having) having = OverAggregate(std::move(having), groups, fail_not_grouped);
+  for (auto& w : st.windows) {
+    for (auto& a : w.call.args) a = OverAggregate(std::move(a), groups, fail_not_grouped);
+    for (auto& p : w.partition) p = OverAggregate(std::move(p), groups, fail_not_grouped);
+    for (auto& k : w.order) k.expr = OverAggregate(std::move(k.expr), groups, fail_not_grouped);
+  }
   if (st.has_grouping_sets) {
     op = MakeGroupingSets(std::move(op), std::move(groups), std::move(st.aggregates),
                           st.grouping_sets);

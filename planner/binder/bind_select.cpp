@@ -1,6 +1,6 @@
 // A simple SELECT (no set operation): FROM, WHERE, the select list with * expanded, GROUP BY
-// and HAVING (bind_group_by.cpp), the projection, DISTINCT, ORDER BY and LIMIT
-// (bind_order_limit.cpp).
+// and HAVING (bind_group_by.cpp), window functions (bind_window.cpp), the projection,
+// DISTINCT, ORDER BY and LIMIT (bind_order_limit.cpp).
 #include "common/error.h"
 #include "planner/binder/bind_util.h"
 #include "planner/binder/binder.h"
@@ -11,6 +11,19 @@ namespace fedgate::planner {
 namespace {
 
 bool ContainsAggregate(const sql::Expr& e) {
+  if (e.kind == sql::ExprKind::kFunction && e.window) {
+    // sum(x) OVER (...) is a window function; its arguments and window may hold aggregates.
+    for (const auto& a : e.args) {
+      if (a && ContainsAggregate(*a)) return true;
+    }
+    for (const auto& p : e.window->partition_by) {
+      if (ContainsAggregate(*p)) return true;
+    }
+    for (const auto& o : e.window->order_by) {
+      if (ContainsAggregate(*o.expr)) return true;
+    }
+    return false;
+  }
   if (e.kind == sql::ExprKind::kFunction && IsAggregateFunction(e.name)) return true;
   // Subqueries have their own aggregation level.
   if (e.kind == sql::ExprKind::kScalarSubquery || e.kind == sql::ExprKind::kExists) return false;
@@ -51,6 +64,7 @@ LogicalOpPtr Binder::BindSimpleSelect(const sql::SelectStmt& s, const Scope* out
   BindTargets(st);
   BindOrderBy(s, st);
   if (st.aggregated) op = PlanAggregation(std::move(op), s, st);
+  if (!st.windows.empty()) op = PlanWindows(std::move(op), st);
   op = ProjectSelect(std::move(op), s, st);
   op = SortSelect(std::move(op), st);
   return ApplyOrderLimit(std::move(op), s);
@@ -88,7 +102,8 @@ void Binder::ExpandTargets(const sql::SelectStmt& s, SelectState& st) {
 }
 
 void Binder::BindTargets(SelectState& st) {
-  st.ctx = ExprContext{&st.scope, st.aggregated ? &st.aggregates : nullptr, "this clause"};
+  st.ctx = ExprContext{&st.scope, st.aggregated ? &st.aggregates : nullptr, "this clause",
+                       &st.windows};
   for (const auto& t : st.targets) {
     BoundExprPtr b;
     if (!t.expr) {

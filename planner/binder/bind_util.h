@@ -55,7 +55,8 @@ struct Binder::SelectState {
   std::vector<std::vector<int>> grouping_sets = {{}};
   bool has_grouping_sets = false;
   std::vector<AggregateCall> aggregates;
-  ExprContext ctx;                  // over `scope`, collecting `aggregates` when aggregated
+  std::vector<BoundWindow> windows;
+  ExprContext ctx;  // over `scope`, collecting `aggregates` when aggregated, and `windows`
   std::vector<BoundExprPtr> exprs;  // the bound select list
   std::vector<OrderRef> order;
   std::vector<std::string> hidden_names;  // hidden columns appended to the select list

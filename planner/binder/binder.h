@@ -49,7 +49,7 @@ struct BoundQuery {
 //
 // Layout: binder.cpp (entry, WITH), bind_from.cpp (FROM and joins), bind_where.cpp (WHERE
 // and subqueries), bind_select.cpp (select list and projection), bind_group_by.cpp (GROUP
-// BY, HAVING, aggregation), bind_order_limit.cpp (ORDER BY, LIMIT, OFFSET), bind_set_op.cpp
+// BY, HAVING, aggregation), bind_window.cpp (window functions), bind_order_limit.cpp (ORDER BY, LIMIT, OFFSET), bind_set_op.cpp
 // (UNION), bind_expr.cpp (expressions), make_ops.cpp (MakeProject, MakeFilter,
 // MakeAggregate).
 class Binder {
@@ -84,12 +84,24 @@ class Binder {
     std::vector<ScopeColumn> columns;
     const Scope* outer = nullptr;
   };
+  // A window function as bound in the select list or ORDER BY: the call, and the window it
+  // runs over (PARTITION BY and ORDER BY over the same input as the select list).
+  struct BoundWindow {
+    WindowCall call;
+    std::vector<BoundExprPtr> partition;
+    std::vector<SortKey> order;
+    std::string Spec() const;  // the window's text: calls with equal Spec share one kWindow
+  };
   struct ExprContext {
     const Scope* scope = nullptr;
     std::vector<AggregateCall>* aggregates = nullptr;  // null: aggregates not allowed here
     const char* clause = "";                           // for messages: "WHERE", ...
+    std::vector<BoundWindow>* windows = nullptr;       // null: window functions not allowed
   };
   BoundExprPtr BindExpr(const sql::Expr& e, ExprContext& ctx);
+  // A function with OVER (bind_window.cpp): recorded in ctx.windows, returned as a
+  // placeholder column (kWindowBase + index) that PlanWindows turns into a kWindow's column.
+  BoundExprPtr BindWindowCall(const sql::Expr& e, ExprContext& ctx);
   [[noreturn]] void Fail(ErrorCode code, const std::string& message, int location) const;
   // The value bound to a kParameter (see Names::parameters); `e` itself for anything else.
   const sql::Expr& ParameterValue(const sql::Expr& e) const;
@@ -138,6 +150,12 @@ class Binder {
   std::vector<BoundExprPtr> BindGroupKeys(SelectState& st);
   LogicalOpPtr PlanAggregation(LogicalOpPtr op, const sql::SelectStmt& s, SelectState& st);
 
+  // The window functions of the select list and ORDER BY, over the FROM clause or the
+  // aggregation (bind_window.cpp): one kWindow per distinct window.
+  LogicalOpPtr PlanWindows(LogicalOpPtr op, SelectState& st);
+  WindowFrame BindFrame(const sql::WindowSpec& w, const std::vector<SortKey>& order,
+                        ExprContext& ctx);
+
   // ORDER BY, LIMIT and OFFSET (bind_order_limit.cpp).
   void BindOrderBy(const sql::SelectStmt& s, SelectState& st);
   LogicalOpPtr SortSelect(LogicalOpPtr op, const SelectState& st);
@@ -168,7 +186,9 @@ LogicalOpPtr MakeAggregate(LogicalOpPtr child, std::vector<BoundExprPtr> groups,
 // The outer-reference marker: a column index at or above this refers to the enclosing
 // query's scope (index - kOuterBase), in correlated subqueries.
 inline constexpr int kOuterBase = 1 << 24;
-// Aggregate placeholders while binding an aggregated SELECT.
+// Aggregate placeholders while binding an aggregated SELECT, and window-function placeholders
+// (kWindowBase and above, below kOuterBase).
 inline constexpr int kAggregateBase = 1 << 20;
+inline constexpr int kWindowBase = 1 << 22;
 
 }  // namespace fedgate::planner

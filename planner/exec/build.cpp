@@ -45,6 +45,8 @@ OperatorPtr BuildOperator(const LogicalOp& op, ExecContext& ctx) {
       return MakeHashAggregate(op, child(0), ctx);
     case OpKind::kProtect:
       return MakeProtect(op, child(0), ctx);
+    case OpKind::kWindow:
+      return MakeWindow(op, child(0), ctx);
     case OpKind::kGet:
       throw Error(ErrorCode::kInternal, "a table scan was not assigned to its source");
   }

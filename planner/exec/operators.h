@@ -22,6 +22,7 @@ OperatorPtr MakeValues(const LogicalOp& op);
 OperatorPtr MakeHashJoin(const LogicalOp& op, OperatorPtr left, OperatorPtr right,
                          ExecContext& ctx);
 OperatorPtr MakeHashAggregate(const LogicalOp& op, OperatorPtr child, ExecContext& ctx);
+OperatorPtr MakeWindow(const LogicalOp& op, OperatorPtr child, ExecContext& ctx);
 OperatorPtr MakeProtect(const LogicalOp& op, OperatorPtr child, ExecContext& ctx);
 
 // Bytes a batch holds, as the memory budget counts them (exec_context.cpp).

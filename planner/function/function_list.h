@@ -13,7 +13,7 @@ struct FunctionSignature {
   std::string name;
   std::string return_type;
   std::string argument_types;  // ", "-separated
-  std::string kind;            // "scalar" or "aggregate"
+  std::string kind;            // "scalar", "aggregate" or "window" (OVER only)
   std::string description;
 };
 

@@ -158,6 +158,31 @@ std::vector<int> Prune(LogicalOp& op, std::vector<bool> needed) {
       RemapLineage(op, map);
       return map;
     }
+    case OpKind::kWindow: {
+      // The input's columns the output or the window reads; every call is kept.
+      LogicalOp& child = *op.children[0];
+      const size_t cw = child.columns.size();
+      std::vector<bool> child_needed(needed.begin(), needed.begin() + cw);
+      for (const auto& p : op.window_partition) Need(child_needed, p.get());
+      for (const auto& k : op.sort_keys) Need(child_needed, k.expr.get());
+      for (const auto& w : op.windows) {
+        for (const auto& a : w.args) Need(child_needed, a.get());
+      }
+      auto map = Prune(child, child_needed);
+      for (auto& p : op.window_partition) RemapColumns(*p, map);
+      for (auto& k : op.sort_keys) RemapColumns(*k.expr, map);
+      for (auto& w : op.windows) {
+        for (auto& a : w.args) RemapColumns(*a, map);
+      }
+      std::vector<OutputColumn> columns = child.columns;
+      for (size_t k = cw; k < width; ++k) {
+        map.push_back(static_cast<int>(columns.size()));
+        columns.push_back(op.columns[k]);
+      }
+      op.columns = std::move(columns);
+      RemapLineage(op, map);
+      return map;
+    }
     case OpKind::kUnion: {
       std::vector<int> kept;
       for (size_t i = 0; i < width; ++i) {

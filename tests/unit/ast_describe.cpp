@@ -17,6 +17,9 @@ std::string Names(const std::vector<std::string>& names, const char* separator =
   return out;
 }
 
+std::string Bound(const FrameBound& b);
+std::string Window(const WindowSpec& w);
+
 std::string Not(const Expr& e) {
   return e.negated ? "NOT " : "";
 }
@@ -45,7 +48,7 @@ std::string Describe(const Expr& e) {
       return "?";
     case ExprKind::kFunction:
       return e.name + "(" + (e.distinct ? "DISTINCT " : "") + (e.agg_star ? "*" : "") +
-             List(e.args, ", ") + ")";
+             List(e.args, ", ") + ")" + (e.window ? " OVER " + Window(*e.window) : "");
     case ExprKind::kBinary:
       return "(" + Describe(*e.args[0]) + " " + e.op + " " + Describe(*e.args[1]) + ")";
     case ExprKind::kUnary:
@@ -168,5 +171,44 @@ std::string Describe(const SelectStmt& s) {
   if (s.offset) out += " OFFSET " + Describe(*s.offset);
   return out;
 }
+
+namespace {
+
+std::string Bound(const FrameBound& b) {
+  switch (b.kind) {
+    case FrameBoundKind::kUnboundedPreceding:
+      return "UNBOUNDED PRECEDING";
+    case FrameBoundKind::kPreceding:
+      return Describe(*b.offset) + " PRECEDING";
+    case FrameBoundKind::kCurrentRow:
+      return "CURRENT ROW";
+    case FrameBoundKind::kFollowing:
+      return Describe(*b.offset) + " FOLLOWING";
+    case FrameBoundKind::kUnboundedFollowing:
+      return "UNBOUNDED FOLLOWING";
+  }
+  return "?";
+}
+
+std::string Window(const WindowSpec& w) {
+  std::string out = "(";
+  if (!w.partition_by.empty()) out += "PARTITION BY " + List(w.partition_by, ", ");
+  for (size_t i = 0; i < w.order_by.size(); ++i) {
+    const OrderItem& item = w.order_by[i];
+    out += (i ? ", " : out.size() > 1 ? " ORDER BY " : "ORDER BY ") + Describe(*item.expr) +
+           (item.descending ? " DESC" : "");
+    if (item.nulls_first) out += *item.nulls_first ? " NULLS FIRST" : " NULLS LAST";
+  }
+  if (w.frame_written) {
+    out += std::string(out.size() > 1 ? " " : "") +
+           (w.mode == FrameMode::kRows     ? "ROWS"
+            : w.mode == FrameMode::kGroups ? "GROUPS"
+                                           : "RANGE") +
+           " BETWEEN " + Bound(w.start) + " AND " + Bound(w.end);
+  }
+  return out + ")";
+}
+
+}  // namespace
 
 }  // namespace fedgate::sql

@@ -72,10 +72,15 @@ TEST(ParserErrorTest, UnsupportedConstructs) {
     const char* at;  // where the error points: this text's first occurrence, or (null) the end
   };
   const Case cases[] = {
-      {"SELECT row_number() OVER () FROM t", "window functions are not supported", "row_number"},
-      {"SELECT count(*) OVER w FROM t WINDOW w AS ()", "window functions are not supported",
-       "count"},
-      {"SELECT 1 FROM t WINDOW w AS ()", "window functions are not supported", "()"},
+      {"SELECT count(*) OVER (ORDER BY a ROWS CURRENT ROW EXCLUDE TIES) FROM t",
+       "EXCLUDE in a window frame is not supported", "(ORDER"},
+      {"SELECT count(*) OVER w FROM t", "window \"w\" does not exist", "w FROM"},
+      {"SELECT count(*) OVER (w ORDER BY a) FROM t WINDOW w AS (ORDER BY b)",
+       "cannot override ORDER BY clause of window \"w\"", "(w"},
+      {"SELECT count(*) OVER (w) FROM t WINDOW w AS (ROWS UNBOUNDED PRECEDING)",
+       "cannot copy window \"w\" because it has a frame clause", "(w"},
+      {"SELECT count(*) OVER (ROWS UNBOUNDED FOLLOWING) FROM t",
+       "frame start cannot be UNBOUNDED FOLLOWING", "UNBOUNDED"},
       {"WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r", "WITH RECURSIVE is not supported", "WITH"},
       {"SELECT 1 FROM t WHERE x IN (WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r)",
        "WITH RECURSIVE is not supported", "WITH"},
@@ -151,8 +156,7 @@ TEST(ParserErrorTest, UnsupportedConstructs) {
 
 TEST(ParserErrorTest, LocationsCountCharacters) {
   ExpectError("SELECT 'é', f(VARIADIC x)", "VARIADIC is not supported", "1:13");
-  ExpectError("SELECT 'é'\n, 'ü', row_number() OVER ()", "window functions are not supported",
-              "2:8");
+  ExpectError("SELECT 'é'\n, 'ü', row_number() OVER w", "window \"w\" does not exist", "2:26");
 }
 
 TEST(ParserErrorTest, Limits) {

@@ -187,6 +187,30 @@ TEST(ParserTest, WhereGroupByHaving) {
             "SELECT 1 FROM t GROUP BY a, b, c");
 }
 
+TEST(ParserTest, WindowFunctions) {
+  EXPECT_EQ(DescribeQuery("SELECT row_number() OVER () FROM t"),
+            "SELECT row_number() OVER () FROM t");
+  EXPECT_EQ(DescribeQuery("SELECT lag(x, 2, 0) OVER (PARTITION BY a, b ORDER BY c DESC NULLS "
+                          "LAST) FROM t"),
+            "SELECT lag(x, 2, 0) OVER (PARTITION BY a, b ORDER BY c DESC NULLS LAST) FROM t");
+  EXPECT_EQ(DescribeQuery("SELECT sum(x) OVER (ORDER BY c ROWS BETWEEN 3 PRECEDING AND 1 "
+                          "FOLLOWING) FROM t"),
+            "SELECT sum(x) OVER (ORDER BY c ROWS BETWEEN 3 PRECEDING AND 1 FOLLOWING) FROM t");
+  EXPECT_EQ(DescribeQuery("SELECT count(*) OVER (ORDER BY c RANGE UNBOUNDED PRECEDING) FROM t"),
+            "SELECT count(*) OVER (ORDER BY c RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) "
+            "FROM t");
+  EXPECT_EQ(DescribeQuery("SELECT rank() OVER (ORDER BY c GROUPS BETWEEN CURRENT ROW AND "
+                          "UNBOUNDED FOLLOWING) FROM t"),
+            "SELECT rank() OVER (ORDER BY c GROUPS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) "
+            "FROM t");
+  // Named windows are copied into each use: OVER w as it is, OVER (w ...) adding ORDER BY.
+  EXPECT_EQ(DescribeQuery("SELECT sum(x) OVER w, rank() OVER (w ORDER BY c) FROM t WINDOW w AS "
+                          "(PARTITION BY a)"),
+            "SELECT sum(x) OVER (PARTITION BY a), rank() OVER (PARTITION BY a ORDER BY c) FROM t");
+  // A subquery's select list sees its own WINDOW clause only.
+  EXPECT_THROW(Parse("SELECT (SELECT count(*) OVER w FROM u) FROM t WINDOW w AS ()"), Error);
+}
+
 TEST(ParserTest, GroupingSets) {
   EXPECT_EQ(DescribeQuery("SELECT 1 FROM t GROUP BY ROLLUP (a, (b, c))"),
             "SELECT 1 FROM t GROUP BY rollup(a, simple(b, c))");
