@@ -120,6 +120,11 @@ const std::string& SqlServerCanonical() {
 
 }  // namespace
 
+// Every window function fedgate has, for the DBMSs that compute each as PostgreSQL does.
+constexpr std::string_view kAllWindowFunctions =
+    "row_number rank dense_rank percent_rank cume_dist ntile lag lead first_value last_value "
+    "nth_value count_star count sum avg min max";
+
 const Dialect& PostgresDialect() {
   static const Dialect d{.name = "postgresql",
                          .identifier_open = '"',
@@ -140,7 +145,9 @@ const Dialect& PostgresDialect() {
                          .timestamp_literal = "TIMESTAMP {0}",
                          .typed_null = "CAST(NULL AS {0})",
                          .interval_literals = true,
-                         .nulls_order_syntax = true};
+                         .nulls_order_syntax = true,
+                         .window_functions = kAllWindowFunctions, .window_groups = true,
+                         .window_range_offsets = true, .window_shift_default = true};
   return d;
 }
 
@@ -166,7 +173,11 @@ const Dialect& MariaDbDialect() {
                          .timestamp_literal = "TIMESTAMP {0}",
                          .typed_null = "",
                          .interval_literals = false,
-                         .nulls_order_syntax = false};
+                         .nulls_order_syntax = false,
+                         .window_functions = "row_number rank dense_rank percent_rank cume_dist ntile "
+                                             "lag lead first_value last_value nth_value count_star "
+                                             "count sum min max",
+                         .window_range_offsets = true};
   return d;
 }
 
@@ -192,7 +203,9 @@ const Dialect& SqliteDialect() {
                          .timestamp_literal = "",
                          .typed_null = "",
                          .interval_literals = false,
-                         .nulls_order_syntax = true};
+                         .nulls_order_syntax = true,
+                         .window_functions = kAllWindowFunctions, .window_groups = true,
+                         .window_range_offsets = true, .window_shift_default = true};
   return d;
 }
 
@@ -218,7 +231,11 @@ const Dialect& SqlServerDialect() {
                          .timestamp_literal = "CAST({0} AS datetime2)",
                          .typed_null = "",
                          .interval_literals = false,
-                         .nulls_order_syntax = false};
+                         .nulls_order_syntax = false,
+                         .window_functions = "row_number rank dense_rank percent_rank cume_dist ntile "
+                                             "lag lead first_value last_value count_star count sum "
+                                             "avg min max",
+                         .window_shift_default = true, .window_needs_order = true};
   return d;
 }
 
@@ -243,7 +260,8 @@ const Dialect& ScanOnlyDialect() {
                          .timestamp_literal = "",
                          .typed_null = "",
                          .interval_literals = false,
-                         .nulls_order_syntax = true};
+                         .nulls_order_syntax = true,
+                         .window_functions = ""};
   return d;
 }
 

@@ -56,6 +56,14 @@ struct Dialect {
   // ORDER BY ... NULLS FIRST/LAST is understood (PostgreSQL, SQLite); otherwise where NULLs
   // go is written as a sort key of its own.
   bool nulls_order_syntax = true;
+  // Window functions the DBMS computes as fedgate does, space-separated (count(*) is
+  // count_star); empty: no window is pushed. MariaDB's avg is a rounded decimal, so it is not
+  // listed there.
+  std::string_view window_functions;
+  bool window_groups = false;         // GROUPS frames
+  bool window_range_offsets = false;  // RANGE n PRECEDING/FOLLOWING over a number
+  bool window_shift_default = false;  // lag/lead's third argument (not in MariaDB)
+  bool window_needs_order = false;    // ranking and value functions need an ORDER BY (T-SQL)
 };
 
 const Dialect& PostgresDialect();

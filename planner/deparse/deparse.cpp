@@ -17,6 +17,7 @@ struct Block {
   std::string from;
   std::vector<std::string> where, group_by, having, order_by;
   bool aggregated = false;
+  bool windowed = false;  // `columns` hold window functions: WHERE, GROUP BY and OVER need a wrap
   int64_t limit = -1, offset = 0;
   std::vector<std::string> columns;
   std::vector<bool> raw_person;
@@ -177,6 +178,58 @@ class Writer {
     return a.fn + "(" + (a.distinct ? "DISTINCT " : "") + arg + ")";
   }
 
+  // The items of an ORDER BY (of a query or a window) over a block's columns: text bytewise,
+  // NULLs where fedgate puts them (a key of their own where the dialect has no NULLS FIRST:
+  // rows equal on a value are equal on its NULL test, so a window's peers stay the same).
+  std::vector<std::string> OrderBy(const std::vector<SortKey>& keys, const Block& b) {
+    std::vector<std::string> out;
+    for (const auto& k : keys) {
+      std::string s = Expr(*k.expr, b);
+      if (k.expr->type.id == TypeId::kText) s += std::string(d_.bytewise_collation);
+      if (d_.nulls_order_syntax) {
+        out.push_back(s + (k.descending ? " DESC" : " ASC") +
+                      (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
+      } else {
+        out.push_back("CASE WHEN " + s + " IS NULL THEN 0 ELSE 1 END" +
+                      (k.nulls_first ? " ASC" : " DESC"));
+        out.push_back(s + (k.descending ? " DESC" : " ASC"));
+      }
+    }
+    return out;
+  }
+
+  // A window call's frame as SQL, for the functions that read one (others ignore it, and
+  // T-SQL refuses a frame on them); "" for the default frame, which every dialect shares.
+  std::string FrameSql(const WindowCall& call) {
+    const bool reads_frame = call.fn == "first_value" || call.fn == "last_value" ||
+                             call.fn == "nth_value" || call.fn == "count_star" ||
+                             call.fn == "count" || call.fn == "sum" || call.fn == "avg" ||
+                             call.fn == "min" || call.fn == "max";
+    if (!reads_frame || !call.frame.written) return "";
+    using Bound = WindowFrame::Bound;
+    auto bound = [&](Bound k, const Value& offset) -> std::string {
+      switch (k) {
+        case Bound::kUnboundedPreceding:
+          return "UNBOUNDED PRECEDING";
+        case Bound::kPreceding:
+          return Literal(offset) + " PRECEDING";
+        case Bound::kCurrentRow:
+          return "CURRENT ROW";
+        case Bound::kFollowing:
+          return Literal(offset) + " FOLLOWING";
+        case Bound::kUnboundedFollowing:
+          return "UNBOUNDED FOLLOWING";
+      }
+      return "";
+    };
+    const WindowFrame& f = call.frame;
+    const char* mode = f.mode == WindowFrame::Mode::kRows     ? "ROWS"
+                       : f.mode == WindowFrame::Mode::kGroups ? "GROUPS"
+                                                              : "RANGE";
+    return std::string(mode) + " BETWEEN " + bound(f.start, f.start_offset) + " AND " +
+           bound(f.end, f.end_offset);
+  }
+
   // `derived`: the SELECT becomes a derived table or a UNION branch, where an ORDER BY that
   // no LIMIT needs means nothing.
   std::string Select(const Block& b, bool final_names = false, const LogicalOp* op = nullptr,
@@ -233,7 +286,7 @@ class Writer {
   }
 
   static bool Plain(const Block& b) {
-    return !b.aggregated && b.group_by.empty() && b.limit < 0 && b.offset == 0 &&
+    return !b.aggregated && !b.windowed && b.group_by.empty() && b.limit < 0 && b.offset == 0 &&
            b.order_by.empty();
   }
 
@@ -262,7 +315,7 @@ class Writer {
       }
       case OpKind::kFilter: {
         Block b = Render(*op.children[0]);
-        if (b.limit >= 0 || b.offset > 0) b = Wrap(b);
+        if (b.limit >= 0 || b.offset > 0 || b.windowed) b = Wrap(b);
         (b.aggregated ? b.having : b.where).push_back(Expr(*op.predicate, b));
         return b;
       }
@@ -386,19 +439,29 @@ class Writer {
       case OpKind::kSort: {
         Block b = Render(*op.children[0]);
         if (b.limit >= 0 || b.offset > 0) b = Wrap(b);
-        for (const auto& k : op.sort_keys) {
-          std::string s = Expr(*k.expr, b);
-          if (k.expr->type.id == TypeId::kText) s += std::string(d_.bytewise_collation);
-          if (d_.nulls_order_syntax) {
-            b.order_by.push_back(s + (k.descending ? " DESC" : " ASC") +
-                                 (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
-          } else {
-            // Where NULLs go, as a key of its own before the value.
-            b.order_by.push_back("CASE WHEN " + s + " IS NULL THEN 0 ELSE 1 END" +
-                                 (k.nulls_first ? " ASC" : " DESC"));
-            b.order_by.push_back(s + (k.descending ? " DESC" : " ASC"));
-          }
+        for (auto& item : OrderBy(op.sort_keys, b)) b.order_by.push_back(std::move(item));
+        return b;
+      }
+      case OpKind::kWindow: {
+        Block b = Render(*op.children[0]);
+        if (!Plain(b)) b = Wrap(b);
+        std::string over;
+        for (size_t i = 0; i < op.window_partition.size(); ++i)
+          over += (i ? ", " : "PARTITION BY ") + Expr(*op.window_partition[i], b);
+        std::vector<std::string> order = OrderBy(op.sort_keys, b);
+        for (size_t i = 0; i < order.size(); ++i)
+          over += (i ? ", " : over.empty() ? "ORDER BY " : " ORDER BY ") + order[i];
+        for (const auto& call : op.windows) {
+          std::string args;
+          for (size_t i = 0; i < call.args.size(); ++i)
+            args += (i ? ", " : "") + Expr(*call.args[i], b);
+          const std::string fn = call.fn == "count_star" ? "count(*)" : call.fn + "(" + args + ")";
+          std::string frame = FrameSql(call);
+          b.columns.push_back(fn + " OVER (" + over + (over.empty() || frame.empty() ? "" : " ") +
+                              frame + ")");
+          b.raw_person.push_back(false);
         }
+        b.windowed = true;
         return b;
       }
       case OpKind::kLimit: {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <iterator>
 
+#include "planner/function/window_functions.h"
+
 namespace fedgate::planner {
 
 namespace {
@@ -69,6 +71,18 @@ bool FitsBooleanRules(const BoundExpr& e, bool as_predicate) {
     if (!FitsBooleanRules(*e.args[i], logical || condition)) return false;
   }
   return true;
+}
+
+// Whether `fn` is in the dialect's space-separated list of window functions.
+bool ListsWindowFunction(std::string_view list, std::string_view fn) {
+  size_t at = 0;
+  while (at < list.size()) {
+    size_t end = list.find(' ', at);
+    if (end == std::string_view::npos) end = list.size();
+    if (list.substr(at, end - at) == fn) return true;
+    at = end + 1;
+  }
+  return false;
 }
 
 }  // namespace
@@ -147,6 +161,49 @@ bool CanPushOperator(const LogicalOp& op, const sql::Dialect& d) {
         if (!d.text_semantics_match && k.expr->type.id == TypeId::kText) return false;
       }
       return true;
+    case OpKind::kWindow: {
+      if (d.window_functions.empty()) return false;
+      for (const auto& p : op.window_partition) {
+        if (!ok(p) || (!d.text_semantics_match && p->type.id == TypeId::kText)) return false;
+      }
+      for (const auto& k : op.sort_keys) {
+        if (!ok(k.expr) || k.expr->type.id == TypeId::kPseudonym) return false;
+        if (!d.text_semantics_match && k.expr->type.id == TypeId::kText) return false;
+      }
+      for (const auto& call : op.windows) {
+        if (!ListsWindowFunction(d.window_functions, call.fn)) return false;
+        const WindowFunction* f = FindWindowFunction(call.fn);
+        if (f == nullptr) return false;
+        for (const auto& a : call.args) {
+          if (!ok(a)) return false;
+        }
+        if ((call.fn == "lag" || call.fn == "lead") && call.args.size() > 2 &&
+            !d.window_shift_default)
+          return false;
+        if (d.window_needs_order && op.sort_keys.empty() && f->kind != WindowKind::kAggregate)
+          return false;
+        if (!d.text_semantics_match && !call.args.empty() &&
+            call.args[0]->type.id == TypeId::kText && (call.fn == "min" || call.fn == "max"))
+          return false;
+        // The frame is written for the functions that read it (WindowFrameSql in deparse.cpp).
+        const bool reads_frame = f->kind == WindowKind::kAggregate || call.fn == "first_value" ||
+                                 call.fn == "last_value" || call.fn == "nth_value";
+        if (!reads_frame || !call.frame.written) continue;
+        using Bound = WindowFrame::Bound;
+        const WindowFrame& fr = call.frame;
+        if (fr.mode == WindowFrame::Mode::kGroups && !d.window_groups) return false;
+        const bool offsets = fr.start == Bound::kPreceding || fr.start == Bound::kFollowing ||
+                             fr.end == Bound::kPreceding || fr.end == Bound::kFollowing;
+        if (fr.mode == WindowFrame::Mode::kRange && offsets) {
+          // One numeric key, written as one key (not with a NULLs-first key before it).
+          if (!d.window_range_offsets || !d.nulls_order_syntax) return false;
+          if (!op.sort_keys[0].expr->type.IsNumeric()) return false;
+          if (!fr.start_offset.null && !fr.start_offset.type.IsNumeric()) return false;
+          if (!fr.end_offset.null && !fr.end_offset.type.IsNumeric()) return false;
+        }
+      }
+      return true;
+    }
     case OpKind::kLimit:
     case OpKind::kUnion:
       return true;

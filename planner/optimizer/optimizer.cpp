@@ -28,6 +28,7 @@ constexpr Switch kSwitches[] = {
     {"limit_pushdown", &OptimizerOptions::limit_pushdown},
     {"semi_join_reduction", &OptimizerOptions::semi_join_reduction},
     {"expression_pushdown", &OptimizerOptions::expression_pushdown},
+    {"window_pushdown", &OptimizerOptions::window_pushdown},
 };
 
 }  // namespace

@@ -23,6 +23,7 @@ struct OptimizerOptions {
   bool semi_join_reduction = true;     // cohort semi-joins applied before joins/aggregation
   bool expression_pushdown = true;     // grouping/aggregated expressions of one join input are
                                        // computed below the join (so at that input's source)
+  bool window_pushdown = true;         // window functions at a source when their input is there
 
   // The pass names, as `Set` accepts them.
   static std::vector<std::string> Names();

@@ -66,6 +66,10 @@ class Splitter {
     if (!ok || source.empty() || !Allowed(op)) source.clear();
     if (!source.empty() && !CanPushOperator(op, catalog_.ConnectorFor(source).dialect()))
       source.clear();
+    // An agent's structured fragments have no windows: the gateway computes them.
+    if (!source.empty() && op.kind == OpKind::kWindow &&
+        catalog_.ConnectorFor(source).TakesStructuredFragments())
+      source.clear();
     pushable_[&op] = source;
     return source;
   }
@@ -91,6 +95,8 @@ class Splitter {
       case OpKind::kSort:
       case OpKind::kLimit:
         return options_.limit_pushdown;
+      case OpKind::kWindow:
+        return options_.window_pushdown;
       default:
         return false;
     }
