@@ -24,9 +24,21 @@ namespace {
 void CheckExtremes(const LogicalOp& plan, const Rules& rules, const std::string& dsa) {
   if (rules.extremes_allowed) return;
   planner::VisitPlan(plan, [&](const LogicalOp& op) {
-    if (op.kind != OpKind::kAggregate || op.children.empty()) return;
+    if (op.children.empty() || op.children[0]->person_columns.empty()) return;
+    // MIN/MAX OVER (PARTITION BY person_id): a person's extreme on each of their rows.
+    if (op.kind == OpKind::kWindow) {
+      for (const auto& w : op.windows) {
+        if (w.fn == "min" || w.fn == "max") {
+          throw Error(ErrorCode::kPermissionDenied,
+                      "refused by rule 'extremes' of DSA " + dsa + ": " + w.ToString() +
+                          " OVER (...) would carry one person's value; the DSA does not allow "
+                          "MIN/MAX of person-level values (output.extremes: deny)");
+        }
+      }
+      return;
+    }
     // Row-level input: each value belongs to one person (or event of one person).
-    if (op.children[0]->person_columns.empty()) return;
+    if (op.kind != OpKind::kAggregate) return;
     for (const auto& a : op.aggregates) {
       if (a.fn == "min" || a.fn == "max") {
         throw Error(

@@ -59,8 +59,8 @@ void CheckWindow(LogicalOp& op, const std::vector<bool>& in, std::vector<bool>& 
   const bool person_level = !child.person_columns.empty();
   int person = -1;  // the partition key that is a person key
   for (const auto& p : op.window_partition) {
-    if (p->IsColumn() && std::count(child.person_columns.begin(), child.person_columns.end(),
-                                    p->column) > 0) {
+    if (p->IsColumn() &&
+        std::count(child.person_columns.begin(), child.person_columns.end(), p->column) > 0) {
       person = p->column;
       break;
     }

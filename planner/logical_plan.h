@@ -48,7 +48,13 @@ struct SortKey {
 // row's last peer, or the whole partition without ORDER BY.
 struct WindowFrame {
   enum class Mode { kRange, kRows, kGroups };
-  enum class Bound { kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing, kUnboundedFollowing };
+  enum class Bound {
+    kUnboundedPreceding,
+    kPreceding,
+    kCurrentRow,
+    kFollowing,
+    kUnboundedFollowing
+  };
   Mode mode = Mode::kRange;
   Bound start = Bound::kUnboundedPreceding;
   Bound end = Bound::kCurrentRow;

@@ -146,8 +146,10 @@ const Dialect& PostgresDialect() {
                          .typed_null = "CAST(NULL AS {0})",
                          .interval_literals = true,
                          .nulls_order_syntax = true,
-                         .window_functions = kAllWindowFunctions, .window_groups = true,
-                         .window_range_offsets = true, .window_shift_default = true};
+                         .window_functions = kAllWindowFunctions,
+                         .window_groups = true,
+                         .window_range_offsets = true,
+                         .window_shift_default = true};
   return d;
 }
 
@@ -174,9 +176,10 @@ const Dialect& MariaDbDialect() {
                          .typed_null = "",
                          .interval_literals = false,
                          .nulls_order_syntax = false,
-                         .window_functions = "row_number rank dense_rank percent_rank cume_dist ntile "
-                                             "lag lead first_value last_value nth_value count_star "
-                                             "count sum min max",
+                         .window_functions =
+                             "row_number rank dense_rank percent_rank cume_dist ntile "
+                             "lag lead first_value last_value nth_value count_star "
+                             "count sum min max",
                          .window_range_offsets = true};
   return d;
 }
@@ -204,8 +207,10 @@ const Dialect& SqliteDialect() {
                          .typed_null = "",
                          .interval_literals = false,
                          .nulls_order_syntax = true,
-                         .window_functions = kAllWindowFunctions, .window_groups = true,
-                         .window_range_offsets = true, .window_shift_default = true};
+                         .window_functions = kAllWindowFunctions,
+                         .window_groups = true,
+                         .window_range_offsets = true,
+                         .window_shift_default = true};
   return d;
 }
 
@@ -232,10 +237,12 @@ const Dialect& SqlServerDialect() {
                          .typed_null = "",
                          .interval_literals = false,
                          .nulls_order_syntax = false,
-                         .window_functions = "row_number rank dense_rank percent_rank cume_dist ntile "
-                                             "lag lead first_value last_value count_star count sum "
-                                             "avg min max",
-                         .window_shift_default = true, .window_needs_order = true};
+                         .window_functions =
+                             "row_number rank dense_rank percent_rank cume_dist ntile "
+                             "lag lead first_value last_value count_star count sum "
+                             "avg min max",
+                         .window_shift_default = true,
+                         .window_needs_order = true};
   return d;
 }
 

@@ -102,8 +102,8 @@ void Binder::ExpandTargets(const sql::SelectStmt& s, SelectState& st) {
 }
 
 void Binder::BindTargets(SelectState& st) {
-  st.ctx = ExprContext{&st.scope, st.aggregated ? &st.aggregates : nullptr, "this clause",
-                       &st.windows};
+  st.ctx =
+      ExprContext{&st.scope, st.aggregated ? &st.aggregates : nullptr, "this clause", &st.windows};
   for (const auto& t : st.targets) {
     BoundExprPtr b;
     if (!t.expr) {

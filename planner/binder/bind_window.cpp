@@ -69,9 +69,9 @@ BoundExprPtr Binder::BindWindowCall(const sql::Expr& e, ExprContext& ctx) {
   if (e.args.size() < f->min_args || e.args.size() > f->max_args) {
     Fail(ErrorCode::kInvalidArgument,
          "window function " + e.name + " takes " +
-             (f->min_args == f->max_args ? std::to_string(f->min_args)
-                                         : std::to_string(f->min_args) + " to " +
-                                               std::to_string(f->max_args)) +
+             (f->min_args == f->max_args
+                  ? std::to_string(f->min_args)
+                  : std::to_string(f->min_args) + " to " + std::to_string(f->max_args)) +
              (f->max_args == 1 ? " argument" : " arguments"),
          e.location);
   }
@@ -111,8 +111,7 @@ BoundExprPtr Binder::BindWindowCall(const sql::Expr& e, ExprContext& ctx) {
   DataType type = w.call.type;
   std::string display = w.call.ToString();
   ctx.windows->push_back(std::move(w));
-  return BoundExpr::Column(kWindowBase + static_cast<int>(ctx.windows->size() - 1), type,
-                           display);
+  return BoundExpr::Column(kWindowBase + static_cast<int>(ctx.windows->size() - 1), type, display);
 }
 
 WindowFrame Binder::BindFrame(const sql::WindowSpec& spec, const std::vector<SortKey>& order,
@@ -176,8 +175,7 @@ WindowFrame Binder::BindFrame(const sql::WindowSpec& spec, const std::vector<Sor
              b.offset->location);
       if (iv.iv.months != 0)
         Fail(ErrorCode::kInvalidArgument,
-             "RANGE offsets in months or years are not supported (write days)",
-             b.offset->location);
+             "RANGE offsets in months or years are not supported (write days)", b.offset->location);
       if (iv.iv.days < 0 || iv.iv.micros < 0)
         Fail(ErrorCode::kInvalidArgument, "invalid preceding or following size in window function",
              b.offset->location);

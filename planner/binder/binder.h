@@ -49,9 +49,9 @@ struct BoundQuery {
 //
 // Layout: binder.cpp (entry, WITH), bind_from.cpp (FROM and joins), bind_where.cpp (WHERE
 // and subqueries), bind_select.cpp (select list and projection), bind_group_by.cpp (GROUP
-// BY, HAVING, aggregation), bind_window.cpp (window functions), bind_order_limit.cpp (ORDER BY, LIMIT, OFFSET), bind_set_op.cpp
-// (UNION), bind_expr.cpp (expressions), make_ops.cpp (MakeProject, MakeFilter,
-// MakeAggregate).
+// BY, HAVING, aggregation), bind_window.cpp (window functions), bind_order_limit.cpp (ORDER BY,
+// LIMIT, OFFSET), bind_set_op.cpp (UNION), bind_expr.cpp (expressions), make_ops.cpp (MakeProject,
+// MakeFilter, MakeAggregate).
 class Binder {
  public:
   // How table names resolve besides `source.table`: `catalog.source.table` for a catalog in

@@ -158,16 +158,17 @@ class WindowOperator : public Operator {
   }
 
   // The frame [fs[i], fe[i]) of each row of one partition, by PostgreSQL's rules.
-  void Frames(const WindowFrame& f, const uint32_t* part, size_t n, const std::vector<size_t>& group,
-              const std::vector<size_t>& gs, std::vector<size_t>& fs, std::vector<size_t>& fe) {
+  void Frames(const WindowFrame& f, const uint32_t* part, size_t n,
+              const std::vector<size_t>& group, const std::vector<size_t>& gs,
+              std::vector<size_t>& fs, std::vector<size_t>& fe) {
     fs.assign(n, 0);
     fe.assign(n, n);
     const size_t groups = gs.size() - 1;
     auto offset = [](const Value& v) { return static_cast<size_t>(std::max<int64_t>(v.i, 0)); };
     // RANGE with an offset: the one ORDER BY key, its non-NULL rows [lo, hi) of the partition.
-    const bool range_offsets = f.mode == Mode::kRange &&
-                               (f.start == Bound::kPreceding || f.start == Bound::kFollowing ||
-                                f.end == Bound::kPreceding || f.end == Bound::kFollowing);
+    const bool range_offsets =
+        f.mode == Mode::kRange && (f.start == Bound::kPreceding || f.start == Bound::kFollowing ||
+                                   f.end == Bound::kPreceding || f.end == Bound::kFollowing);
     std::vector<long double> key;
     size_t lo = 0, hi = n;
     bool descending = false;
@@ -219,8 +220,7 @@ class WindowOperator : public Operator {
             const size_t o = offset(f.start_offset);
             fs[i] = gs[g >= o ? g - o : 0];
           } else {
-            fs[i] = null_key ? gs[g]
-                             : first_at(key[i] - sign * RangeKey(f.start_offset, key_type));
+            fs[i] = null_key ? gs[g] : first_at(key[i] - sign * RangeKey(f.start_offset, key_type));
           }
           break;
         case Bound::kFollowing:
@@ -230,8 +230,7 @@ class WindowOperator : public Operator {
             const size_t o = offset(f.start_offset);
             fs[i] = g + o < groups ? gs[g + o] : n;
           } else {
-            fs[i] = null_key ? gs[g]
-                             : first_at(key[i] + sign * RangeKey(f.start_offset, key_type));
+            fs[i] = null_key ? gs[g] : first_at(key[i] + sign * RangeKey(f.start_offset, key_type));
           }
           break;
         case Bound::kUnboundedFollowing:

@@ -16,8 +16,12 @@ using Partition = WindowPartition;
 
 // --- typing
 
-DataType BigintResult(const std::string&, std::vector<BoundExprPtr>&) { return DataType::Int64(); }
-DataType DoubleResult(const std::string&, std::vector<BoundExprPtr>&) { return DataType::Double(); }
+DataType BigintResult(const std::string&, std::vector<BoundExprPtr>&) {
+  return DataType::Int64();
+}
+DataType DoubleResult(const std::string&, std::vector<BoundExprPtr>&) {
+  return DataType::Double();
+}
 
 void RequireInteger(const std::string& fn, const BoundExpr& arg, const char* what) {
   if (arg.type.id != TypeId::kInt64 && arg.type.id != TypeId::kNull)

@@ -195,8 +195,10 @@ std::string Window(const WindowSpec& w) {
   if (!w.partition_by.empty()) out += "PARTITION BY " + List(w.partition_by, ", ");
   for (size_t i = 0; i < w.order_by.size(); ++i) {
     const OrderItem& item = w.order_by[i];
-    out += (i ? ", " : out.size() > 1 ? " ORDER BY " : "ORDER BY ") + Describe(*item.expr) +
-           (item.descending ? " DESC" : "");
+    out += (i                ? ", "
+            : out.size() > 1 ? " ORDER BY "
+                             : "ORDER BY ") +
+           Describe(*item.expr) + (item.descending ? " DESC" : "");
     if (item.nulls_first) out += *item.nulls_first ? " NULLS FIRST" : " NULLS LAST";
   }
   if (w.frame_written) {
