@@ -73,6 +73,11 @@ void Ledger::Protect(const planner::LogicalOp& op, Batch& batch) {
         const Column& g = batch.columns[guard_at[a]];
         facts.persons_aside = g.IsNull(r) ? 0 : g.i64[r];
       }
+      if (op.unlinked_column >= 0 && op.protect_functions[a] == "count_star") {
+        // A count of records: each record without a person key counts as one of its own.
+        const Column& u = batch.columns[op.unlinked_column];
+        facts.persons += u.IsNull(r) ? 0 : u.i64[r];
+      }
       if (filtered_at[a] >= 0) {
         // A FILTERed cell speaks only of the persons the filter keeps.
         const Column& f = batch.columns[filtered_at[a]];

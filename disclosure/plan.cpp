@@ -215,6 +215,13 @@ LogicalOpPtr Protect(LogicalOpPtr agg, const std::shared_ptr<const Rules>& rules
   if (!agg->person_inputs.empty())
     add_columns([](const AggregateCall& a) { return a.filtered; }, "__filtered",
                 agg->filtered_persons_column, agg->filtered_aggregates);
+  // Unlinkable records for count(*)'s threshold, where the DSA counts them (one person key).
+  if (rules->unlinked_records_count && agg->person_inputs.size() == 1 &&
+      std::any_of(agg->aggregates.begin(), agg->aggregates.end(),
+                  [](const AggregateCall& a) { return a.fn == "count_star"; })) {
+    agg->unlinked_column = static_cast<int>(agg->columns.size());
+    agg->columns.push_back({"__unlinked", DataType::Int64(), true});
+  }
   auto p = std::make_unique<LogicalOp>(OpKind::kProtect);
   p->columns = agg->columns;
   p->columns.push_back({"__sdc", DataType::Int64(), true});
@@ -232,6 +239,7 @@ LogicalOpPtr Protect(LogicalOpPtr agg, const std::shared_ptr<const Rules>& rules
   p->percentile_aggregates = agg->percentile_aggregates;
   p->filtered_persons_column = agg->filtered_persons_column;
   p->filtered_aggregates = agg->filtered_aggregates;
+  p->unlinked_column = agg->unlinked_column;
   p->children.push_back(std::move(agg));
   return p;
 }

@@ -87,6 +87,20 @@ class Releaser {
       }
     }
     map_ = MapCellRules(plan_);
+    // A row of few persons stays when a cell of its own passed its threshold: a count(*) of
+    // records without a person key, where the DSA counts them (Rules::unlinked_records_count);
+    // its other cells were withheld by theirs.
+    for (size_t r = 0; r < all_.rows; ++r) {
+      if (!out_.suppressed[r]) continue;
+      for (size_t k = 0; k < nv; ++k) {
+        if (plan_.columns[visible_[k]].group_key) continue;
+        const CellOutcome* outcome = OutcomeOf(r, k);
+        if (outcome && !Withholds(outcome->rule)) {
+          out_.suppressed[r] = 0;
+          break;
+        }
+      }
+    }
     for (size_t r = 0; r < all_.rows; ++r) {
       for (size_t k = 0; k < nv; ++k) MarkCell(r, k);
     }

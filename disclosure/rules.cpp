@@ -52,6 +52,9 @@ std::string Rules::Describe() const {
                                    std::to_string(PercentilePersons()) +
                                    " persons at or below the value and as many at or above it"
                              : "; percentiles and modes of person-level values refused";
+  out += unlinked_records_count
+             ? "; in count(*), each record without a valid NHS number counts as a person"
+             : "; records without a valid NHS number count as no person";
   return out;
 }
 
@@ -68,6 +71,7 @@ std::string Rules::Label() const {
   if (mean_min_persons > min_persons) line += " mean_persons=" + std::to_string(mean_min_persons);
   line += percentiles_allowed ? " percentile_persons=" + std::to_string(PercentilePersons())
                               : " no-percentiles";
+  if (unlinked_records_count) line += " unlinked=count";
   return line;
 }
 

@@ -35,6 +35,12 @@ struct Rules {
   // persons at or below it and as many at or above it (mode: holding it); 0: min_persons.
   bool percentiles_allowed = true;
   int64_t percentile_min_persons = 0;
+  // Records without a person key (no valid NHS number: they cannot be linked): when true
+  // (`output.unlinked_records: count`), each counts as one person of its own for the
+  // threshold of a count(*) cell, so the number of unlinkable records of a group can be
+  // released (rounded like any count); every other cell (sums, means, count(DISTINCT),
+  // percentiles) counts persons only. False (`exclude`, the default): they count as no one.
+  bool unlinked_records_count = false;
   int64_t PercentilePersons() const {
     return percentile_min_persons > 0 ? percentile_min_persons : min_persons;
   }

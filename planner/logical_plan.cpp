@@ -200,6 +200,7 @@ LogicalOpPtr CloneSubtree(const LogicalOp& op) {
   out->percentile_aggregates = op.percentile_aggregates;
   out->filtered_persons_column = op.filtered_persons_column;
   out->filtered_aggregates = op.filtered_aggregates;
+  out->unlinked_column = op.unlinked_column;
   out->protect_groups = op.protect_groups;
   out->protect_functions = op.protect_functions;
   out->protect_label = op.protect_label;

@@ -145,6 +145,10 @@ struct LogicalOp {
   // aggregates (those the filter keeps). The threshold reads it.
   int filtered_persons_column = -1;
   std::vector<int> filtered_aggregates;
+  // Where the DSA counts records without a person key (`Rules::unlinked_records_count`): a
+  // hidden int64 column, per group, of the rows whose (one) person key is NULL; count(*)'s
+  // threshold reads persons plus these. A source can compute it (count(*) - count(key)).
+  int unlinked_column = -1;
 
   // kProtect: disclosure control over an output aggregate (its only child), applied by the
   // ExecContext's Protector (disclosure/ledger.h). Output: the child's columns, protected,

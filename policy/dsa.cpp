@@ -138,9 +138,10 @@ class DsaReader : public config::YamlFile {
     }
 
     const auto output = Required(root, "output", "");
-    CheckKeys(output, "output",
-              {"level", "min_persons", "rounding", "redact_at_or_below", "perturbation",
-               "dominance", "p_ratio", "zeros", "means", "extremes", "percentiles"});
+    CheckKeys(
+        output, "output",
+        {"level", "min_persons", "rounding", "redact_at_or_below", "perturbation", "dominance",
+         "p_ratio", "zeros", "means", "extremes", "percentiles", "unlinked_records"});
     std::string level = Text(Required(output, "level", "output."), "output.level");
     if (level == "aggregate") {
       d.level = OutputLevel::kAggregate;
@@ -237,6 +238,17 @@ class DsaReader : public config::YamlFile {
       if (p["min_persons"])
         d.disclosure.percentile_min_persons =
             Int(p["min_persons"], "output.percentiles.min_persons", 1, 1000000);
+    }
+
+    if (output["unlinked_records"]) {
+      // count: a record without a valid NHS number is one person of its own in count(*)'s
+      // threshold; exclude (the default): no person (policy/README.md "Records without a
+      // person key").
+      const std::string u = Text(output["unlinked_records"], "output.unlinked_records");
+      if (u != "count" && u != "exclude")
+        Fail(output["unlinked_records"],
+             "output.unlinked_records must be count or exclude, got '" + u + "'");
+      d.disclosure.unlinked_records_count = u == "count";
     }
 
     if (root["linkage"]) {

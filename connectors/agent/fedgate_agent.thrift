@@ -88,6 +88,7 @@ struct Op {
   18: list<SortKey> sort_keys = []      // SORT
   19: i64 limit = -1                    // LIMIT
   20: i64 offset = 0
+  21: i32 unlinked_column = -1          // AGGREGATE: rows whose person key is NULL (after persons)
 }
 
 // What the gateway asks one source to compute: ops[0] is the root.

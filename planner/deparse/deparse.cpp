@@ -358,6 +358,11 @@ class Writer {
             columns.push_back("count(DISTINCT " + Expr(*op.person_inputs.at(0), b) + ")");
           }
         }
+        if (op.unlinked_column >= 0) {
+          if (op.unlinked_column != static_cast<int>(columns.size()))
+            throw Error(ErrorCode::kInternal, "the unlinked rows' count is not after the persons");
+          columns.push_back("count(*) - count(" + Expr(*op.person_inputs.at(0), b) + ")");
+        }
         raw.resize(columns.size(), false);
         b.columns = std::move(columns);
         b.raw_person = std::move(raw);

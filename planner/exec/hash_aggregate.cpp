@@ -45,7 +45,8 @@ struct Group {
   std::vector<Accumulator> accs;
   std::unordered_set<Pseudonym, PseudonymHash> persons;
   int64_t persons_bound = 0;
-  double key_sum = 0;  // sum of the persons' record keys (cell-key perturbation)
+  int64_t unlinked = 0;  // rows whose person key is NULL (LogicalOp::unlinked_column)
+  double key_sum = 0;    // sum of the persons' record keys (cell-key perturbation)
   // Per aggregate in contribution_aggregates and per person column of the input: each
   // person's contribution to its total, and the rows whose key in that column is NULL (each a
   // contributor of its own: their count, total and largest values).
@@ -94,6 +95,8 @@ class HashAggregateOperator : public Operator {
       }
       if (op_.cellkey_column >= 0)
         AppendValue(out.columns[op_.cellkey_column], Value::Double(groups_[g]->key_sum));
+      if (op_.unlinked_column >= 0)
+        AppendValue(out.columns[op_.unlinked_column], Value::Int(groups_[g]->unlinked));
       if (op_.contributions_column >= 0) AppendContributions(out, *groups_[g]);
       // Ordered-set aggregates at the output: the persons on the thinner side of the value;
       // FILTERed ones: the persons of the rows they aggregate.
@@ -185,6 +188,7 @@ class HashAggregateOperator : public Operator {
           }
           group = groups_[id].get();
         }
+        if (op_.unlinked_column >= 0 && person_cols[0].null[r]) ++group->unlinked;
         const Pseudonym* person = nullptr;
         for (const auto& p : person_cols) {
           if (!p.null[r]) {

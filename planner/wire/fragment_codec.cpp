@@ -117,6 +117,7 @@ class Encoder {
     }
     for (const auto& p : op.person_inputs) w.person_inputs.push_back(Expr(p.get()));
     w.persons_input = op.persons_input;
+    w.unlinked_column = op.unlinked_column;
     w.per_person = op.per_person;
     w.raw_person_keys = op.raw_person_keys;
     w.join = static_cast<wire::JoinKind::type>(static_cast<int>(op.join));
@@ -330,6 +331,14 @@ class Decoder {
           // SQL writer, which indexed an empty list.
           if (w.persons_input < 0 && w.person_inputs.empty())
             Malformed("a persons count with no person key to count");
+          out.push_back(DataType::Int64());
+        }
+        if (w.unlinked_column >= 0) {
+          // The rows without a person key, right after the persons count, of one person key.
+          if (w.persons_column < 0 || op->person_inputs.size() != 1 ||
+              w.unlinked_column != static_cast<int>(out.size()))
+            Malformed("a count of unlinked rows not after the persons count of one key");
+          op->unlinked_column = w.unlinked_column;
           out.push_back(DataType::Int64());
         }
         break;

@@ -193,6 +193,8 @@ TEST(DsaTest, ErrorsSayWhereAndWhat) {
             "t.yaml:14:20: output.rounding.base must be between 2 and 1000, got 1");
   EXPECT_EQ(ErrorOf(Replace(kGood, "extremes: deny", "extremes: maybe")),
             "t.yaml:17:13: output.extremes must be allow or deny, got 'maybe'");
+  EXPECT_EQ(ErrorOf(Replace(kGood, "extremes: deny", "extremes: deny\n  unlinked_records: all")),
+            "t.yaml:18:21: output.unlinked_records must be count or exclude, got 'all'");
   EXPECT_EQ(ErrorOf("dsa: [unclosed\n"), "t.yaml:2:1: end of sequence flow not found");
   EXPECT_EQ(ErrorOf(""), "t.yaml:1:1: the file is empty");
 }
