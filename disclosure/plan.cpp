@@ -412,6 +412,14 @@ void CheckQuery(const planner::BoundQuery& query, bool allow_records) {
                 "withheld cells",
                 *query.grouping_sets_cut);
   }
+  if (query.grouping_sets_window) {
+    throw Error(ErrorCode::kPermissionDenied,
+                "refused by rule 'secondary': window functions are not allowed over ROLLUP, CUBE "
+                "or GROUPING SETS: they would compute over the cells before secondary "
+                "suppression withholds the complements of withheld cells (a window total less "
+                "the released cells would give a withheld one)",
+                *query.grouping_sets_window);
+  }
   if (!query.plan->person_columns.empty() && !allow_records) {
     throw Error(ErrorCode::kPermissionDenied,
                 "refused by rule 'output-level': the query returns row-level data (one row per "

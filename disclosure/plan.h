@@ -31,6 +31,8 @@ void ApplyDisclosureControl(planner::LogicalOpPtr& plan, const std::shared_ptr<c
 // Error(kPermissionDenied) naming its rule:
 //  - rule 'output-level': the result is row-level (person keys in the output) and the DSA's
 //    output level does not allow pseudonymised records (`allow_records`);
+//  - rule 'secondary': a window function over the rows of ROLLUP, CUBE or GROUPING SETS (it
+//    would see cells before secondary suppression);
 //  - rule 'secondary': HAVING, DISTINCT, LIMIT or OFFSET would cut the rows of ROLLUP, CUBE
 //    or GROUPING SETS, i.e. the totals that protect withheld cells;
 //  - rule 'output-level' for scalar subqueries: a subquery used as a value must be an

@@ -11,6 +11,7 @@
 #include "planner/binder/binder.h"
 #include "planner/function/functions.h"
 #include "planner/function/window_functions.h"
+#include "sql/parser.h"
 
 namespace fedgate::planner {
 
@@ -194,6 +195,11 @@ WindowFrame Binder::BindFrame(const sql::WindowSpec& spec, const std::vector<Sor
 }
 
 LogicalOpPtr Binder::PlanWindows(LogicalOpPtr op, SelectState& st) {
+  if (st.has_grouping_sets && !grouping_sets_window_) {
+    // A disclosure matter: recorded here, refused by disclosure/ (CheckQuery).
+    const int at = st.targets.empty() ? -1 : st.targets[0].location;
+    grouping_sets_window_ = at >= 0 ? sql::LocationOf(sql_text_, at) : TextLocation{};
+  }
   // The calls grouped by window, in order of first appearance.
   std::vector<std::vector<size_t>> groups;
   std::map<std::string, size_t> group_of;

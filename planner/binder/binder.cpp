@@ -34,6 +34,7 @@ BoundQuery Binder::Bind(const sql::SelectStmt& stmt) {
   q.tables = std::move(used_tables_);
   q.columns = std::move(used_columns_);
   q.grouping_sets_cut = grouping_sets_cut_;
+  q.grouping_sets_window = grouping_sets_window_;
   return q;
 }
 

@@ -26,6 +26,9 @@ struct BoundQuery {
   // Where the SQL cuts the rows of ROLLUP, CUBE or GROUPING SETS (HAVING, DISTINCT, LIMIT,
   // OFFSET), for disclosure control to refuse (disclosure/plan.h, rule 'secondary').
   std::optional<TextLocation> grouping_sets_cut;
+  // Where a window function runs over the rows of ROLLUP, CUBE or GROUPING SETS: it would see
+  // the cells before secondary suppression withholds their complements (rule 'secondary').
+  std::optional<TextLocation> grouping_sets_window;
 };
 
 // Turns fedgate's AST into a logical plan: resolves `source.table` against the catalog
@@ -169,6 +172,7 @@ class Binder {
   std::set<std::string> used_tables_;
   std::set<std::pair<std::string, std::string>> used_columns_;
   std::optional<TextLocation> grouping_sets_cut_;
+  std::optional<TextLocation> grouping_sets_window_;
 };
 
 // Builds a projection of `child`, carrying the child's person lineage along as hidden
