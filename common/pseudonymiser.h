@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,14 +29,21 @@ class Pseudonymiser {
 
   // Normalises (spaces, hyphens), checks Modulus 11, and returns the pseudonym.
   std::optional<Pseudonym> FromRaw(std::string_view raw_nhs_number) const;
-  // REQUIRES: `normalised` is a valid 10-digit NHS number.
+  // REQUIRES: `normalised` is a valid 10-digit NHS number. Two SHA-256 compressions from
+  // states that already absorbed the padded key (OpenSSL's block function: SHA-NI where the
+  // CPU has it), no allocation or EVP dispatch: ~bench/pseudonym_bench.cpp.
   Pseudonym FromNormalised(std::string_view normalised) const;
+  // The same by OpenSSL's EVP interface (any length): the reference the fast path is tested
+  // against, and the path for input that is not 10 bytes.
+  Pseudonym FromNormalisedEvp(std::string_view normalised) const;
 
   const std::string& dsa_id() const { return dsa_id_; }
 
  private:
   std::string dsa_id_;
   std::array<unsigned char, 32> key_{};
+  // SHA-256 chaining values after the key XOR ipad / opad blocks, for the fast path.
+  std::array<uint32_t, 8> inner_state_{}, outer_state_{};
   // SHA-256 states after the key XOR ipad / opad blocks (HMAC's inner and outer hashes).
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> inner_{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> outer_{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
