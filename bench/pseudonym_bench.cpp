@@ -23,7 +23,8 @@ const std::vector<std::string>& Numbers() {
       const int check = 11 - sum % 11;
       if (check == 10) continue;
       std::string ten = nine + std::to_string(check == 11 ? 0 : check);
-      if (out.size() % 4 == 0) ten = ten.substr(0, 3) + " " + ten.substr(3, 3) + " " + ten.substr(6);
+      if (out.size() % 4 == 0)
+        ten = ten.substr(0, 3) + " " + ten.substr(3, 3) + " " + ten.substr(6);
       out.push_back(ten);
     }
     return out;

@@ -19,11 +19,13 @@ Batch Drain(Operator& op, ExecContext& ctx, const std::vector<OutputColumn>& col
   return all;
 }
 
-OperatorPtr BuildOperator(const LogicalOp& op, ExecContext& ctx) {
-  auto child = [&](size_t i) { return BuildOperator(*op.children[i], ctx); };
+namespace {
+
+OperatorPtr Build(const LogicalOp& op, ExecContext& ctx, SharedScans& shared) {
+  auto child = [&](size_t i) { return Build(*op.children[i], ctx, shared); };
   switch (op.kind) {
     case OpKind::kRemote:
-      return MakeScan(op, ctx);
+      return shared.Make(op, ctx);
     case OpKind::kFilter:
       return MakeFilter(op, child(0), ctx);
     case OpKind::kProject:
@@ -51,6 +53,13 @@ OperatorPtr BuildOperator(const LogicalOp& op, ExecContext& ctx) {
       throw Error(ErrorCode::kInternal, "a table scan was not assigned to its source");
   }
   throw Error(ErrorCode::kInternal, "unknown operator");
+}
+
+}  // namespace
+
+OperatorPtr BuildOperator(const LogicalOp& op, ExecContext& ctx) {
+  SharedScans shared(op);
+  return Build(op, ctx, shared);
 }
 
 }  // namespace fedgate::planner::exec

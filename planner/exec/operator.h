@@ -91,7 +91,8 @@ class Operator {
 
 using OperatorPtr = std::unique_ptr<Operator>;
 
-// Builds the physical plan for a split logical plan (every Get inside a kRemote).
+// Builds the physical plan for a split logical plan (every Get inside a kRemote). A fragment
+// the plan reads more than once (same source, SQL and columns) is fetched once and shared.
 OperatorPtr BuildOperator(const LogicalOp& op, ExecContext& ctx);
 
 // Runs `op` to the end and returns all its rows as one batch.

@@ -5,6 +5,7 @@
 // (operator.h). Each Make* takes ownership of its children; the operator keeps references to
 // `op` and `ctx`, which must outlive it (the engine keeps both for the whole query).
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,22 @@
 namespace fedgate::planner::exec {
 
 OperatorPtr MakeScan(const LogicalOp& op, ExecContext& ctx);  // kRemote (scan.cpp)
+
+// The kRemote nodes of one plan that read the same fragment (source, SQL, columns): each such
+// fragment is fetched once and its batches handed to every reader (shared_scan.cpp). Made
+// per plan by BuildOperator; must outlive nothing (readers keep the shared fragment alive).
+class SharedScans {
+ public:
+  explicit SharedScans(const LogicalOp& plan);
+  ~SharedScans();
+  // A scan of `op`: a reader of the shared fragment when the plan reads it more than once.
+  OperatorPtr Make(const LogicalOp& op, ExecContext& ctx);
+
+ private:
+  struct Entry;
+  static std::string Key(const LogicalOp& op);
+  std::map<std::string, Entry> entries_;
+};
 OperatorPtr MakeFilter(const LogicalOp& op, OperatorPtr child, ExecContext& ctx);
 OperatorPtr MakeProject(const LogicalOp& op, OperatorPtr child, ExecContext& ctx);
 OperatorPtr MakeLimit(const LogicalOp& op, OperatorPtr child);
