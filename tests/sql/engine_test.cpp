@@ -4,9 +4,11 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <set>
 
 #include <atomic>
 #include <chrono>
@@ -133,6 +135,31 @@ TEST_F(EngineTest, UnsupportedConstructIsNamed) {
   EXPECT_NE(std::string(w.what()).find("EXCLUDE in a window frame is not supported"),
             std::string::npos)
       << w.what();
+}
+
+// A fragment the plan reads twice (gp.patients joined to two acute tables, in two branches of a
+// UNION ALL) is fetched once and both readers get every row: the answers equal those of the
+// branches run alone, and the patients' fragment appears once in the query's statistics.
+TEST_F(EngineTest, AFragmentReadTwiceIsFetchedOnce) {
+  auto engine = MakeEngine("min_persons: 1\n");
+  const std::string one =
+      "SELECT count(*) FROM acute.admissions a JOIN gp.patients p ON p.person_id = a.person_id";
+  const std::string two = one +
+                          " UNION ALL SELECT count(*) FROM acute.admissions a LEFT JOIN "
+                          "gp.patients p ON p.person_id = a.person_id WHERE a.cost > 1000";
+  const std::string three =
+      "SELECT count(*) FROM acute.admissions a LEFT JOIN gp.patients p ON p.person_id = "
+      "a.person_id WHERE a.cost > 1000";
+  auto both = engine->Run(two);
+  auto first = engine->Run(one);
+  auto second = engine->Run(three);
+  ASSERT_EQ(both.rows.rows, 2u);
+  std::multiset<int64_t> got = {both.rows.columns[0].i64[0], both.rows.columns[0].i64[1]};
+  std::multiset<int64_t> want = {first.rows.columns[0].i64[0], second.rows.columns[0].i64[0]};
+  EXPECT_EQ(got, want);
+  int gp_fragments = 0;
+  for (const auto& f : both.fragments) gp_fragments += f.source == "gp";
+  EXPECT_EQ(gp_fragments, 1) << "gp.patients should be fetched once";
 }
 
 // Rule 'window': rows without a person key share one partition in SQL; a value function
