@@ -38,39 +38,33 @@ std::vector<std::string> Normalised() {
   return out;
 }
 
-void BM_HmacFast(benchmark::State& state) {
+// One call per iteration over `keys`, in turn.
+template <typename Call>
+void Run(benchmark::State& state, const std::vector<std::string>& keys, Call call) {
   fedgate::Pseudonymiser p("bench-linkage-secret", "bench-dsa");
-  const auto keys = Normalised();
   size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(p.FromNormalised(keys[i]));
+    benchmark::DoNotOptimize(call(p, keys[i]));
     if (++i == keys.size()) i = 0;
   }
   state.SetItemsProcessed(state.iterations());
+}
+
+void BM_HmacFast(benchmark::State& state) {
+  Run(state, Normalised(),
+      [](const fedgate::Pseudonymiser& p, const std::string& k) { return p.FromNormalised(k); });
 }
 BENCHMARK(BM_HmacFast);
 
 void BM_HmacEvp(benchmark::State& state) {
-  fedgate::Pseudonymiser p("bench-linkage-secret", "bench-dsa");
-  const auto keys = Normalised();
-  size_t i = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(p.FromNormalisedEvp(keys[i]));
-    if (++i == keys.size()) i = 0;
-  }
-  state.SetItemsProcessed(state.iterations());
+  Run(state, Normalised(),
+      [](const fedgate::Pseudonymiser& p, const std::string& k) { return p.FromNormalisedEvp(k); });
 }
 BENCHMARK(BM_HmacEvp);
 
 void BM_FromRaw(benchmark::State& state) {
-  fedgate::Pseudonymiser p("bench-linkage-secret", "bench-dsa");
-  const auto& keys = Numbers();
-  size_t i = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(p.FromRaw(keys[i]));
-    if (++i == keys.size()) i = 0;
-  }
-  state.SetItemsProcessed(state.iterations());
+  Run(state, Numbers(),
+      [](const fedgate::Pseudonymiser& p, const std::string& k) { return p.FromRaw(k); });
 }
 BENCHMARK(BM_FromRaw);
 

@@ -6,6 +6,7 @@
 #include "common/date.h"
 #include "common/error.h"
 #include "common/type_names.h"
+#include "planner/function/window_functions.h"
 
 namespace fedgate::planner {
 
@@ -201,11 +202,8 @@ class Writer {
   // A window call's frame as SQL, for the functions that read one (others ignore it, and
   // T-SQL refuses a frame on them); "" for the default frame, which every dialect shares.
   std::string FrameSql(const WindowCall& call) {
-    const bool reads_frame = call.fn == "first_value" || call.fn == "last_value" ||
-                             call.fn == "nth_value" || call.fn == "count_star" ||
-                             call.fn == "count" || call.fn == "sum" || call.fn == "avg" ||
-                             call.fn == "min" || call.fn == "max";
-    if (!reads_frame || !call.frame.written) return "";
+    const WindowFunction* function = FindWindowFunction(call.fn);
+    if (function == nullptr || !ReadsFrame(*function) || !call.frame.written) return "";
     using Bound = WindowFrame::Bound;
     auto bound = [&](Bound k, const Value& offset) -> std::string {
       switch (k) {

@@ -186,9 +186,7 @@ bool CanPushOperator(const LogicalOp& op, const sql::Dialect& d) {
             call.args[0]->type.id == TypeId::kText && (call.fn == "min" || call.fn == "max"))
           return false;
         // The frame is written for the functions that read it (WindowFrameSql in deparse.cpp).
-        const bool reads_frame = f->kind == WindowKind::kAggregate || call.fn == "first_value" ||
-                                 call.fn == "last_value" || call.fn == "nth_value";
-        if (!reads_frame || !call.frame.written) continue;
+        if (!ReadsFrame(*f) || !call.frame.written) continue;
         using Bound = WindowFrame::Bound;
         const WindowFrame& fr = call.frame;
         if (fr.mode == WindowFrame::Mode::kGroups && !d.window_groups) return false;

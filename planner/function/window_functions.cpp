@@ -297,6 +297,11 @@ const std::vector<WindowFunction>& WindowFunctions() {
   return kTable;
 }
 
+bool ReadsFrame(const WindowFunction& f) {
+  return f.kind == WindowKind::kAggregate || f.name == "first_value" || f.name == "last_value" ||
+         f.name == "nth_value";
+}
+
 const WindowFunction* FindWindowFunction(std::string_view name) {
   for (const auto& f : WindowFunctions()) {
     if (f.name == name) return &f;

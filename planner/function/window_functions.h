@@ -62,6 +62,10 @@ struct WindowFunction {
   WindowComputeFn compute;
 };
 
+// Whether the function reads its frame (aggregates, first/last/nth_value); the others ignore
+// it, so a frame written for them changes nothing (and T-SQL refuses one).
+bool ReadsFrame(const WindowFunction& f);
+
 // The row for `name` (count_star for count(*)), or null.
 const WindowFunction* FindWindowFunction(std::string_view name);
 // Every window function, in name order.
