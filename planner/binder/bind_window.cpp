@@ -64,8 +64,7 @@ BoundExprPtr Binder::BindWindowCall(const sql::Expr& e, ExprContext& ctx) {
          e.location);
   }
   if (e.distinct) {
-    Fail(ErrorCode::kInvalidArgument, "DISTINCT is not implemented for window functions",
-         e.location);
+    Fail(ErrorCode::kInvalidArgument, "DISTINCT is not supported in window functions", e.location);
   }
   if (e.args.size() < f->min_args || e.args.size() > f->max_args) {
     Fail(ErrorCode::kInvalidArgument,
@@ -102,10 +101,14 @@ BoundExprPtr Binder::BindWindowCall(const sql::Expr& e, ExprContext& ctx) {
   }
   w.call.frame = BindFrame(spec, w.order, inner);
 
-  const std::string key = w.call.ToString() + " " + w.call.frame.ToString() + " " + w.Spec();
+  // The same call over the same window and frame is one column.
+  auto identity = [](const BoundWindow& b) {
+    return b.call.ToString() + " " + b.call.frame.ToString() + " " + b.Spec();
+  };
+  const std::string key = identity(w);
   for (size_t i = 0; i < ctx.windows->size(); ++i) {
     const BoundWindow& other = (*ctx.windows)[i];
-    if (other.call.ToString() + " " + other.call.frame.ToString() + " " + other.Spec() == key)
+    if (identity(other) == key)
       return BoundExpr::Column(kWindowBase + static_cast<int>(i), other.call.type,
                                other.call.ToString());
   }

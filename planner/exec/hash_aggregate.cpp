@@ -10,6 +10,7 @@
 #include "planner/exec/key_table.h"
 #include "planner/exec/operators.h"
 #include "planner/exec/ordered_set.h"
+#include "planner/function/functions.h"
 
 namespace fedgate::planner::exec {
 
@@ -305,21 +306,8 @@ class HashAggregateOperator : public Operator {
     if (acc.ordered) return acc.ordered->Result(agg);
     if (acc.count == 0) return Value::Null(agg.type);
     const DataType& in = agg.arg->type;
-    if (agg.fn == "sum") {
-      if (in.id == TypeId::kDouble) return Value::Double(acc.sum_double);
-      if (acc.sum_int > INT64_MAX || acc.sum_int < INT64_MIN) {
-        throw Error(ErrorCode::kInvalidArgument, "sum out of range for " + in.ToString());
-      }
-      return in.id == TypeId::kDecimal ? Value::Decimal(static_cast<int64_t>(acc.sum_int), in.scale)
-                                       : Value::Int(static_cast<int64_t>(acc.sum_int));
-    }
-    if (agg.fn == "avg") {
-      if (in.id == TypeId::kDouble)
-        return Value::Double(acc.sum_double / static_cast<double>(acc.count));
-      double scale = in.id == TypeId::kDecimal ? static_cast<double>(Pow10(in.scale)) : 1.0;
-      return Value::Double(static_cast<double>(acc.sum_int) / scale /
-                           static_cast<double>(acc.count));
-    }
+    if (agg.fn == "sum") return SumResult(in, acc.sum_int, acc.sum_double);
+    if (agg.fn == "avg") return MeanResult(in, acc.sum_int, acc.sum_double, acc.count);
     return acc.best;
   }
 

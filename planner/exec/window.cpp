@@ -4,7 +4,6 @@
 // (planner/function/window_functions.h). Output: the input's rows, in window order, with one
 // column per call.
 #include <algorithm>
-#include <map>
 #include <numeric>
 
 #include "common/error.h"
@@ -125,9 +124,22 @@ class WindowOperator : public Operator {
 
     results_.clear();
     for (const auto& call : op_.windows) results_.emplace_back(call.type);
+    // Resolved once, not per partition (a window per person has a million of them): each
+    // call's function, and its frame's slot (calls with equal frames share one).
+    std::vector<const WindowFunction*> functions;
+    std::vector<size_t> frame_slot;
+    std::vector<std::string> frame_texts;
+    for (const auto& call : op_.windows) {
+      functions.push_back(FindWindowFunction(call.fn));
+      const std::string text = call.frame.ToString();
+      auto at = std::find(frame_texts.begin(), frame_texts.end(), text);
+      frame_slot.push_back(static_cast<size_t>(at - frame_texts.begin()));
+      if (at == frame_texts.end()) frame_texts.push_back(text);
+    }
+    std::vector<std::pair<std::vector<size_t>, std::vector<size_t>>> frames(frame_texts.size());
+    std::vector<uint8_t> framed(frame_texts.size());
     std::vector<Value> out;
     std::vector<size_t> group, group_start;
-    std::map<std::string, std::pair<std::vector<size_t>, std::vector<size_t>>> frames;
     for (size_t b = 0; b < rows;) {
       size_t e = b + 1;
       while (e < rows && ComparePartition(order_[b], order_[e]) == 0) ++e;
@@ -141,14 +153,17 @@ class WindowOperator : public Operator {
         if (!peer) group_start.push_back(i);
       }
       group_start.push_back(n);
-      frames.clear();
+      std::fill(framed.begin(), framed.end(), 0);
       for (size_t w = 0; w < op_.windows.size(); ++w) {
         const WindowCall& call = op_.windows[w];
-        auto& [fs, fe] = frames[call.frame.ToString()];
-        if (fs.size() != n) Frames(call.frame, part, n, group, group_start, fs, fe);
+        auto& [fs, fe] = frames[frame_slot[w]];
+        if (!framed[frame_slot[w]]) {
+          Frames(call.frame, part, n, group, group_start, fs, fe);
+          framed[frame_slot[w]] = 1;
+        }
         WindowPartition p{part, n, &group, &group_start, &fs, &fe, &args[w]};
         out.assign(n, Value::Null(call.type));
-        FindWindowFunction(call.fn)->compute(call, p, out);
+        functions[w]->compute(call, p, out);
         for (const Value& v : out) AppendValue(results_[w], v);
       }
       ctx_.CheckCancelled();
@@ -200,12 +215,17 @@ class WindowOperator : public Operator {
                                [&](long double k) { return descending ? k >= v : k <= v; }) -
           key.begin());
     };
-    const bool null_row_flag = range_offsets;
+    // The offsets on the key's scale, signed for the window's direction (preceding rows have
+    // larger keys when it descends).
+    const long double sign = descending ? -1.0L : 1.0L;
+    const long double start_by =
+        range_offsets && !f.start_offset.null ? sign * RangeKey(f.start_offset, key_type) : 0;
+    const long double end_by =
+        range_offsets && !f.end_offset.null ? sign * RangeKey(f.end_offset, key_type) : 0;
     for (size_t i = 0; i < n; ++i) {
       const size_t g = group[i];
-      const bool null_key = null_row_flag && order_keys_[0].null[part[i]];
       // A NULL key's offsets reach its NULL peers only (PostgreSQL).
-      const long double sign = descending ? -1.0L : 1.0L;
+      const bool null_key = range_offsets && order_keys_[0].null[part[i]];
       switch (f.start) {
         case Bound::kUnboundedPreceding:
           fs[i] = 0;
@@ -220,7 +240,7 @@ class WindowOperator : public Operator {
             const size_t o = offset(f.start_offset);
             fs[i] = gs[g >= o ? g - o : 0];
           } else {
-            fs[i] = null_key ? gs[g] : first_at(key[i] - sign * RangeKey(f.start_offset, key_type));
+            fs[i] = null_key ? gs[g] : first_at(key[i] - start_by);
           }
           break;
         case Bound::kFollowing:
@@ -230,7 +250,7 @@ class WindowOperator : public Operator {
             const size_t o = offset(f.start_offset);
             fs[i] = g + o < groups ? gs[g + o] : n;
           } else {
-            fs[i] = null_key ? gs[g] : first_at(key[i] + sign * RangeKey(f.start_offset, key_type));
+            fs[i] = null_key ? gs[g] : first_at(key[i] + start_by);
           }
           break;
         case Bound::kUnboundedFollowing:
@@ -251,8 +271,7 @@ class WindowOperator : public Operator {
             const size_t o = offset(f.end_offset);
             fe[i] = g >= o ? gs[g - o + 1] : 0;
           } else {
-            fe[i] = null_key ? gs[g + 1]
-                             : first_after(key[i] - sign * RangeKey(f.end_offset, key_type));
+            fe[i] = null_key ? gs[g + 1] : first_after(key[i] - end_by);
           }
           break;
         case Bound::kFollowing:
@@ -261,8 +280,7 @@ class WindowOperator : public Operator {
           } else if (f.mode == Mode::kGroups) {
             fe[i] = gs[std::min(groups, g + offset(f.end_offset) + 1)];
           } else {
-            fe[i] = null_key ? gs[g + 1]
-                             : first_after(key[i] + sign * RangeKey(f.end_offset, key_type));
+            fe[i] = null_key ? gs[g + 1] : first_after(key[i] + end_by);
           }
           break;
         case Bound::kUnboundedPreceding:

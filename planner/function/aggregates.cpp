@@ -34,4 +34,17 @@ DataType AggregateType(const std::string& fn, const DataType& arg) {
   return arg;  // min, max, percentile_disc, mode
 }
 
+Value SumResult(const DataType& in, __int128 exact, double inexact) {
+  if (in.id == TypeId::kDouble) return Value::Double(inexact);
+  if (exact > INT64_MAX || exact < INT64_MIN) ThrowInvalid("sum out of range for " + in.ToString());
+  return in.id == TypeId::kDecimal ? Value::Decimal(static_cast<int64_t>(exact), in.scale)
+                                   : Value::Int(static_cast<int64_t>(exact));
+}
+
+Value MeanResult(const DataType& in, __int128 exact, double inexact, int64_t count) {
+  if (in.id == TypeId::kDouble) return Value::Double(inexact / static_cast<double>(count));
+  const double scale = in.id == TypeId::kDecimal ? static_cast<double>(Pow10(in.scale)) : 1.0;
+  return Value::Double(static_cast<double>(exact) / scale / static_cast<double>(count));
+}
+
 }  // namespace fedgate::planner

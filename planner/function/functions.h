@@ -58,6 +58,12 @@ Value EvaluateCall(const std::string& fn, const DataType& type, std::vector<Valu
 // True when `fn` is an aggregate fedgate knows (count sum avg min max).
 bool IsAggregateFunction(const std::string& fn);
 DataType AggregateType(const std::string& fn, const DataType& arg);
+// The results of sum(x) and avg(x) over values of type `in`, from their total: exact (in
+// `exact`, unscaled) for integers and decimals, `inexact` for doubles. sum has the input's type
+// and throws Error(kInvalidArgument) beyond int64; avg, of `count` > 0 values, is a double.
+// Shared by GROUP BY (exec/hash_aggregate.cpp) and window aggregates (window_functions.cpp).
+Value SumResult(const DataType& in, __int128 exact, double inexact);
+Value MeanResult(const DataType& in, __int128 exact, double inexact, int64_t count);
 
 // The interval type parsed from text like '1 year 2 months', '30 days', '1 day 02:00:00'.
 Interval ParseInterval(const std::string& text);

@@ -244,17 +244,8 @@ class FrameAggregate {
     if (count_ == 0) return Value::Null(call_.type);
     if (extreme_) return best_;
     const DataType& in = call_.args[0]->type;
-    if (call_.fn == "sum") {
-      if (in.id == TypeId::kDouble) return Value::Double(sum_double_);
-      if (sum_int_ > INT64_MAX || sum_int_ < INT64_MIN)
-        ThrowInvalid("sum out of range for " + in.ToString());
-      return in.id == TypeId::kDecimal ? Value::Decimal(static_cast<int64_t>(sum_int_), in.scale)
-                                       : Value::Int(static_cast<int64_t>(sum_int_));
-    }
-    // avg
-    if (in.id == TypeId::kDouble) return Value::Double(sum_double_ / static_cast<double>(count_));
-    const double scale = in.id == TypeId::kDecimal ? static_cast<double>(Pow10(in.scale)) : 1.0;
-    return Value::Double(static_cast<double>(sum_int_) / scale / static_cast<double>(count_));
+    if (call_.fn == "sum") return SumResult(in, sum_int_, sum_double_);
+    return MeanResult(in, sum_int_, sum_double_, count_);  // avg
   }
 
   const WindowCall& call_;
